@@ -1,0 +1,147 @@
+"""Opening an .xlsx package safely: refuse what cannot be used before touching anything.
+
+An .xlsx file is a ZIP package of XML parts. This module checks that a path is such a
+package (not missing, not an old .xls, not encrypted, not damaged), maps tab names to
+their sheet parts through the relationships, and finds lock files that say someone has
+the workbook open. It never writes.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sheetops.errors import WorkbookError, WorkbookLockedError
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+
+
+@dataclass(frozen=True)
+class SheetPart:
+    """A tab of the workbook and the package part that holds it."""
+
+    name: str
+    part: str  # e.g. "xl/worksheets/sheet3.xml"
+    state: str  # "visible", "hidden" or "veryHidden"
+    sheet_id: int
+    rel_id: str
+
+
+def check_not_locked(path: Path) -> None:
+    """Refuse a workbook that Excel or LibreOffice has open (their lock files exist)."""
+    for lock in (path.with_name(f"~${path.name}"), path.with_name(f".~lock.{path.name}#")):
+        if lock.exists():
+            program = "Excel" if lock.name.startswith("~$") else "LibreOffice"
+            raise WorkbookLockedError(
+                f"{path}: the workbook is open in {program} (lock file {lock.name}); "
+                "close it there and run sheetops again. Nothing was changed."
+            )
+
+
+def open_package(path: Path) -> zipfile.ZipFile:
+    """Open the file as an .xlsx package or raise a WorkbookError that says why not."""
+    if not path.exists():
+        raise WorkbookError(f"{path}: no such file. Check the path, or create one with `sheetops init {path}`.")
+    if path.is_dir():
+        raise WorkbookError(f"{path}: this is a folder, not a workbook file.")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise WorkbookError(f"{path}: cannot read the file: {exc.strerror or exc}.") from exc
+    if head.startswith(OLE_MAGIC):
+        if _is_encrypted_ole(path):
+            raise WorkbookError(
+                f"{path}: the workbook is password-protected (encrypted). "
+                "Remove the password in Excel (File > Info > Protect Workbook) and try again."
+            )
+        raise WorkbookError(
+            f"{path}: this is an old .xls workbook; open it in Excel or LibreOffice and save it as .xlsx."
+        )
+    if not head.startswith(b"PK"):
+        raise WorkbookError(f"{path}: not an .xlsx workbook (the file is not a ZIP package).")
+    try:
+        package = zipfile.ZipFile(path)
+        bad = package.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise WorkbookError(f"{path}: the workbook is damaged (a broken ZIP package: {exc}).") from exc
+    except Exception as exc:  # zlib errors surface as zlib.error from testzip
+        raise WorkbookError(f"{path}: the workbook is damaged ({exc}).") from exc
+    if bad is not None:
+        package.close()
+        raise WorkbookError(f"{path}: the workbook is damaged (the part {bad} is corrupt).")
+    if "xl/workbook.xml" not in package.namelist():
+        package.close()
+        raise WorkbookError(f"{path}: not an Excel workbook (a ZIP file without xl/workbook.xml).")
+    return package
+
+
+def _is_encrypted_ole(path: Path) -> bool:
+    """Encrypted .xlsx files are OLE containers holding an 'EncryptedPackage' stream."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    return "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data
+
+
+_SHEET_RE = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
+_ATTR_RE = re.compile(rb'([\w:]+)="([^"]*)"')
+_REL_RE = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+
+
+def _attrs(tag: bytes) -> dict[str, str]:
+    return {k.decode(): _unescape(v.decode("utf-8")) for k, v in _ATTR_RE.findall(tag)}
+
+
+def _unescape(text: str) -> str:
+    return (
+        text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
+    )
+
+
+def read_rels(package: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """The relationships of a part: rel id -> (type, absolute target part)."""
+    folder, name = posixpath.split(part)
+    rels_part = posixpath.join(folder, "_rels", f"{name}.rels")
+    if rels_part not in package.namelist():
+        return {}
+    rels = {}
+    for tag in _REL_RE.findall(package.read(rels_part)):
+        attrs = _attrs(tag)
+        target = attrs.get("Target", "")
+        if attrs.get("TargetMode") == "External":
+            absolute = target
+        elif target.startswith("/"):
+            absolute = target.lstrip("/")
+        else:
+            absolute = posixpath.normpath(posixpath.join(folder, target))
+        rels[attrs.get("Id", "")] = (attrs.get("Type", ""), absolute)
+    return rels
+
+
+def sheet_parts(package: zipfile.ZipFile) -> list[SheetPart]:
+    """Every tab in tab order, resolved to its part through the workbook's relationships."""
+    rels = read_rels(package, "xl/workbook.xml")
+    sheets = []
+    for tag in _SHEET_RE.findall(package.read("xl/workbook.xml")):
+        attrs = _attrs(tag)
+        rel_id = next((v for k, v in attrs.items() if k.endswith(":id") or k == "id"), "")
+        target = rels.get(rel_id, ("", ""))[1]
+        sheets.append(
+            SheetPart(
+                name=attrs.get("name", ""),
+                part=target,
+                state=attrs.get("state", "visible"),
+                sheet_id=int(attrs.get("sheetId", "0") or 0),
+                rel_id=rel_id,
+            )
+        )
+    return sheets

@@ -1,0 +1,52 @@
+"""The exceptions sheetops raises when a run cannot go on.
+
+Problems a person must fix in a workbook (a bad cell, a breached rule) are not
+exceptions: they are collected as findings and reported together. Exceptions are
+for what stops the run::
+
+    SheetopsError
+    ├── TemplateError        a template file is missing or malformed
+    ├── WorkbookError        the workbook cannot be used (unreadable, not .xlsx,
+    │   │                    encrypted, missing tab or header)
+    │   ├── WorkbookLockedError    open in Excel/LibreOffice, or another sync runs
+    │   └── TargetExistsError      init would overwrite an existing file
+    ├── BackendError         a backend failed (file system, network, API)
+    │   └── CredentialsError       no usable credentials, or access refused
+    └── MissingExtraError    an optional dependency is not installed
+
+The CLI maps each class to an exit code in one place (``sheetops.cli``).
+"""
+
+from __future__ import annotations
+
+
+class SheetopsError(Exception):
+    """Base class: a problem that stops a sheetops run, with a message for people."""
+
+
+class TemplateError(SheetopsError):
+    """A template file is missing, unreadable or does not follow the template format."""
+
+
+class WorkbookError(SheetopsError):
+    """The workbook cannot be used: unreadable, not a workbook, or missing a tab or header."""
+
+
+class WorkbookLockedError(WorkbookError):
+    """The workbook is open in a spreadsheet program, or another sheetops run holds it."""
+
+
+class TargetExistsError(WorkbookError):
+    """The file init would create exists already and --force was not given."""
+
+
+class BackendError(SheetopsError):
+    """A storage backend failed: a file system, network or API error."""
+
+
+class CredentialsError(BackendError):
+    """No usable credentials were found, or the service refused them."""
+
+
+class MissingExtraError(SheetopsError):
+    """An optional dependency is not installed; the message names the extra to install."""

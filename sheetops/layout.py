@@ -1,0 +1,110 @@
+"""What sheetops writes, described as data that every backend renders the same way.
+
+Pure: :class:`TabLayout` says which values go in which cells with which style, which
+columns get a drop-down list, how wide each column is. ``provision`` builds one per tab
+for init; the sync builds them for the tabs it owns. The .xlsx, Google Sheets and Excel
+backends each turn them into their own calls, so one layout gives one look everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+# Colours (RGB hex) shared by every backend.
+HIGHLIGHT_FILL = "FFC7CE"  # light red: a stop-rule breach in an input cell
+STATUS_FILLS = {
+    "ok": "C6EFCE",  # green
+    "watch": "FFEB9C",  # yellow
+    "breach": "FFC7CE",  # red
+    "no_data": "D9D9D9",  # grey
+    "paused": "D9D9D9",
+    "stopped": "D9D9D9",
+}
+HEADER_FILL = "DDEBF7"
+
+# Number formats, as Excel format codes (Google Sheets reads the same patterns).
+INTEGER = "#,##0"
+NUMBER = "#,##0.00"
+PERCENT = "0.0%"
+DATE = "yyyy-mm-dd"
+DATETIME = "yyyy-mm-dd hh:mm:ss"
+
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "RUB": "₽", "GBP": "£"}
+
+
+def money_format(currency: str) -> str:
+    """An Excel number format showing amounts in the workbook's currency."""
+    code = currency.strip().upper()
+    symbol = CURRENCY_SYMBOLS.get(code, code or "")
+    if code == "RUB" or symbol == "₽":
+        return '#,##0.00\\ "₽"'
+    if not symbol:
+        return NUMBER
+    if len(symbol) == 1:
+        return f'"{symbol}"#,##0.00'
+    return f'#,##0.00\\ "{symbol}"'
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a cell looks. ``None`` fields keep the backend's default."""
+
+    bold: bool = False
+    italic: bool = False
+    fill: str | None = None  # RGB hex, e.g. "FFC7CE"
+    font_color: str | None = None
+    number_format: str | None = None
+    wrap: bool = False
+    font_size: float | None = None
+
+
+PLAIN = Style()
+BOLD = Style(bold=True)
+HEADER = Style(bold=True, fill=HEADER_FILL)
+
+Value = str | int | float | bool | dt.date | dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A value with its style. Text is always written as text, never as a formula."""
+
+    value: Value
+    style: Style = PLAIN
+
+
+@dataclass(frozen=True)
+class DropDown:
+    """A drop-down list on one column, from fixed values or from another tab's column."""
+
+    col: int  # 0-based
+    values: tuple[str, ...] = ()  # fixed values, or
+    source_tab: str | None = None  # a column of another tab (e.g. the Channels' names)
+    source_col: int | None = None
+    first_row: int = 1  # 0-based, below the header
+    last_row: int = 1000
+    strict: bool = True  # reject other values (False: warn only)
+
+
+@dataclass(frozen=True)
+class TabLayout:
+    """One tab: its cells (row 0 is row 1), column widths, frozen rows, drop-downs."""
+
+    key: str  # the contract key, e.g. "plan_fact"
+    name: str  # the tab name in the workbook's language
+    rows: tuple[tuple[Cell, ...], ...]
+    widths: tuple[float, ...] = ()
+    freeze_rows: int = 1
+    dropdowns: tuple[DropDown, ...] = ()
+    column_formats: dict[int, str] = field(default_factory=dict, hash=False)
+    hidden: bool = False
+    owned: bool = False  # written by sheetops only (protected with a warning where supported)
+
+
+@dataclass(frozen=True)
+class WorkbookLayout:
+    """Every tab that init provisions, in order."""
+
+    lang: str
+    tabs: tuple[TabLayout, ...]
