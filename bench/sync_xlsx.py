@@ -1,0 +1,155 @@
+"""Sync time and memory on large .xlsx workbooks, against the floor: python-calamine reading
+the same file.
+
+For 1k, 10k and 100k Daily rows (and a year of daily data for 20 channels) it builds a
+contract workbook, then, each in a fresh process so that peak memory is that run's own:
+  - floor: python-calamine reads every tab's values;
+  - sync:  `sheetops.api.sync` (read, compute, write the summary, highlights and log).
+It prints both times, their ratio and the sync's peak resident memory.
+
+Targets (issue 3): sync within 3x the floor at 100k rows; under 2 s for a year of daily
+data for 20 channels; under 500 MB at 100k rows.
+
+Run: .venv/bin/python bench/sync_xlsx.py [--sizes 1000,10000,100000] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+CHILD = r"""
+import json, resource, sys, time, datetime as dt
+mode, path, as_of = sys.argv[1], sys.argv[2], dt.date.fromisoformat(sys.argv[3])
+start = time.perf_counter()
+if mode == "floor":
+    from python_calamine import CalamineWorkbook
+    book = CalamineWorkbook.from_path(path)
+    rows = sum(len(book.get_sheet_by_name(n).to_python()) for n in book.sheet_names)
+else:
+    from sheetops.api import sync
+    report = sync(path, as_of=as_of)
+    rows = len(report.breaches)
+elapsed = time.perf_counter() - start
+peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": elapsed, "peak_mb": peak_mb, "n": rows}))
+"""
+
+
+def build(path: Path, daily_rows: int, channels: int, as_of: dt.date) -> None:
+    """A contract workbook (English) with `daily_rows` Daily rows spread over `channels`."""
+    from sheetops.api import provision
+
+    names = [f"Channel {i + 1:02d}" for i in range(channels)]
+    tmp = path.with_suffix(".seed.xlsx")
+    provision(tmp, channels=names, today=as_of)
+    # Re-create the workbook with the same tabs and many fact rows, written fast with
+    # XlsxWriter's constant-memory mode.
+    import xlsxwriter
+    from python_calamine import CalamineWorkbook
+
+    seed = CalamineWorkbook.from_path(str(tmp))
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    date_format = book.add_format({"num_format": "yyyy-mm-dd"})
+    rng = random.Random(7)
+    days = max(1, daily_rows // channels)
+    first_day = as_of - dt.timedelta(days=days - 1)
+    for name in seed.sheet_names:
+        rows = seed.get_sheet_by_name(name).to_python()
+        sheet = book.add_worksheet(name)
+        if name == "Channels":
+            for r, row in enumerate(rows):
+                for c, value in enumerate(row):
+                    if r and c == 1:
+                        value = "Paid"
+                    if r and c == 2:
+                        value = "Anna"
+                    if r and c in (5, 6, 7):
+                        value = (40, 150, 3.0)[c - 5]
+                    sheet.write(r, c, value)
+            continue
+        if name == "Roles":
+            for r, row in enumerate(rows):
+                for c, value in enumerate(row):
+                    sheet.write(r, c, "Anna" if r and c == 1 else value)
+            continue
+        for c, value in enumerate(rows[0] if rows else []):
+            sheet.write(0, c, value)
+        if name == "Daily":
+            r = 1
+            for d in range(days):
+                day = first_day + dt.timedelta(days=d)
+                for channel in names:
+                    spend = round(rng.uniform(50, 400), 2)
+                    leads = rng.randint(0, 12)
+                    orders = rng.randint(0, max(0, leads // 2))
+                    values = [spend, rng.randint(100, 3000), leads, orders, round(orders * rng.uniform(200, 900), 2)]
+                    sheet.write_datetime(r, 0, dt.datetime.combine(day, dt.time()), date_format)
+                    sheet.write_string(r, 1, channel)
+                    for c, v in enumerate(values, start=2):
+                        sheet.write_number(r, c, v)
+                    r += 1
+        elif name == "Plan-Fact":
+            monday = first_day - dt.timedelta(days=first_day.weekday())
+            r = 1
+            while monday <= as_of:
+                for channel in names:
+                    sheet.write_datetime(r, 0, dt.datetime.combine(monday, dt.time()), date_format)
+                    sheet.write_string(r, 1, channel)
+                    sheet.write_number(r, 2, 1500)
+                    sheet.write_number(r, 4, 40)
+                    sheet.write_number(r, 6, 10)
+                    sheet.write_number(r, 8, 6000)
+                    r += 1
+                monday += dt.timedelta(days=7)
+        else:
+            for r, row in enumerate(rows[1:], start=1):
+                for c, value in enumerate(row):
+                    if isinstance(value, str):
+                        sheet.write_string(r, c, value)
+                    elif value != "":
+                        sheet.write(r, c, value)
+    book.close()
+    tmp.unlink()
+
+
+def measure(mode: str, path: Path, as_of: dt.date, runs: int) -> tuple[float, float]:
+    times, peaks = [], []
+    for _ in range(runs):
+        work = path.with_name(f"run-{path.name}")
+        work.write_bytes(path.read_bytes())
+        out = subprocess.run([sys.executable, "-c", CHILD, mode, str(work), as_of.isoformat()],
+                             check=True, capture_output=True, text=True)
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        times.append(result["seconds"])
+        peaks.append(result["peak_mb"])
+    return statistics.median(times), max(peaks)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    as_of = dt.date(2026, 11, 27)
+    cases = [(int(s), 20, f"{int(s):,} Daily rows") for s in args.sizes.split(",")]
+    cases.append((365 * 20, 20, "a year x 20 channels"))
+    print(f"{'workbook':24s} {'floor s':>8s} {'sync s':>8s} {'ratio':>6s} {'sync peak MB':>13s}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for rows, channels, label in cases:
+            path = Path(tmp) / f"bench-{rows}.xlsx"
+            build(path, rows, channels, as_of)
+            floor, _ = measure("floor", path, as_of, args.runs)
+            sync, peak = measure("sync", path, as_of, args.runs)
+            print(f"{label:24s} {floor:8.2f} {sync:8.2f} {sync / floor:6.2f} {peak:13.0f}")
+
+
+if __name__ == "__main__":
+    main()
