@@ -8,10 +8,23 @@ findings as data issues, so both commands always agree on what a cell means.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from sheetops.values import Threshold
-from sheetops.workbook import BoundWorkbook, Finding
+from sheetops.templates import normalize
+from sheetops.values import (
+    CellValue,
+    Threshold,
+    ValueProblem,
+    is_blank,
+    parse_integer,
+    parse_number,
+    parse_percent,
+    parse_threshold,
+)
+from sheetops.workbook import BoundTab, BoundWorkbook, Finding, Severity
 
 # Stop-rule metrics that have a per-channel target in the Channels tab.
 TARGET_COLUMNS = {"cpl": "target_cpl", "cpa": "target_cpa", "roas": "target_roas"}
@@ -75,6 +88,7 @@ class StopRule:
     min_spend: float | None
     enabled: bool
     threshold_cell: str  # e.g. "Stop rules!E4", for messages about the threshold
+    group: str | None = None  # the group key when ``scope`` names a group (label or key)
 
 
 @dataclass(frozen=True)
@@ -86,11 +100,12 @@ class Inputs:
     channels: tuple[Channel, ...]
     rules: tuple[StopRule, ...]
     findings: tuple[Finding, ...] = field(default=())
+    # Keys of the input tabs whose rows were read: the tab is there with its required
+    # headers. A tab left out was reported by ``bind``; checks that need it are skipped.
+    read_tabs: frozenset[str] = field(default=frozenset())
 
     def channel(self, name: str) -> Channel | None:
         """The channel of that name (case and spaces ignored)."""
-        from sheetops.templates import normalize
-
         wanted = normalize(name)
         for channel in self.channels:
             if normalize(channel.name) == wanted:
@@ -98,11 +113,453 @@ class Inputs:
         return None
 
 
+
+# What to call a value of each enum in a message: "'Pid' is not a group; use one of ...".
+_ENUM_NOUNS = {
+    "group": "a group",
+    "status": "a status",
+    "metric": "a metric",
+    "condition": "a condition",
+    "period": "a period",
+    "action": "an action",
+    "yes_no": "Yes or No",
+    "number_format": "a number format",
+    "language": "a language",
+    "weekday": "a day the week can start on",
+}
+
+T = TypeVar("T")
+
+
+def cell_text(value: CellValue) -> str | None:
+    """A cell as the text a person sees in it, stripped; None for a blank cell."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value).strip()
+
+
+class _Reader:
+    """Reads one workbook's input tabs, collecting a finding for every cell it cannot use."""
+
+    def __init__(self, bound: BoundWorkbook) -> None:
+        self.bound = bound
+        self.template = bound.template
+        self.lang = bound.lang
+        self.findings: list[Finding] = []
+        self.decimal_comma = self._default("number_format") == "ru"
+
+    # -- findings -------------------------------------------------------------------------
+
+    def report(self, cell: str, message: str, code: str, severity: Severity = "error") -> None:
+        self.findings.append(Finding(cell, message, severity, code))
+
+    def readable(self, key: str) -> BoundTab | None:
+        """The tab, when it is there with every required header (else bind reported it)."""
+        tab = self.bound.tab(key)
+        if tab is None or any(c.required and not tab.has(c.key) for c in tab.spec.columns):
+            return None
+        return tab
+
+    def _default(self, key: str) -> object:
+        try:
+            return self.template.setting(key).default(self.lang)
+        except KeyError:
+            return None
+
+    # -- cells ------------------------------------------------------------------------------
+
+    def enum(self, tab: BoundTab, row: int, key: str, *, required: bool) -> str | None:
+        """The enum key typed in a cell (either language); a finding when it is not one."""
+        column = tab.spec.column(key)
+        enum = self.template.enum(column.enum or key)
+        text = cell_text(tab.value(row, key))
+        if text is None:
+            if required:
+                self.report(
+                    tab.address(row, key),
+                    f"the {column.header.en} is empty; choose one of {', '.join(enum.labels(self.lang))}",
+                    "empty_cell",
+                )
+            return None
+        found = enum.key_of(text)
+        if found is None:
+            noun = _ENUM_NOUNS.get(enum.name, f"a valid {column.header.en}")
+            self.report(
+                tab.address(row, key),
+                f"{text!r} is not {noun}; use one of {', '.join(enum.labels(self.lang))}",
+                "bad_value",
+            )
+        return found
+
+    def parsed(
+        self, tab: BoundTab, row: int, key: str, parse: Callable[[CellValue], T], *, required: bool, what: str
+    ) -> tuple[bool, T | None]:
+        """(readable, value) of a cell; a blank optional cell is readable and None."""
+        value = tab.value(row, key)
+        header = tab.spec.column(key).header.en
+        if is_blank(value):
+            if required:
+                self.report(tab.address(row, key), f"the {header} is empty; type {what}", "empty_cell")
+                return False, None
+            return True, None
+        try:
+            return True, parse(value)
+        except ValueProblem as exc:
+            self.report(tab.address(row, key), f"{header}: {exc}", "bad_value")
+            return False, None
+
+    def amount(self, tab: BoundTab, row: int, key: str) -> tuple[bool, float | None]:
+        """An optional money or number cell that must not be negative."""
+        ok, number = self.parsed(
+            tab, row, key, lambda v: parse_number(v, decimal_comma=self.decimal_comma), required=False, what="a number"
+        )
+        if number is not None and number < 0:
+            header = tab.spec.column(key).header.en
+            self.report(
+                tab.address(row, key), f"the {header} is negative ({number:g}); type 0 or more, or leave it empty",
+                "bad_value",
+            )
+            return False, None
+        return ok, number
+
+    # -- tabs -------------------------------------------------------------------------------
+
+    def settings(self) -> Settings:
+        tab = self.readable("settings")
+        values: dict[str, tuple[int, CellValue]] = {}
+        if tab is not None:
+            for row in tab.data_rows():
+                name = cell_text(tab.value(row, "setting"))
+                setting = self._setting_named(name) if name else None
+                if setting is None:
+                    continue  # a row of the user's own: not ours to judge
+                if setting in values:
+                    first = tab.address(values[setting][0], "setting")
+                    self.report(
+                        tab.address(row, "setting"),
+                        f"the setting {name!r} is there twice; the first one ({first}) is used, delete this row",
+                        "duplicate_setting",
+                        "warning",
+                    )
+                    continue
+                values[setting] = (row, tab.value(row, "value"))
+
+        def read(key: str, parse: Callable[[CellValue], T], default: T, what: str) -> T:
+            if tab is None or key not in values:
+                return default
+            row, value = values[key]
+            if is_blank(value):
+                return default
+            label = self.template.setting(key).label.en
+            try:
+                return parse(value)
+            except ValueProblem as exc:
+                self.report(
+                    tab.address(row, "value"),
+                    f"{label}: {exc}; type {what}. Until then sheetops uses {_shown(default)}",
+                    "bad_setting",
+                )
+                return default
+
+        def enum_key(enum_name: str) -> Callable[[CellValue], str]:
+            enum = self.template.enum(enum_name)
+
+            def parse(value: CellValue) -> str:
+                text = cell_text(value) or ""
+                key = enum.key_of(text)
+                if key is None:
+                    raise ValueProblem(f"{text!r} is not {_ENUM_NOUNS.get(enum_name, 'accepted here')}")
+                return key
+
+            return parse
+
+        def enum_hint(enum_name: str) -> str:
+            return "one of " + ", ".join(self.template.enum(enum_name).labels(self.lang))
+
+        number_format = read("number_format", enum_key("number_format"), str(self._default("number_format")),
+                             enum_hint("number_format"))
+        self.decimal_comma = number_format == "ru"
+        read("week_starts", enum_key("weekday"), "monday", enum_hint("weekday"))
+
+        def margin(value: CellValue) -> float:
+            share = parse_percent(value, decimal_comma=self.decimal_comma)
+            if not 0 < share <= 1:
+                raise ValueProblem(f"a gross margin of {share:.0%} is not possible")
+            return share
+
+        def weeks(value: CellValue) -> int:
+            count = parse_integer(value, decimal_comma=self.decimal_comma)
+            if count < 1:
+                raise ValueProblem(f"{count} weeks is too few")
+            return count
+
+        default_margin = self._default("gross_margin")
+        default_weeks = self._default("trend_weeks")
+        return Settings(
+            currency=read("currency", lambda v: cell_text(v) or "", str(self._default("currency") or "USD"),
+                          "a currency code such as USD"),
+            gross_margin=read("gross_margin", margin,
+                              float(default_margin) if isinstance(default_margin, (int, float)) else 1.0,
+                              "a share of revenue between 1% and 100%, e.g. 35%"),
+            decimal_comma=self.decimal_comma,
+            trend_weeks=read("trend_weeks", weeks, int(default_weeks) if isinstance(default_weeks, int) else 8,
+                             "a whole number of weeks, 1 or more, e.g. 8"),
+            lang=read("language", enum_key("language"), self.lang, enum_hint("language")),
+        )
+
+    def _setting_named(self, name: str) -> str | None:
+        wanted = normalize(name)
+        for setting in self.template.settings:
+            if wanted in (normalize(setting.key), *(normalize(v) for v in setting.label.variants())):
+                return setting.key
+        return None
+
+    def roles(self) -> tuple[RoleEntry, ...]:
+        tab = self.readable("roles")
+        if tab is None:
+            return ()
+        entries = []
+        for row in tab.data_rows():
+            role = cell_text(tab.value(row, "role"))
+            person = cell_text(tab.value(row, "person"))
+            if role is None:
+                if person is not None:
+                    self.report(
+                        tab.address(row, "role"),
+                        f"{person!r} is listed without a role; type the role they hold, or delete the row",
+                        "empty_cell",
+                        "warning",
+                    )
+                continue
+            entries.append(RoleEntry(row, role, self.template.role_key_of(role), person))
+        return tuple(entries)
+
+    def channels(self) -> tuple[Channel, ...]:
+        tab = self.readable("channels")
+        if tab is None:
+            return ()
+        found: dict[str, Channel] = {}
+        for row in tab.data_rows():
+            name = cell_text(tab.value(row, "channel"))
+            if name is None:
+                self.report(
+                    tab.address(row, "channel"),
+                    "this row has no channel name; type the name (as in Plan-Fact), or delete the row",
+                    "empty_cell",
+                )
+                continue
+            if normalize(name) in found:
+                first = found[normalize(name)]
+                self.report(
+                    tab.address(row, "channel"),
+                    f"the channel {name!r} is listed twice (first in {tab.address(first.row, 'channel')}); "
+                    "rename or delete this row. It is ignored until then",
+                    "duplicate_channel",
+                )
+                continue
+            group = self.enum(tab, row, "group", required=True)
+            primary_kpi = self.enum(tab, row, "primary_kpi", required=False)
+            budget = self.amount(tab, row, "monthly_budget")[1]
+            cpl = self.amount(tab, row, "target_cpl")[1]
+            cpa = self.amount(tab, row, "target_cpa")[1]
+            roas = self.amount(tab, row, "target_roas")[1]
+            found[normalize(name)] = Channel(
+                row=row,
+                name=name,
+                group=group,
+                owner=cell_text(tab.value(row, "owner")),
+                primary_kpi=primary_kpi,
+                monthly_budget=budget,
+                target_cpl=cpl,
+                target_cpa=cpa,
+                target_roas=roas,
+                status=self._status(tab, row, name),
+            )
+        return tuple(found.values())
+
+    def _status(self, tab: BoundTab, row: int, name: str) -> str:
+        """A channel's status key. Blank or unreadable counts as Active, with a finding."""
+        labels = ", ".join(self.template.enum("status").labels(self.lang))
+        if is_blank(tab.value(row, "status")):
+            self.report(
+                tab.address(row, "status"),
+                f"the channel {name!r} has no status, so it is treated as Active; choose one of {labels}",
+                "empty_status",
+                "warning",
+            )
+            return "active"
+        return self.enum(tab, row, "status", required=True) or "active"
+
+    def rules(self, channels: tuple[Channel, ...]) -> tuple[StopRule, ...]:
+        tab = self.readable("stop_rules")
+        if tab is None:
+            return ()
+        rules = []
+        groups = self.template.enum("group")
+        known = {normalize(c.name) for c in channels}
+        channels_read = self.readable("channels") is not None
+        for row in tab.data_rows():
+            before = len(self.findings)
+            name = cell_text(tab.value(row, "rule"))
+            if name is None:
+                self.report(
+                    tab.address(row, "rule"),
+                    "the rule has no name; type a short description, e.g. 'CPA above target 3 days: stop'",
+                    "empty_cell",
+                )
+            scope = cell_text(tab.value(row, "channel"))
+            group = None
+            if scope is None:
+                self.report(
+                    tab.address(row, "channel"),
+                    "the rule names no channel; type a channel, a group "
+                    f"({', '.join(groups.labels(self.lang))}) or * for all channels",
+                    "empty_cell",
+                )
+            elif scope != "*":
+                group = groups.key_of(scope)
+                if group is None and normalize(scope) not in known and channels_read:
+                    self.report(
+                        tab.address(row, "channel"),
+                        f"{scope!r} is neither a channel in Channels nor a group; type a channel name as in "
+                        f"Channels, a group ({', '.join(groups.labels(self.lang))}) or * for all channels",
+                        "unknown_scope",
+                    )
+            metric = self.enum(tab, row, "metric", required=True)
+            condition = self.enum(tab, row, "condition", required=True)
+            _, threshold = self.parsed(
+                tab, row, "threshold", lambda v: parse_threshold(v, decimal_comma=self.decimal_comma),
+                required=True, what="a number (150), a percentage (1%), target or target*1.2",
+            )
+            if threshold is not None and threshold.uses_target and metric is not None and metric not in TARGET_COLUMNS:
+                metric_label = self.template.enum("metric").label_of(metric, self.lang)
+                with_targets = ", ".join(self.template.enum("metric").label_of(m, self.lang) for m in TARGET_COLUMNS)
+                self.report(
+                    tab.address(row, "threshold"),
+                    f"{metric_label} has no target in Channels (only {with_targets} do); "
+                    "type a number instead of target",
+                    "no_target_column",
+                )
+
+            def periods_of(value: CellValue) -> int:
+                count = parse_integer(value, decimal_comma=self.decimal_comma)
+                if count < 1:
+                    raise ValueProblem(f"{count} is too few; type 1 or more")
+                return count
+
+            _, periods = self.parsed(tab, row, "periods_in_a_row", periods_of, required=True,
+                                     what="a whole number, 1 or more")
+            period = self.enum(tab, row, "period", required=True)
+            action = self.enum(tab, row, "action", required=True)
+            _, min_spend = self.amount(tab, row, "min_spend") if tab.has("min_spend") else (True, None)
+            enabled = self.enum(tab, row, "enabled", required=True)
+            if len(self.findings) > before:
+                continue  # a rule that cannot be read completely is not run
+            assert name and scope and metric and condition and threshold and periods and period and action
+            rules.append(
+                StopRule(
+                    row=row,
+                    name=name,
+                    scope=scope,
+                    metric=metric,
+                    condition=condition,
+                    threshold=threshold,
+                    periods=periods,
+                    period=period,
+                    action=action,
+                    min_spend=min_spend,
+                    enabled=enabled == "yes",
+                    threshold_cell=tab.address(row, "threshold"),
+                    group=group,
+                )
+            )
+        return tuple(rules)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, float) and 0 < value <= 1:
+        return f"{value:.0%}"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
 def read_inputs(bound: BoundWorkbook) -> Inputs:
-    """Read Settings, Roles, Channels and Stop rules; unreadable rows become findings."""
-    raise NotImplementedError  # implemented together with `sheetops check`
+    """Read Settings, Roles, Channels and Stop rules; unreadable cells become findings.
+
+    Settings come first, since the Number format decides how the other tabs' numbers
+    are read. A setting that cannot be read keeps the template's default for the
+    workbook's language. A channel row is kept whatever its cells hold (an unreadable
+    target or group becomes None), so that its facts are still counted; a channel whose
+    Status is blank or unreadable counts as Active, so a new row is measured rather than
+    silently skipped (the blank one gives a warning, the unreadable one an error). A stop
+    rule is all or nothing: a row with any cell that cannot be read is left out of
+    ``rules``, since running half a rule would be worse than not running it.
+    """
+    reader = _Reader(bound)
+    settings = reader.settings()
+    roles = reader.roles()
+    channels = reader.channels()
+    rules = reader.rules(channels)
+    read_tabs = frozenset(k for k in ("settings", "roles", "channels", "stop_rules") if reader.readable(k))
+    return Inputs(settings, roles, channels, rules, tuple(reader.findings), read_tabs)
 
 
 def covered_channels(rule: StopRule, inputs: Inputs) -> tuple[Channel, ...]:
-    """The channels a rule applies to: by name, by group (label or key), or all for ``*``."""
-    raise NotImplementedError  # implemented together with `sheetops check`
+    """The channels a rule applies to: all for ``*``, a group's, or the one it names.
+
+    A group (by label in either language, or by key) wins over a channel of the same
+    name; ``read_inputs`` records the group key in ``rule.group``.
+    """
+    scope = rule.scope.strip()
+    if scope == "*":
+        return inputs.channels
+    group = rule.group
+    if group is None and inputs.channel(scope) is None:
+        group = normalize(scope)  # a group key typed by hand, e.g. "paid"
+    if group is not None:
+        return tuple(c for c in inputs.channels if c.group == group)
+    channel = inputs.channel(scope)
+    return (channel,) if channel else ()
+
+
+def channels_missing_target(rule: StopRule, inputs: Inputs) -> tuple[Channel, ...]:
+    """The covered channels a ``target`` threshold cannot be resolved for (no target set).
+
+    Empty for a rule with a fixed threshold, or on a metric without a target column
+    (that rule is itself a finding of ``read_inputs``).
+    """
+    if not rule.threshold.uses_target or rule.metric not in TARGET_COLUMNS:
+        return ()
+    return tuple(c for c in covered_channels(rule, inputs) if c.target(rule.metric) is None)
+
+
+def missing_target_findings(bound: BoundWorkbook, inputs: Inputs) -> list[Finding]:
+    """A warning per enabled rule and covered channel whose ``target`` threshold has no target.
+
+    The finding sits on the rule's Threshold cell and names the Channels cell to fill.
+    """
+    tab = bound.tab("channels")
+    findings = []
+    for rule in inputs.rules:
+        if not rule.enabled:
+            continue
+        column = TARGET_COLUMNS.get(rule.metric, "")
+        for channel in channels_missing_target(rule, inputs):
+            header = tab.spec.column(column).header.en if tab else column
+            where = tab.address(channel.row, column) if tab and tab.has(column) else f"the {header} column of Channels"
+            findings.append(
+                Finding(
+                    rule.threshold_cell,
+                    f"the rule {rule.name!r} compares with the target, but the channel {channel.name!r} has no "
+                    f"{header}; fill {where}, or type a number as the threshold. "
+                    "Until then the rule skips this channel",
+                    "warning",
+                    "missing_target",
+                )
+            )
+    return findings
