@@ -131,6 +131,17 @@ _ENUM_NOUNS = {
 T = TypeVar("T")
 
 
+def tab_name(bound: BoundWorkbook, key: str) -> str:
+    """A tab's name for messages: as it is in the workbook, else the template's in its language."""
+    tab = bound.tab(key)
+    return tab.name if tab is not None else bound.template.tab(key).name[bound.lang]
+
+
+def header_name(bound: BoundWorkbook, tab_key: str, column_key: str) -> str:
+    """A column's header for messages, in the workbook's language."""
+    return bound.template.tab(tab_key).column(column_key).header[bound.lang]
+
+
 def cell_text(value: CellValue) -> str | None:
     """A cell as the text a person sees in it, stripped; None for a blank cell."""
     if is_blank(value):
@@ -183,13 +194,13 @@ class _Reader:
             if required:
                 self.report(
                     tab.address(row, key),
-                    f"the {column.header.en} is empty; choose one of {', '.join(enum.labels(self.lang))}",
+                    f"{column.header[self.lang]!r} is empty; choose one of {', '.join(enum.labels(self.lang))}",
                     "empty_cell",
                 )
             return None
         found = enum.key_of(text)
         if found is None:
-            noun = _ENUM_NOUNS.get(enum.name, f"a valid {column.header.en}")
+            noun = _ENUM_NOUNS.get(enum.name, f"a valid {column.header[self.lang]!r}")
             self.report(
                 tab.address(row, key),
                 f"{text!r} is not {noun}; use one of {', '.join(enum.labels(self.lang))}",
@@ -202,16 +213,16 @@ class _Reader:
     ) -> tuple[bool, T | None]:
         """(readable, value) of a cell; a blank optional cell is readable and None."""
         value = tab.value(row, key)
-        header = tab.spec.column(key).header.en
+        header = tab.spec.column(key).header[self.lang]
         if is_blank(value):
             if required:
-                self.report(tab.address(row, key), f"the {header} is empty; type {what}", "empty_cell")
+                self.report(tab.address(row, key), f"{header!r} is empty; type {what}", "empty_cell")
                 return False, None
             return True, None
         try:
             return True, parse(value)
         except ValueProblem as exc:
-            self.report(tab.address(row, key), f"{header}: {exc}", "bad_value")
+            self.report(tab.address(row, key), f"{header!r}: {exc}", "bad_value")
             return False, None
 
     def amount(self, tab: BoundTab, row: int, key: str) -> tuple[bool, float | None]:
@@ -220,9 +231,9 @@ class _Reader:
             tab, row, key, lambda v: parse_number(v, decimal_comma=self.decimal_comma), required=False, what="a number"
         )
         if number is not None and number < 0:
-            header = tab.spec.column(key).header.en
+            header = tab.spec.column(key).header[self.lang]
             self.report(
-                tab.address(row, key), f"the {header} is negative ({number:g}); type 0 or more, or leave it empty",
+                tab.address(row, key), f"{header!r} is negative ({number:g}); type 0 or more, or leave it empty",
                 "bad_value",
             )
             return False, None
@@ -256,7 +267,7 @@ class _Reader:
             row, value = values[key]
             if is_blank(value):
                 return default
-            label = self.template.setting(key).label.en
+            label = repr(self.template.setting(key).label[self.lang])
             try:
                 return parse(value)
             except ValueProblem as exc:
@@ -350,7 +361,8 @@ class _Reader:
             if name is None:
                 self.report(
                     tab.address(row, "channel"),
-                    "this row has no channel name; type the name (as in Plan-Fact), or delete the row",
+                    "this row has no channel name; type the name as it appears in "
+                    f"{tab_name(self.bound, 'plan_fact')!r}, or delete the row",
                     "empty_cell",
                 )
                 continue
@@ -404,6 +416,7 @@ class _Reader:
         groups = self.template.enum("group")
         known = {normalize(c.name) for c in channels}
         channels_read = self.readable("channels") is not None
+        channels_tab = tab_name(self.bound, "channels")
         for row in tab.data_rows():
             before = len(self.findings)
             name = cell_text(tab.value(row, "rule"))
@@ -427,8 +440,8 @@ class _Reader:
                 if group is None and normalize(scope) not in known and channels_read:
                     self.report(
                         tab.address(row, "channel"),
-                        f"{scope!r} is neither a channel in Channels nor a group; type a channel name as in "
-                        f"Channels, a group ({', '.join(groups.labels(self.lang))}) or * for all channels",
+                        f"{scope!r} is neither a channel in {channels_tab!r} nor a group; type a channel name as "
+                        f"in {channels_tab!r}, a group ({', '.join(groups.labels(self.lang))}) or * for all channels",
                         "unknown_scope",
                     )
             metric = self.enum(tab, row, "metric", required=True)
@@ -442,7 +455,7 @@ class _Reader:
                 with_targets = ", ".join(self.template.enum("metric").label_of(m, self.lang) for m in TARGET_COLUMNS)
                 self.report(
                     tab.address(row, "threshold"),
-                    f"{metric_label} has no target in Channels (only {with_targets} do); "
+                    f"{metric_label} has no target in {channels_tab!r} (only {with_targets} do); "
                     "type a number instead of target",
                     "no_target_column",
                 )
@@ -550,13 +563,17 @@ def missing_target_findings(bound: BoundWorkbook, inputs: Inputs) -> list[Findin
             continue
         column = TARGET_COLUMNS.get(rule.metric, "")
         for channel in channels_missing_target(rule, inputs):
-            header = tab.spec.column(column).header.en if tab else column
-            where = tab.address(channel.row, column) if tab and tab.has(column) else f"the {header} column of Channels"
+            header = header_name(bound, "channels", column)
+            where = (
+                tab.address(channel.row, column)
+                if tab and tab.has(column)
+                else f"the {header!r} column of {tab_name(bound, 'channels')!r}"
+            )
             findings.append(
                 Finding(
                     rule.threshold_cell,
                     f"the rule {rule.name!r} compares with the target, but the channel {channel.name!r} has no "
-                    f"{header}; fill {where}, or type a number as the threshold. "
+                    f"{header!r}; fill {where}, or type a number as the threshold. "
                     "Until then the rule skips this channel",
                     "warning",
                     "missing_target",
