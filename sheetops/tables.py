@@ -65,6 +65,9 @@ class Channel:
     target_cpa: float | None
     target_roas: float | None
     status: str  # "active", "testing", "paused", "stopped"
+    # Keys of the columns whose cell could not be read (held as None above): reported once,
+    # so that later checks do not take them for empty cells.
+    unreadable: frozenset[str] = frozenset()
 
     def target(self, metric: str) -> float | None:
         """The channel's target for a metric (cpl, cpa, roas), None if it has none."""
@@ -377,21 +380,24 @@ class _Reader:
                 continue
             group = self.enum(tab, row, "group", required=True)
             primary_kpi = self.enum(tab, row, "primary_kpi", required=False)
-            budget = self.amount(tab, row, "monthly_budget")[1]
-            cpl = self.amount(tab, row, "target_cpl")[1]
-            cpa = self.amount(tab, row, "target_cpa")[1]
-            roas = self.amount(tab, row, "target_roas")[1]
+            amounts = {key: self.amount(tab, row, key) for key in ("monthly_budget", *TARGET_COLUMNS.values())}
+            unreadable = {key for key, (ok, _) in amounts.items() if not ok}
+            if group is None:
+                unreadable.add("group")
+            if primary_kpi is None and not is_blank(tab.value(row, "primary_kpi")):
+                unreadable.add("primary_kpi")
             found[normalize(name)] = Channel(
                 row=row,
                 name=name,
                 group=group,
                 owner=cell_text(tab.value(row, "owner")),
                 primary_kpi=primary_kpi,
-                monthly_budget=budget,
-                target_cpl=cpl,
-                target_cpa=cpa,
-                target_roas=roas,
+                monthly_budget=amounts["monthly_budget"][1],
+                target_cpl=amounts["target_cpl"][1],
+                target_cpa=amounts["target_cpa"][1],
+                target_roas=amounts["target_roas"][1],
                 status=self._status(tab, row, name),
+                unreadable=frozenset(unreadable),
             )
         return tuple(found.values())
 
@@ -544,7 +550,8 @@ def channels_missing_target(rule: StopRule, inputs: Inputs) -> tuple[Channel, ..
     """The covered channels a ``target`` threshold cannot be resolved for (no target set).
 
     Empty for a rule with a fixed threshold, or on a metric without a target column
-    (that rule is itself a finding of ``read_inputs``).
+    (that rule is itself a finding of ``read_inputs``). A target typed but unreadable
+    counts as missing too.
     """
     if not rule.threshold.uses_target or rule.metric not in TARGET_COLUMNS:
         return ()
@@ -563,6 +570,8 @@ def missing_target_findings(bound: BoundWorkbook, inputs: Inputs) -> list[Findin
             continue
         column = TARGET_COLUMNS.get(rule.metric, "")
         for channel in channels_missing_target(rule, inputs):
+            if column in channel.unreadable:
+                continue  # reported where it was read
             header = header_name(bound, "channels", column)
             where = (
                 tab.address(channel.row, column)

@@ -1,0 +1,306 @@
+"""`sheetops check`: every finding names the exact cell, what is wrong and what to do.
+
+Each case starts from a clean workbook, changes the cells it is about, writes a real
+.xlsx and checks it: the workbook then has exactly that one finding, in English and in
+Russian workbooks alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from check_helpers import Book, run_sheetops, template
+
+from sheetops.check import check_workbook
+
+LANGS = ["en", "ru"]
+
+
+def person(role_key: str, lang: str) -> str:
+    demo = template().role(role_key).demo_person
+    assert demo is not None
+    return demo[lang]
+
+
+def role_name(role_key: str, lang: str) -> str:
+    return template().role(role_key).name[lang]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One problem: how to make it, and the finding it must give."""
+
+    edit: Callable[[Book], object]
+    tab: str  # template tab key of the finding's cell
+    ref: str  # e.g. "B3"
+    code: str
+    severity: str
+    says: str | Callable[[Book], str]  # a part of the message
+
+
+CASES = {
+    # Channels
+    "group not in its set": Case(
+        lambda b: b.set("channels", 3, "group", "Pid"), "channels", "B3", "bad_value", "error",
+        lambda b: "'Pid' is not a group; use one of "
+        + ("Paid, Organic, PR, CRM, Site" if b.lang == "en" else "Платные, Органика, PR, CRM, Сайт"),
+    ),
+    "group empty": Case(lambda b: b.set("channels", 3, "group", None), "channels", "B3", "empty_cell", "error",
+                        "is empty; choose one of"),
+    "primary KPI not a metric": Case(lambda b: b.set("channels", 2, "primary_kpi", "Likes"), "channels", "D2",
+                                     "bad_value", "error", "'Likes' is not a metric"),
+    "budget negative": Case(lambda b: b.set("channels", 2, "monthly_budget", -5), "channels", "E2", "bad_value",
+                            "error", "is negative (-5)"),
+    "target not a number": Case(lambda b: b.set("channels", 2, "target_cpa", "a lot"), "channels", "G2",
+                                "bad_value", "error", "cannot read 'a lot' as a number"),
+    "status empty counts as Active": Case(lambda b: b.set("channels", 2, "status", None), "channels", "I2",
+                                          "empty_status", "warning", "treated as Active"),
+    "status not in its set": Case(lambda b: b.set("channels", 2, "status", "Live"), "channels", "I2", "bad_value",
+                                  "error", "'Live' is not a status"),
+    "channel listed twice": Case(lambda b: b.set("channels", 3, "channel", b.get("channels", 2, "channel")),
+                                 "channels", "A3", "duplicate_channel", "error", "is listed twice (first in"),
+    "channel row without a name": Case(lambda b: b.set("channels", 3, "channel", None), "channels", "A3",
+                                       "empty_cell", "error", "this row has no channel name"),
+    # The role map
+    "channel without an owner": Case(lambda b: b.set("channels", 4, "owner", None), "channels", "C4", "no_owner",
+                                     "error", "has no owner"),
+    "owner not in Roles": Case(lambda b: b.set("channels", 4, "owner", "Ana K"), "channels", "C4",
+                               "unknown_owner", "error",
+                               lambda b: f"'Ana K', the owner of {b.get('channels', 4, 'channel')!r}, is not a "),
+    "owner typed as a role": Case(lambda b: b.set("channels", 2, "owner", role_name("performance_owner", b.lang)),
+                                  "channels", "C2", "unknown_owner", "error",
+                                  lambda b: f"is a role, not a person; type the person who holds it "
+                                  f"({person('performance_owner', b.lang)!r})"),
+    "role without a person": Case(lambda b: b.set("roles", 8, "person", None), "roles", "B8", "no_person",
+                                  "warning", lambda b: f"the role {role_name('project_manager', b.lang)!r} has no "
+                                  "person"),
+    "one person in conflicting roles": Case(
+        lambda b: b.set("roles", 9, "person", person("performance_owner", b.lang)), "roles", "B9", "role_conflict",
+        "warning",
+        lambda b: f"{person('performance_owner', b.lang)!r} holds both "
+        f"{role_name('performance_owner', b.lang)!r} ({b.name('roles')}!B4) and {role_name('analyst', b.lang)!r}: "
+        "the person who spends the budget must not be the one who judges the spend",
+    ),
+    # Stop rules
+    "rule without a name": Case(lambda b: b.set("stop_rules", 2, "rule", None), "stop_rules", "A2", "empty_cell",
+                                "error", "the rule has no name"),
+    "rule on an unknown channel": Case(lambda b: b.set("stop_rules", 2, "channel", "TikTok"), "stop_rules", "B2",
+                                       "unknown_scope", "error", "'TikTok' is neither a channel in"),
+    "rule metric not in its set": Case(lambda b: b.set("stop_rules", 2, "metric", "Likes"), "stop_rules", "C2",
+                                       "bad_value", "error", "'Likes' is not a metric"),
+    "rule condition not in its set": Case(lambda b: b.set("stop_rules", 2, "condition", "=>"), "stop_rules", "D2",
+                                          "bad_value", "error", "'=>' is not a condition; use one of >, >=, <, <="),
+    "threshold unreadable": Case(lambda b: b.set("stop_rules", 2, "threshold", "lots"), "stop_rules", "E2",
+                                 "bad_value", "error", "cannot read 'lots' as a threshold"),
+    "target threshold on a metric without targets": Case(
+        lambda b: b.set("stop_rules", 4, "threshold", "target"), "stop_rules", "E4", "no_target_column", "error",
+        "ROMI has no target in"),
+    "periods zero": Case(lambda b: b.set("stop_rules", 2, "periods_in_a_row", 0), "stop_rules", "F2", "bad_value",
+                         "error", "0 is too few; type 1 or more"),
+    "periods not whole": Case(lambda b: b.set("stop_rules", 2, "periods_in_a_row", 1.5), "stop_rules", "F2",
+                              "bad_value", "error", "expected a whole number, found 1.5"),
+    "period not in its set": Case(lambda b: b.set("stop_rules", 2, "period", "Month"), "stop_rules", "G2",
+                                  "bad_value", "error", "'Month' is not a period"),
+    "action not in its set": Case(lambda b: b.set("stop_rules", 2, "action", "Panic"), "stop_rules", "H2",
+                                  "bad_value", "error", "'Panic' is not an action"),
+    "min spend unreadable": Case(lambda b: b.set("stop_rules", 2, "min_spend", "some"), "stop_rules", "I2",
+                                 "bad_value", "error", "cannot read 'some' as a number"),
+    "enabled not yes or no": Case(lambda b: b.set("stop_rules", 2, "enabled", "Maybe"), "stop_rules", "J2",
+                                  "bad_value", "error", "'Maybe' is not Yes or No"),
+    "target threshold and a channel without that target": Case(
+        lambda b: b.set("channels", 2, "target_cpa", None), "stop_rules", "E2", "missing_target", "warning",
+        lambda b: f"the channel {b.get('channels', 2, 'channel')!r} has no "
+        f"{template().tab('channels').column('target_cpa').header[b.lang]!r}; fill {b.name('channels')}!G2",
+    ),
+    # Settings (rows: Currency 2, Gross margin 3, Number format 4, Week starts 5, Trend weeks 6, Language 7)
+    "gross margin unreadable": Case(lambda b: b.set("settings", 3, "value", "half"), "settings", "B3",
+                                    "bad_setting", "error", "Until then sheetops uses 100%"),
+    "gross margin above 100%": Case(lambda b: b.set("settings", 3, "value", "150%"), "settings", "B3",
+                                    "bad_setting", "error", "a gross margin of 150% is not possible"),
+    "number format unknown": Case(lambda b: b.set("settings", 4, "value", "de"), "settings", "B4", "bad_setting",
+                                  "error", "'de' is not a number format"),
+    "week starting on Sunday": Case(lambda b: b.set("settings", 5, "value", "Sunday"), "settings", "B5",
+                                    "bad_setting", "error", "'Sunday' is not a day the week can start on"),
+    "trend weeks zero": Case(lambda b: b.set("settings", 6, "value", 0), "settings", "B6", "bad_setting", "error",
+                             "0 weeks is too few"),
+    "language unknown": Case(lambda b: b.set("settings", 7, "value", "fr"), "settings", "B7", "bad_setting",
+                             "error", "'fr' is not a language"),
+    # Facts, lightly
+    "Plan-Fact channel not in Channels": Case(
+        lambda b: b.add_row("plan_fact", week=dt.date(2026, 11, 16), channel="Radio", spend=1, leads=1, orders=1,
+                            revenue=1),
+        "plan_fact", "B3", "unknown_channel", "warning", "the channel 'Radio' is not in"),
+    "Daily channel not in Channels": Case(
+        lambda b: b.add_row("daily", date=dt.date(2026, 11, 17), channel="Radio", spend=1, leads=1, orders=1,
+                            revenue=1),
+        "daily", "B3", "unknown_channel", "warning", "the channel 'Radio' is not in"),
+    "week not a Monday": Case(lambda b: b.set("plan_fact", 2, "week", dt.date(2026, 11, 18)), "plan_fact", "A2",
+                              "not_monday", "error",
+                              "the week 2026-11-18 is a Wednesday, not a Monday; weeks start on Monday: "
+                              "type 2026-11-16"),
+    "week not a date": Case(lambda b: b.set("plan_fact", 2, "week", "last week"), "plan_fact", "A2", "bad_date",
+                            "error", "cannot read 'last week' as a date"),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_clean_workbook_has_no_findings(tmp_path: Path, lang: str) -> None:
+    assert check_workbook(Book(lang).bound(tmp_path / "clean.xlsx")) == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
+def test_each_problem_gives_one_finding_at_its_cell(tmp_path: Path, case: Case, lang: str) -> None:
+    book = Book(lang)
+    case.edit(book)
+    findings = check_workbook(book.bound(tmp_path / "book.xlsx"))
+    assert [(f.cell, f.code, f.severity) for f in findings] == [
+        (f"{book.name(case.tab)}!{case.ref}", case.code, case.severity)
+    ]
+    says = case.says(book) if callable(case.says) else case.says
+    assert says in findings[0].message
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_headers_are_found_after_columns_are_moved_and_added(tmp_path: Path, lang: str) -> None:
+    book = Book(lang)
+    book.move_columns("channels")  # My notes, Status, Target ROAS, ..., Owner (H), Group (I), Channel (J)
+    book.move_columns("stop_rules")
+    assert check_workbook(book.bound(tmp_path / "moved.xlsx")) == []
+    book.set("channels", 4, "owner", None)
+    book.set("channels", 3, "group", "Pid")
+    book.set("stop_rules", 2, "threshold", "lots")  # Threshold: 1 + 10 - 5 -> column G
+    findings = check_workbook(book.bound(tmp_path / "moved.xlsx"))
+    channels, rules = book.name("channels"), book.name("stop_rules")
+    assert [(f.cell, f.code) for f in findings] == [
+        (f"{channels}!I3", "bad_value"),
+        (f"{channels}!H4", "no_owner"),
+        (f"{rules}!G2", "bad_value"),
+    ]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_findings_are_sorted_by_tab_then_row_then_column(tmp_path: Path, lang: str) -> None:
+    book = Book(lang)
+    book.set("settings", 3, "value", "half")  # the last tab
+    book.set("channels", 4, "status", "Live")
+    book.set("channels", 4, "group", "Pid")
+    book.set("channels", 2, "owner", None)
+    book.set("roles", 8, "person", None)
+    book.drop_tab("daily")
+    findings = check_workbook(book.bound(tmp_path / "book.xlsx"))
+    channels = book.name("channels")
+    assert [f.cell for f in findings] == [
+        "Daily",  # a missing tab: about the whole workbook, first
+        f"{book.name('roles')}!B8",
+        f"{channels}!C2",
+        f"{channels}!B4",
+        f"{channels}!I4",
+        f"{book.name('settings')}!B3",
+    ]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_unknown_channel_is_reported_once_with_its_other_rows_counted(tmp_path: Path, lang: str) -> None:
+    book = Book(lang)
+    for _ in range(3):
+        book.add_row("plan_fact", week=dt.date(2026, 11, 16), channel="Radio", spend=1, leads=1, orders=1, revenue=1)
+    book.add_row("plan_fact", week=dt.date(2026, 11, 16), channel=" radio ", spend=1, leads=1, orders=1, revenue=1)
+    (finding,) = check_workbook(book.bound(tmp_path / "book.xlsx"))
+    assert finding.cell == f"{book.name('plan_fact')}!B3"
+    assert f"(and 3 more rows in {book.name('plan_fact')!r})" in finding.message
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_owners_and_channels_match_whatever_the_case_and_spaces(tmp_path: Path, lang: str) -> None:
+    book = Book(lang)
+    book.set("channels", 2, "owner", f"  {person('performance_owner', lang).upper()} ")
+    book.set("plan_fact", 2, "channel", f" {str(book.get('channels', 2, 'channel')).lower()}  ")
+    assert check_workbook(book.bound(tmp_path / "book.xlsx")) == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_missing_tab_is_named_in_both_languages(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                   lang: str) -> None:
+    book = Book(lang)
+    book.drop_tab("stop_rules")
+    path = book.write(tmp_path / "book.xlsx")
+    code, out, _ = run_sheetops(["check", str(path), "--json"], capsys)
+    assert code == 1
+    (finding,) = json.loads(out)["findings"]
+    assert finding["code"] == "missing_tab"
+    assert "the tab 'Stop rules' (in Russian 'Стоп-правила') is missing" in finding["message"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_missing_required_header_is_reported_once_not_per_row(tmp_path: Path, lang: str) -> None:
+    book = Book(lang)
+    rows = book.rows("channels")
+    rows[0][book.col("channels", "owner")] = "Who"
+    findings = check_workbook(book.bound(tmp_path / "book.xlsx"))
+    assert [(f.cell, f.code) for f in findings] == [(f"{book.name('channels')}!1:1", "missing_header")]
+
+
+# The command line
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_check_a_clean_workbook_exits_0_and_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                    lang: str) -> None:
+    path = Book(lang).write(tmp_path / "clean.xlsx")
+    code, out, err = run_sheetops(["check", str(path)], capsys)
+    assert (code, err) == (0, "")
+    assert "No findings" in out
+    assert str(path) in out
+
+
+def test_check_with_findings_exits_1_and_prints_one_line_per_finding(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    book = Book("en")
+    book.set("channels", 7, "owner", None)
+    book.set("roles", 8, "person", None)
+    code, out, err = run_sheetops(["check", str(book.write(tmp_path / "book.xlsx"))], capsys)
+    assert (code, err) == (1, "")
+    assert "Channels!C7: the channel 'E-mail' has no owner" in out
+    assert "Roles!B8: warning: the role 'Project manager' has no person" in out
+    assert "2 findings (1 error, 1 warning)" in out
+
+
+def test_check_json_lists_every_finding_with_cell_message_severity_and_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book = Book("ru")
+    book.set("channels", 3, "group", "Pid")
+    path = book.write(tmp_path / "book.xlsx")
+    code, out, _ = run_sheetops(["check", str(path), "--json"], capsys)
+    assert code == 1
+    assert json.loads(out) == {
+        "source": str(path),
+        "ok": False,
+        "findings": [
+            {
+                "cell": "Каналы!B3",
+                "message": "'Pid' is not a group; use one of Платные, Органика, PR, CRM, Сайт",
+                "severity": "error",
+                "code": "bad_value",
+            }
+        ],
+    }
+    code, out, _ = run_sheetops(["check", str(Book("en").write(tmp_path / "clean.xlsx")), "--json"], capsys)
+    assert (code, json.loads(out)["ok"], json.loads(out)["findings"]) == (0, True, [])
+
+
+def test_check_does_not_change_the_workbook(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    book = Book("en")
+    book.set("channels", 3, "group", "Pid")
+    path = book.write(tmp_path / "book.xlsx")
+    before = path.read_bytes()
+    run_sheetops(["check", str(path)], capsys)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsx"]
+
