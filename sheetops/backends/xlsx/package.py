@@ -56,6 +56,9 @@ def open_package(path: Path) -> zipfile.ZipFile:
             head = fh.read(8)
     except OSError as exc:
         raise WorkbookError(f"{path}: cannot read the file: {exc.strerror or exc}.") from exc
+    if not head:
+        raise WorkbookError(f"{path}: the file is empty (0 bytes); restore it from a backup or make a new one with "
+                            f"`sheetops init {path} --force`.")
     if head.startswith(OLE_MAGIC):
         if _is_encrypted_ole(path):
             raise WorkbookError(
@@ -66,20 +69,26 @@ def open_package(path: Path) -> zipfile.ZipFile:
             f"{path}: this is an old .xls workbook; open it in Excel or LibreOffice and save it as .xlsx."
         )
     if not head.startswith(b"PK"):
-        raise WorkbookError(f"{path}: not an .xlsx workbook (the file is not a ZIP package).")
+        raise WorkbookError(
+            f"{path}: not an .xlsx workbook (the file is not a ZIP package); give the path of an .xlsx file, "
+            "or open this one in your spreadsheet program and save it as .xlsx."
+        )
+    repair = "open it in Excel, which may repair it, or restore it from a backup or version history"
     try:
         package = zipfile.ZipFile(path)
         bad = package.testzip()
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise WorkbookError(f"{path}: the workbook is damaged (a broken ZIP package: {exc}).") from exc
+        raise WorkbookError(f"{path}: the workbook is damaged (a broken ZIP package: {exc}); {repair}.") from exc
     except Exception as exc:  # zlib errors surface as zlib.error from testzip
-        raise WorkbookError(f"{path}: the workbook is damaged ({exc}).") from exc
+        raise WorkbookError(f"{path}: the workbook is damaged ({exc}); {repair}.") from exc
     if bad is not None:
         package.close()
-        raise WorkbookError(f"{path}: the workbook is damaged (the part {bad} is corrupt).")
+        raise WorkbookError(f"{path}: the workbook is damaged (the part {bad} is corrupt); {repair}.")
     if "xl/workbook.xml" not in package.namelist():
         package.close()
-        raise WorkbookError(f"{path}: not an Excel workbook (a ZIP file without xl/workbook.xml).")
+        raise WorkbookError(
+            f"{path}: not an Excel workbook (a ZIP file without xl/workbook.xml); give the path of an .xlsx file."
+        )
     return package
 
 
