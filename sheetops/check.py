@@ -117,11 +117,14 @@ def _unknown_channels(tab: BoundTab, inputs: Inputs, channels_tab: str) -> list[
     first_row: dict[str, int] = {}
     typed: dict[str, str] = {}
     count: dict[str, int] = {}
+    known = {normalize(c.name) for c in inputs.channels}
     for row in tab.data_rows():
         name = cell_text(tab.value(row, "channel"))
-        if name is None or inputs.channel(name) is not None:
+        if name is None:
             continue
         wanted = normalize(name)
+        if wanted in known:
+            continue
         first_row.setdefault(wanted, row)
         typed.setdefault(wanted, name)
         count[wanted] = count.get(wanted, 0) + 1
