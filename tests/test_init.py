@@ -26,10 +26,11 @@ from sheetops.workbook import column_letter
 LANGS = ["en", "ru"]
 DEMO_TODAY = dt.date(2026, 11, 27)  # as the demo fixtures of conftest.py
 RunCli = Callable[..., Any]
+Made = dict[tuple[str, bool], Any]
 
 
 @pytest.fixture(scope="module")
-def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[tuple[str, bool], Any]]:
+def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Made]:
     """openpyxl workbooks of ``init`` with and without demo data, by (lang, demo)."""
     folder = tmp_path_factory.mktemp("init")
     books = {}
@@ -75,13 +76,13 @@ def index(template: Template, tab: str, column: str) -> int:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_init_makes_every_contract_tab_in_template_order(made: dict, template: Template, lang: str) -> None:
+def test_init_makes_every_contract_tab_in_template_order(made: Made, template: Template, lang: str) -> None:
     book = made[(lang, False)]
     assert book.sheetnames == [tab.name[lang] for tab in template.tabs]
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_row_1_holds_exactly_the_contract_headers(made: dict, template: Template, lang: str) -> None:
+def test_row_1_holds_exactly_the_contract_headers(made: Made, template: Template, lang: str) -> None:
     book = made[(lang, False)]
     for tab in template.tabs:
         if not tab.columns:
@@ -94,7 +95,7 @@ def test_row_1_holds_exactly_the_contract_headers(made: dict, template: Template
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_header_row_is_bold_and_frozen_and_columns_have_the_contract_widths(
-    made: dict, template: Template, lang: str
+    made: Made, template: Template, lang: str
 ) -> None:
     book = made[(lang, False)]
     for tab in template.tabs:
@@ -110,7 +111,7 @@ def test_header_row_is_bold_and_frozen_and_columns_have_the_contract_widths(
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_enum_column_has_a_strict_drop_down_of_its_values_in_that_language(
-    made: dict, template: Template, lang: str
+    made: Made, template: Template, lang: str
 ) -> None:
     book = made[(lang, False)]
     checked = 0
@@ -130,7 +131,7 @@ def test_every_enum_column_has_a_strict_drop_down_of_its_values_in_that_language
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_channel_columns_draw_their_drop_down_from_the_channels_tab(made: dict, template: Template, lang: str) -> None:
+def test_channel_columns_draw_their_drop_down_from_the_channels_tab(made: Made, template: Template, lang: str) -> None:
     book = made[(lang, False)]
     channels = template.tab("channels")
     source = f"'{channels.name[lang]}'!${column_letter(index(template, 'channels', 'channel'))}$2:$"
@@ -143,7 +144,7 @@ def test_channel_columns_draw_their_drop_down_from_the_channels_tab(made: dict, 
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_owner_draws_from_roles_person_and_only_warns(made: dict, template: Template, lang: str) -> None:
+def test_owner_draws_from_roles_person_and_only_warns(made: Made, template: Template, lang: str) -> None:
     book = made[(lang, False)]
     validation = validation_for(book[template.tab("channels").name[lang]], index(template, "channels", "owner"))
     person = column_letter(index(template, "roles", "person"))
@@ -153,7 +154,7 @@ def test_owner_draws_from_roles_person_and_only_warns(made: dict, template: Temp
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_stop_rule_scope_lists_groups_star_and_channels_and_only_warns(
-    made: dict, template: Template, lang: str
+    made: Made, template: Template, lang: str
 ) -> None:
     book = made[(lang, False)]
     validation = validation_for(book[template.tab("stop_rules").name[lang]], index(template, "stop_rules", "channel"))
@@ -165,7 +166,7 @@ def test_stop_rule_scope_lists_groups_star_and_channels_and_only_warns(
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_settings_that_take_a_fixed_set_have_a_drop_down_on_their_value(
-    made: dict, template: Template, lang: str
+    made: Made, template: Template, lang: str
 ) -> None:
     sheet = made[(lang, False)][template.tab("settings").name[lang]]
     value_col = index(template, "settings", "value")
@@ -178,7 +179,7 @@ def test_settings_that_take_a_fixed_set_have_a_drop_down_on_their_value(
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_cells_get_the_number_format_of_their_column_type(made: dict, template: Template, lang: str) -> None:
+def test_cells_get_the_number_format_of_their_column_type(made: Made, template: Template, lang: str) -> None:
     book = made[(lang, True)]
     money = layout.money_format(str(template.setting("currency").default(lang)))
     channels = book[template.tab("channels").name[lang]]
@@ -198,7 +199,7 @@ def test_cells_get_the_number_format_of_their_column_type(made: dict, template: 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_roles_are_pre_filled_from_the_template_with_people_only_in_the_demo(
-    made: dict, template: Template, lang: str
+    made: Made, template: Template, lang: str
 ) -> None:
     tab = template.tab("roles")
     for demo in (False, True):
@@ -215,7 +216,7 @@ def test_roles_are_pre_filled_from_the_template_with_people_only_in_the_demo(
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_channels_are_the_template_examples_with_labels_in_that_language(
-    made: dict, template: Template, lang: str
+    made: Made, template: Template, lang: str
 ) -> None:
     rows = values(made[(lang, False)][template.tab("channels").name[lang]])[1:]
     assert len(rows) == len(template.channels)
@@ -229,7 +230,7 @@ def test_channels_are_the_template_examples_with_labels_in_that_language(
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_stop_rules_show_the_group_label_or_star(made: dict, template: Template, lang: str) -> None:
+def test_stop_rules_show_the_group_label_or_star(made: Made, template: Template, lang: str) -> None:
     rows = values(made[(lang, False)][template.tab("stop_rules").name[lang]])[1:]
     assert len(rows) == len(template.stop_rules)
     groups = {v.key for v in template.enum("group").values}
@@ -245,7 +246,7 @@ def test_stop_rules_show_the_group_label_or_star(made: dict, template: Template,
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_settings_rows_hold_the_defaults_for_that_language(made: dict, template: Template, lang: str) -> None:
+def test_settings_rows_hold_the_defaults_for_that_language(made: Made, template: Template, lang: str) -> None:
     sheet = made[(lang, False)][template.tab("settings").name[lang]]
     rows = values(sheet)[1:]
     assert [r[0] for r in rows] == [s.label[lang] for s in template.settings]
@@ -259,7 +260,7 @@ def test_settings_rows_hold_the_defaults_for_that_language(made: dict, template:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_owned_tabs_carry_the_note_not_to_type_there(made: dict, template: Template, lang: str) -> None:
+def test_owned_tabs_carry_the_note_not_to_type_there(made: Made, template: Template, lang: str) -> None:
     book = made[(lang, False)]
     note = template.owned_tab_note[lang]
     assert values(book[template.tab("summary").name[lang]]) == [[note]]
@@ -270,7 +271,7 @@ def test_owned_tabs_carry_the_note_not_to_type_there(made: dict, template: Templ
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_input_tabs_other_than_the_pre_filled_ones_start_empty(made: dict, template: Template, lang: str) -> None:
+def test_input_tabs_other_than_the_pre_filled_ones_start_empty(made: Made, template: Template, lang: str) -> None:
     book = made[(lang, False)]
     for key in ("plan_fact", "daily"):
         assert len(values(book[template.tab(key).name[lang]])) == 1
@@ -358,7 +359,7 @@ def day(value: Any) -> dt.date:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_demo_has_eight_weeks_of_plan_fact_and_every_day_in_daily(made: dict, template: Template, lang: str) -> None:
+def test_demo_has_eight_weeks_of_plan_fact_and_every_day_in_daily(made: Made, template: Template, lang: str) -> None:
     plan_fact, daily = demo_tables(template, made[(lang, True)], lang)
     names = [c.name[lang] for c in template.channels]
     current = DEMO_TODAY - dt.timedelta(days=DEMO_TODAY.weekday())
@@ -375,7 +376,7 @@ def test_demo_has_eight_weeks_of_plan_fact_and_every_day_in_daily(made: dict, te
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_demo_weekly_facts_are_the_sums_of_daily_and_the_current_week_has_plans_only(
-    made: dict, template: Template, lang: str
+    made: Made, template: Template, lang: str
 ) -> None:
     plan_fact, daily = demo_tables(template, made[(lang, True)], lang)
     current = DEMO_TODAY - dt.timedelta(days=DEMO_TODAY.weekday())
@@ -427,7 +428,7 @@ def test_demo_breaches_the_stop_rules_whatever_the_weekday(
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_demo_role_map_is_complete_and_no_person_holds_conflicting_roles(
-    made: dict, template: Template, lang: str
+    made: Made, template: Template, lang: str
 ) -> None:
     book = made[(lang, True)]
     roles = values(book[template.tab("roles").name[lang]])[1:]

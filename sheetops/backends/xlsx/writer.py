@@ -37,7 +37,8 @@ def create_workbook(path: Path, layout: WorkbookLayout, *, force: bool) -> None:
     """Write ``layout`` as a new workbook at ``path``; refuse to replace a file without ``force``."""
     target = _check_target(Path(path), force=force)
     mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else None
-    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    # Named as the sync's temporary files, so that a later run can clean up after a killed one.
+    temp = target.with_name(f".~sheetops.{target.name}.{secrets.token_hex(4)}.tmp")
     try:
         # 0o666 less the umask: the permissions a new file would get, as for any other program.
         os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
