@@ -1,0 +1,467 @@
+"""Plan-Fact and Daily rows -> the facts of each channel and period, with an issue per bad cell.
+
+Pure: it reads a :class:`~sheetops.workbook.BoundWorkbook` (values already in memory) and
+returns :class:`Facts`. Every figure remembers the cells it came from (a :class:`Source`),
+because a breach is marked in the very cells its numbers were typed in.
+
+* The facts of a **week** are the channel's Plan-Fact row; a fact cell left empty there is
+  taken from the sum of that channel's Daily rows in that week, when there are any. A week
+  with Daily rows and no Plan-Fact row still has facts.
+* The facts of a **day** are the channel's Daily row for that date.
+* A row with a cell that cannot be read (text in a number column, a negative figure, a
+  Week that is not a Monday, a channel missing from Channels, an error value such as
+  ``#DIV/0!``, a second row for the same period and channel) is left out; each such cell
+  becomes an issue with its address. The rest is read on.
+
+Daily can hold a year of data for many channels, so it is read in one pass with a fast
+path for cells that already hold numbers and dates, and summed into weeks as it goes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sheetops.tables import Channel, Inputs
+from sheetops.templates import normalize
+from sheetops.values import CellError, CellValue, ValueProblem, parse_date, parse_number
+from sheetops.workbook import BoundTab, BoundWorkbook, Finding, column_letter
+
+Period = Literal["day", "week"]
+FactSource = Literal["plan_fact", "daily", "mixed"]
+
+# The fact components of a period, in the order of the JSON contract.
+FACT_KEYS: tuple[str, ...] = (
+    "spend",
+    "leads",
+    "orders",
+    "revenue",
+    "traffic",
+    "new_customers",
+    "repeat_orders",
+    "emails_sent",
+    "unsubscribes",
+)
+# The components that have a weekly plan in Plan-Fact (column ``<key>_plan``).
+PLAN_KEYS: tuple[str, ...] = ("spend", "leads", "orders", "revenue")
+# The fact components a Daily row can hold (the Daily tab has no new or repeat customers).
+DAILY_KEYS: tuple[str, ...] = ("spend", "leads", "orders", "revenue", "traffic", "emails_sent", "unsubscribes")
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_EMPTY: Mapping[str, float | None] = {}
+
+
+def week_start(day: dt.date) -> dt.date:
+    """The Monday of the week (Monday to Sunday) that contains ``day``."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+@dataclass(frozen=True)
+class FactTab:
+    """An input tab as found in the workbook: its key, its name there, each column's index."""
+
+    key: str  # "plan_fact" or "daily"
+    name: str
+    columns: Mapping[str, int] = field(hash=False)
+
+
+@dataclass(frozen=True)
+class Source:
+    """The cells a figure came from: one Plan-Fact row, or the Daily rows summed for it."""
+
+    tab: FactTab
+    rows: tuple[int, ...]  # 0-based sheet rows
+
+    def cells(self, component: str) -> tuple[tuple[str, int, int], ...]:
+        """(tab name, row, col) of the component's cell in each row; () if the tab lacks it."""
+        col = self.tab.columns.get(component)
+        if col is None:
+            return ()
+        return tuple((self.tab.name, row, col) for row in self.rows)
+
+
+@dataclass(frozen=True)
+class PeriodFact:
+    """The facts (and, for a week, the plan) of one channel in one day or week."""
+
+    channel: str  # the channel's name as in Channels
+    period: Period
+    start: dt.date  # the day, or the Monday of the week
+    values: Mapping[str, float | None] = field(hash=False)  # every FACT_KEYS component
+    sources: Mapping[str, Source] = field(hash=False)  # component -> where it came from
+    plan: Mapping[str, float | None] = field(default_factory=dict, hash=False)  # PLAN_KEYS, weeks only
+    conclusion: str | None = None
+    action: str | None = None
+    from_daily: frozenset[str] = frozenset()  # components filled in from Daily
+
+    @property
+    def has_data(self) -> bool:
+        """True when at least one fact is there (a plan alone is not a report)."""
+        return any(v is not None for v in self.values.values())
+
+    @property
+    def fact_source(self) -> FactSource | None:
+        """Where the facts came from: Plan-Fact, Daily, or some of each; None without facts."""
+        present = {k for k, v in self.values.items() if v is not None}
+        if not present:
+            return None
+        daily = present & self.from_daily
+        if not daily:
+            return "daily" if self.period == "day" else "plan_fact"
+        return "daily" if daily == present else "mixed"
+
+    def cells(self, component: str) -> tuple[tuple[str, int, int], ...]:
+        """The input cells of one component in this period."""
+        source = self.sources.get(component)
+        return source.cells(component) if source else ()
+
+
+# A Daily row kept compact: (sheet row, values in DAILY_KEYS order).
+DayRow = tuple[int, tuple[float | None, ...]]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Every channel's facts by week and by day, with the issues met while reading them."""
+
+    weeks: Mapping[tuple[str, dt.date], PeriodFact] = field(hash=False)
+    days: Mapping[str, Mapping[dt.date, DayRow]] = field(hash=False)
+    daily_tab: FactTab | None
+    issues: tuple[Finding, ...] = ()
+    rows_read: int = 0
+    _week_index: Mapping[str, Sequence[dt.date]] = field(default_factory=dict, hash=False, repr=False)
+    _day_index: Mapping[str, Sequence[dt.date]] = field(default_factory=dict, hash=False, repr=False)
+
+    def week(self, channel: str, monday: dt.date) -> PeriodFact | None:
+        return self.weeks.get((channel, monday))
+
+    def day(self, channel: str, day: dt.date) -> PeriodFact | None:
+        """The channel's Daily facts for that date, or None if it has no Daily row."""
+        found = self.days.get(channel, {}).get(day)
+        if found is None or self.daily_tab is None:
+            return None
+        row, numbers = found
+        source = Source(self.daily_tab, (row,))
+        values: dict[str, float | None] = dict.fromkeys(FACT_KEYS)
+        values.update(zip(DAILY_KEYS, numbers, strict=True))
+        return PeriodFact(channel, "day", day, values, dict.fromkeys(DAILY_KEYS, source),
+                          from_daily=frozenset(DAILY_KEYS))
+
+    def period(self, channel: str, period: Period, start: dt.date) -> PeriodFact | None:
+        return self.day(channel, start) if period == "day" else self.week(channel, start)
+
+    def last_with_data(self, channel: str, period: Period, until: dt.date) -> dt.date | None:
+        """The latest day or week with facts on or before ``until`` (a Monday for weeks)."""
+        index = (self._day_index if period == "day" else self._week_index).get(channel, ())
+        at = bisect.bisect_right(index, until)
+        return index[at - 1] if at else None
+
+    def weeks_of(self, channel: str, until: dt.date) -> list[PeriodFact]:
+        """The channel's weeks with facts, oldest first, up to the week starting ``until``."""
+        index = self._week_index.get(channel, ())
+        return [self.weeks[(channel, m)] for m in index[: bisect.bisect_right(index, until)]]
+
+
+def read_facts(bound: BoundWorkbook, inputs: Inputs) -> Facts:
+    """Read Plan-Fact and Daily; every cell that cannot be used becomes an issue."""
+    reader = _FactReader(inputs)
+    plan_fact = bound.tab("plan_fact")
+    daily = bound.tab("daily")
+    pf_rows = reader.plan_fact(plan_fact) if plan_fact is not None else {}
+    daily_tab = _fact_tab(daily) if daily is not None else None
+    days, daily_weeks = reader.daily(daily) if daily is not None else ({}, {})
+    pf_tab = _fact_tab(plan_fact) if plan_fact is not None else None
+
+    weeks: dict[tuple[str, dt.date], PeriodFact] = {}
+    for key in sorted(set(pf_rows) | set(daily_weeks)):
+        channel, monday = key
+        pf = pf_rows.get(key)
+        summed = daily_weeks.get(key)
+        pf_source = Source(pf_tab, (pf.row,)) if pf is not None and pf_tab is not None else None
+        daily_source = Source(daily_tab, tuple(summed.rows)) if summed is not None and daily_tab else None
+        values: dict[str, float | None] = {}
+        sources: dict[str, Source] = {}
+        from_daily = set()
+        for component in FACT_KEYS:
+            value = pf.values.get(component) if pf is not None else None
+            if value is None and summed is not None and daily_source is not None:
+                daily_value = summed.sums.get(component)
+                if daily_value is not None:
+                    values[component] = daily_value
+                    sources[component] = daily_source
+                    from_daily.add(component)
+                    continue
+            values[component] = value
+            source = pf_source or daily_source
+            if source is not None:
+                sources[component] = source
+        weeks[key] = PeriodFact(
+            channel,
+            "week",
+            monday,
+            values,
+            sources,
+            plan=dict(pf.plan) if pf is not None else dict.fromkeys(PLAN_KEYS),
+            conclusion=pf.conclusion if pf is not None else None,
+            action=pf.action if pf is not None else None,
+            from_daily=frozenset(from_daily),
+        )
+
+    week_index: dict[str, list[dt.date]] = {}
+    for (channel, monday), fact in weeks.items():  # keys are sorted
+        if fact.has_data:
+            week_index.setdefault(channel, []).append(monday)
+    day_index = {channel: sorted(by_day) for channel, by_day in days.items()}
+    return Facts(weeks, days, daily_tab, tuple(reader.issues), reader.rows_read, week_index, day_index)
+
+
+def _fact_tab(tab: BoundTab) -> FactTab:
+    return FactTab(tab.spec.key, tab.name, dict(tab.columns))
+
+
+@dataclass
+class _PlanFactRow:
+    row: int
+    values: dict[str, float | None]
+    plan: dict[str, float | None]
+    conclusion: str | None
+    action: str | None
+
+
+@dataclass
+class _WeekSum:
+    rows: list[int]
+    sums: dict[str, float | None]
+
+
+class _FactReader:
+    """Reads the fact tabs of one workbook, collecting an issue for every cell it cannot use."""
+
+    def __init__(self, inputs: Inputs) -> None:
+        self.decimal_comma = inputs.settings.decimal_comma
+        self.issues: list[Finding] = []
+        self.rows_read = 0
+        self._by_name = {normalize(c.name): c for c in inputs.channels}
+        self._typed: dict[str, Channel | None] = {}
+        self._dates: dict[object, dt.date] = {}
+
+    def report(self, cell: str, message: str, code: str) -> None:
+        self.issues.append(Finding(cell, message, "error", code))
+
+    # -- cells -------------------------------------------------------------------------------
+
+    def channel(self, value: CellValue) -> Channel | None:
+        text = value if isinstance(value, str) else str(value)
+        if text not in self._typed:
+            self._typed[text] = self._by_name.get(normalize(text))
+        return self._typed[text]
+
+    def number(self, value: CellValue) -> float | None:
+        """A number as people type it; None for a blank; raises ValueProblem otherwise."""
+        kind = type(value)
+        if kind is float or kind is int:
+            number = float(value)  # type: ignore[arg-type]
+        elif value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        else:
+            number = parse_number(value, decimal_comma=self.decimal_comma)
+        if number < 0:
+            raise ValueProblem(f"{number:g} is negative; type 0 or more")
+        if number != number or number in (float("inf"), float("-inf")):
+            raise ValueProblem("expected a number")
+        return number
+
+    def date(self, value: CellValue) -> dt.date:
+        kind = type(value)
+        if kind is dt.date:
+            return value  # type: ignore[return-value]
+        if kind is dt.datetime:
+            return value.date()  # type: ignore[union-attr]
+        if isinstance(value, CellError):
+            return parse_date(value)  # raises with the error's code
+        found = self._dates.get(value)
+        if found is None:
+            found = parse_date(value)
+            self._dates[value] = found
+        return found
+
+    # -- Plan-Fact -----------------------------------------------------------------------------
+
+    def plan_fact(self, tab: BoundTab) -> dict[tuple[str, dt.date], _PlanFactRow]:
+        found: dict[tuple[str, dt.date], _PlanFactRow] = {}
+        cols = tab.columns
+        fact_cols = [(k, cols[k]) for k in FACT_KEYS if k in cols]
+        plan_cols = [(k, cols[f"{k}_plan"]) for k in PLAN_KEYS if f"{k}_plan" in cols]
+        week_header = tab.spec.column("week").header.en
+        for row in tab.data_rows():
+            self.rows_read += 1
+            before = len(self.issues)
+            monday = self._period_start(tab, row, "week", week_header, monday=True)
+            channel = self._channel_cell(tab, row)
+            values = self._numbers(tab, row, fact_cols)
+            plan = self._numbers(tab, row, plan_cols)
+            if len(self.issues) > before or monday is None or channel is None:
+                continue
+            key = (channel.name, monday)
+            if key in found:
+                self.report(
+                    tab.address(row, "channel"),
+                    f"a second row for {channel.name!r} in the week of {monday.isoformat()} (the first is row "
+                    f"{found[key].row + 1}); this row is left out: merge the two rows into one",
+                    "duplicate_row",
+                )
+                continue
+            found[key] = _PlanFactRow(
+                row,
+                {k: values.get(k) for k in FACT_KEYS},
+                {k: plan.get(k) for k in PLAN_KEYS},
+                _text(tab.value(row, "conclusion")),
+                _text(tab.value(row, "action")),
+            )
+        return found
+
+    def _period_start(self, tab: BoundTab, row: int, key: str, header: str, *, monday: bool) -> dt.date | None:
+        value = tab.value(row, key)
+        address = tab.address(row, key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            what = "the Monday of the week" if monday else "the date"
+            self.report(address, f"the {header} is empty; type {what} these figures are for. "
+                                 "This row is left out", "empty_cell")
+            return None
+        try:
+            day = self.date(value)
+        except ValueProblem as exc:
+            self.report(address, f"{header}: {exc}. This row is left out", "bad_date")
+            return None
+        if monday and day.weekday() != 0:
+            self.report(
+                address,
+                f"{day.isoformat()} is a {_WEEKDAYS[day.weekday()]}; a week is written as the Monday it starts "
+                f"on ({week_start(day).isoformat()}). This row is left out",
+                "not_monday",
+            )
+            return None
+        return day
+
+    def _channel_cell(self, tab: BoundTab, row: int) -> Channel | None:
+        value = tab.value(row, "channel")
+        if value is None or (isinstance(value, str) and not value.strip()):
+            self.report(tab.address(row, "channel"),
+                        "the Channel is empty; type a channel from Channels. This row is left out", "empty_cell")
+            return None
+        channel = self.channel(value)
+        if channel is None:
+            self.report(
+                tab.address(row, "channel"),
+                f"{str(value).strip()!r} is not a channel in Channels; add it there or correct the name. "
+                "This row is left out",
+                "unknown_channel",
+            )
+        return channel
+
+    def _numbers(self, tab: BoundTab, row: int, cols: list[tuple[str, int]]) -> dict[str, float | None]:
+        values: dict[str, float | None] = {}
+        cells = tab.sheet.rows[row]
+        for key, col in cols:
+            value = cells[col] if col < len(cells) else None
+            try:
+                values[key] = self.number(value)
+            except ValueProblem as exc:
+                values[key] = None
+                self._bad_number(tab.sheet.name, row, col, _header(tab, key), exc)
+        return values
+
+    def _bad_number(self, sheet: str, row: int, col: int, header: str, exc: ValueProblem) -> None:
+        self.report(f"{sheet}!{column_letter(col)}{row + 1}", f"{header}: {exc}. This row is left out", "bad_value")
+
+    # -- Daily -------------------------------------------------------------------------------------
+
+    def daily(
+        self, tab: BoundTab
+    ) -> tuple[dict[str, dict[dt.date, DayRow]], dict[tuple[str, dt.date], _WeekSum]]:
+        """Each channel's Daily rows by date, and their sums by week, in one pass."""
+        days: dict[str, dict[dt.date, DayRow]] = {}
+        weeks: dict[tuple[str, dt.date], _WeekSum] = {}
+        cols = tab.columns
+        date_col, channel_col = cols["date"], cols["channel"]
+        present = [(i, key, cols[key]) for i, key in enumerate(DAILY_KEYS) if key in cols]
+        all_cols = [date_col, channel_col, *(c for _, _, c in present)]
+        width = len(DAILY_KEYS)
+        headers = {key: _header(tab, key) for key in DAILY_KEYS if key in cols}
+        date_header = _header(tab, "date")
+        sheet = tab.sheet.name
+        mondays: dict[dt.date, dt.date] = {}
+        number = self.number
+        rows = tab.sheet.rows
+        for row in range(1, len(rows)):
+            cells = rows[row]
+            size = len(cells)
+            numbers: list[float | None] = [None] * width
+            bad = False
+            for i, key, col in present:
+                if col >= size:
+                    continue
+                value = cells[col]
+                kind = type(value)
+                if (kind is float or kind is int) and value >= 0:  # type: ignore[operator]
+                    numbers[i] = float(value)  # type: ignore[arg-type]
+                    continue
+                if value is None:
+                    continue
+                try:
+                    numbers[i] = number(value)
+                except ValueProblem as exc:
+                    bad = True
+                    self._bad_number(sheet, row, col, headers[key], exc)
+            if not bad and all(n is None for n in numbers):
+                # Nothing to count: a blank row, or a date and channel typed ahead of the figures.
+                if any(c < size and not _blank(cells[c]) for c in all_cols):
+                    self.rows_read += 1
+                continue
+            self.rows_read += 1
+            day = self._period_start(tab, row, "date", date_header, monday=False)
+            channel = self._channel_cell(tab, row)
+            if bad or day is None or channel is None:
+                continue
+            by_day = days.setdefault(channel.name, {})
+            if day in by_day:
+                self.report(
+                    tab.address(row, "channel"),
+                    f"a second row for {channel.name!r} on {day.isoformat()} (the first is row "
+                    f"{by_day[day][0] + 1}); this row is left out: merge the two rows into one",
+                    "duplicate_row",
+                )
+                continue
+            values = tuple(numbers)
+            by_day[day] = (row, values)
+            monday = mondays.get(day)
+            if monday is None:
+                monday = mondays[day] = week_start(day)
+            summed = weeks.get((channel.name, monday))
+            if summed is None:
+                weeks[(channel.name, monday)] = _WeekSum([row], dict(zip(DAILY_KEYS, values, strict=True)))
+                continue
+            summed.rows.append(row)
+            sums = summed.sums
+            for key, value in zip(DAILY_KEYS, values, strict=True):
+                if value is not None:
+                    total = sums[key]
+                    sums[key] = value if total is None else total + value
+        return days, weeks
+
+
+def _blank(value: CellValue) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value: CellValue) -> str | None:
+    if _blank(value):
+        return None
+    return str(value).strip()
+
+
+def _header(tab: BoundTab, key: str) -> str:
+    return tab.spec.column(key).header.en

@@ -1,0 +1,176 @@
+"""Stop rules: "if CPA is above target three days in a row, we stop". Pure; no I/O.
+
+For each enabled rule and each channel it covers (by name, by group, or ``*``), the
+channel's periods with data up to and including the as-of period are taken: days from
+Daily, weeks from Plan-Fact with the Daily fallback. The rule is breached when its last N
+such periods are consecutive calendar periods, each meets the condition and, where Min
+spend is set, each had at least that spend. A period without data breaks the run. The
+breach's streak counts back as far as all of that kept holding.
+
+A day rule's as-of period is the as-of date; a week rule's is the week containing it.
+A ``target`` threshold is the channel's target times the factor; a channel without that
+target is skipped here and reported by :func:`sheetops.tables.missing_target_findings`.
+Paused and Stopped channels are not judged: the decision has been taken already.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from sheetops.sync.facts import Facts, FactTab, Period, PeriodFact, week_start
+from sheetops.sync.kpis import METRIC_INPUTS, metric_value
+from sheetops.tables import Channel, Inputs, StopRule, covered_channels
+from sheetops.workbook import BoundTab, Finding
+
+CONDITIONS: dict[str, Callable[[float, float], bool]] = {
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
+}
+NOT_JUDGED = frozenset({"paused", "stopped"})
+_STEP = {"day": dt.timedelta(days=1), "week": dt.timedelta(days=7)}
+
+
+@dataclass(frozen=True)
+class Point:
+    """One period as a rule sees it: when, the metric's value, the spend."""
+
+    start: dt.date
+    value: float | None
+    spend: float | None
+
+
+@dataclass(frozen=True)
+class Breach:
+    """A rule breached by a channel: the periods of its streak, oldest first."""
+
+    rule: StopRule
+    channel: Channel
+    threshold: float  # the resolved number the metric was compared with
+    periods: tuple[PeriodFact, ...]
+    values: tuple[float, ...]  # the metric in each period; math.inf for an infinite cost
+
+    @property
+    def metric(self) -> str:
+        return self.rule.metric
+
+    @property
+    def period(self) -> str:
+        return self.rule.period
+
+    @property
+    def streak(self) -> int:
+        return len(self.periods)
+
+    @property
+    def since(self) -> dt.date:
+        return self.periods[0].start
+
+    @property
+    def uses_target(self) -> bool:
+        return self.rule.threshold.uses_target
+
+
+def holds(point: Point, condition: str, threshold: float, min_spend: float | None) -> bool:
+    """The condition is met, and the spend reached the rule's Min spend where one is set."""
+    if point.value is None or not CONDITIONS[condition](point.value, threshold):
+        return False
+    return min_spend is None or (point.spend is not None and point.spend >= min_spend)
+
+
+def streak(
+    newest_first: Iterable[Point], *, period: str, condition: str, threshold: float, min_spend: float | None
+) -> list[Point]:
+    """The run of consecutive calendar periods, from the newest back, that all hold."""
+    run: list[Point] = []
+    step = _STEP[period]
+    for point in newest_first:
+        if run and point.start != run[-1].start - step:
+            break  # a period without data breaks the run
+        if not holds(point, condition, threshold, min_spend):
+            break
+        run.append(point)
+    return run
+
+
+def evaluate_rules(inputs: Inputs, facts: Facts, as_of: dt.date) -> list[Breach]:
+    """Every breach of every enabled rule, in the order of the Stop rules tab, then Channels."""
+    breaches = []
+    for rule in inputs.rules:
+        if not rule.enabled:
+            continue
+        for channel in covered_channels(rule, inputs):
+            breach = evaluate_rule(rule, channel, facts, as_of, inputs.settings.gross_margin)
+            if breach is not None:
+                breaches.append(breach)
+    return breaches
+
+
+def evaluate_rule(
+    rule: StopRule, channel: Channel, facts: Facts, as_of: dt.date, gross_margin: float
+) -> Breach | None:
+    """The rule's breach by one channel, or None."""
+    if channel.status in NOT_JUDGED:
+        return None
+    threshold = rule.threshold.resolve(channel.target(rule.metric))
+    if threshold is None:
+        return None  # no target to compare with: a finding of its own
+    period: Period = "day" if rule.period == "day" else "week"
+    end = as_of if period == "day" else week_start(as_of)
+    last = facts.last_with_data(channel.name, period, end)
+    if last is None:
+        return None
+    by_start: dict[dt.date, PeriodFact] = {}
+
+    def points() -> Iterator[Point]:
+        start = last
+        step = _STEP[period]
+        while (fact := facts.period(channel.name, period, start)) is not None and fact.has_data:
+            by_start[start] = fact
+            yield Point(start, metric_value(rule.metric, fact.values, gross_margin), fact.values.get("spend"))
+            start -= step
+
+    run = streak(points(), period=period, condition=rule.condition, threshold=threshold, min_spend=rule.min_spend)
+    if len(run) < rule.periods:
+        return None
+    run.reverse()
+    return Breach(
+        rule,
+        channel,
+        threshold,
+        tuple(by_start[p.start] for p in run),
+        tuple(p.value for p in run if p.value is not None),
+    )
+
+
+def daily_metric_findings(
+    inputs: Inputs, daily: FactTab | None, stop_rules: BoundTab | None, label: Callable[[str], str]
+) -> list[Finding]:
+    """A warning for each enabled day rule on a metric the Daily tab cannot give.
+
+    ``label`` names a fact component for people (e.g. "New customers").
+    """
+    if stop_rules is None:
+        return []
+    findings = []
+    columns = daily.columns if daily is not None else {}
+    for rule in inputs.rules:
+        if not rule.enabled or rule.period != "day":
+            continue
+        missing = [c for c in METRIC_INPUTS.get(rule.metric, ()) if c not in columns]
+        if missing:
+            names = " and ".join(label(c) for c in missing)
+            findings.append(
+                Finding(
+                    stop_rules.address(rule.row, "period") if stop_rules.has("period") else rule.threshold_cell,
+                    f"the rule {rule.name!r} is judged per day, but the Daily tab has no {names} column, so it "
+                    "can never be met; judge it per Week, or add the column to Daily",
+                    "warning",
+                    "metric_not_daily",
+                )
+            )
+    return findings
