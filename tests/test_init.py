@@ -442,6 +442,21 @@ def test_demo_role_map_is_complete_and_no_person_holds_conflicting_roles(
     assert all(owners)
 
 
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("today", [dt.date(2026, 11, 23), dt.date(2026, 11, 26), dt.date(2026, 11, 29)], ids=str)
+def test_a_sync_as_of_the_demo_day_finds_its_breaches(
+    template: Template, tmp_path: Path, lang: str, today: dt.date
+) -> None:
+    pytest.importorskip("sheetops.sync.engine")
+    path = tmp_path / "demo.xlsx"
+    api.provision(path, lang=lang, demo=True, today=today)
+    report = api.sync(path, as_of=today, dry_run=True)
+    found = {(b.channel.name, b.metric) for b in report.breaches}
+    assert (template.channels[1].name[lang], "cpa") in found
+    assert (template.channels[5].name[lang], "unsubscribe_rate") in found
+    assert report.issues == ()
+
+
 @pytest.mark.parametrize("fixture", ["demo_xlsx", "demo_xlsx_ru"])
 def test_check_finds_nothing_to_fix_in_a_demo_workbook(fixture: str, request: pytest.FixtureRequest) -> None:
     pytest.importorskip("sheetops.check")

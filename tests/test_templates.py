@@ -17,6 +17,8 @@ from typing import Any
 import openpyxl
 import pytest
 
+from sheetops.templates import Template
+
 RunCli = Callable[..., Any]
 
 
@@ -127,3 +129,37 @@ def test_the_command_line_starts_without_loading_spreadsheet_libraries() -> None
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_the_workbook_doc_names_every_tab_column_value_and_setting_in_both_languages(template: Template) -> None:
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "workbook.md").read_text("utf-8")
+    missing = []
+    for tab in template.tabs:
+        missing += [name for name in tab.name.variants() if name not in doc]
+        missing += [header for column in tab.columns for header in column.header.variants() if header not in doc]
+        for column in tab.columns:
+            if column.enum:
+                labels = [label for v in template.enum(column.enum).values for label in v.label.variants()]
+                missing += [label for label in labels if f"`{label}`" not in doc]
+    missing += [label for setting in template.settings for label in setting.label.variants() if label not in doc]
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "spend / leads",
+        "spend / orders",
+        "leads / traffic",
+        "revenue / spend",
+        "(revenue × gross margin − spend) / spend",
+        "spend / new customers",
+        "repeat orders / orders",
+        "unsubscribes / emails sent",
+        "cumulative revenue × gross margin / cumulative new customers",
+        "(fact − plan) / plan",
+    ],
+)
+def test_the_workbook_doc_gives_every_kpi_formula(formula: str) -> None:
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "workbook.md").read_text("utf-8")
+    assert formula in doc
