@@ -28,6 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sheetops import layout
+from sheetops.demo import build_demo
 from sheetops.errors import TemplateError, WorkbookError
 from sheetops.layout import Cell, DropDown, Style, TabLayout, Value, WorkbookLayout
 from sheetops.templates import LANGS, Column, Tab, Template, normalize
@@ -75,8 +76,6 @@ def build_layout(
         "settings": _settings(template, lang),
     }
     if demo:
-        from sheetops.demo import build_demo
-
         facts = build_demo(template, lang=lang, channels=rows, today=today)
         records["plan_fact"] = list(facts.plan_fact)
         records["daily"] = list(facts.daily)

@@ -300,6 +300,28 @@ def test_channels_option_replaces_the_example_channels(run_cli: RunCli, template
     assert "TikTok" in scope.formula1
 
 
+@pytest.mark.parametrize(
+    ("channels", "scopes"),
+    [("Search ads,TikTok", ["Paid", "CRM", "*"]), ("Блог,TikTok", ["Paid", "CRM", "*", "Блог"])],
+    ids=["its channel left out", "its channel kept, named as given"],
+)
+def test_a_rule_on_an_example_channel_follows_the_channels_option(
+    run_cli: RunCli, tmp_path: Path, channels: str, scopes: list[str]
+) -> None:
+    from importlib import resources
+
+    data = json.loads(resources.files("sheetops.templates").joinpath("smb-marketing.json").read_text("utf-8"))
+    blog_rule = dict(data["stop_rules"][0], channel="Blog", rule={"en": "Blog CPL too high", "ru": "CPL блога"})
+    data["stop_rules"].append(blog_rule)
+    template_file = tmp_path / "with-blog-rule.json"
+    template_file.write_text(json.dumps(data), "utf-8")
+    path = tmp_path / "mine.xlsx"
+    result = run_cli("init", path, "--template", template_file, "--channels", channels)
+    assert result.exit_code == 0, result.stderr
+    book = openpyxl.load_workbook(path)
+    assert column_values(book["Stop rules"], 1) == scopes
+
+
 def test_a_channel_named_like_a_formula_stays_text(run_cli: RunCli, tmp_path: Path) -> None:
     path = tmp_path / "formula.xlsx"
     name = '=HYPERLINK("http://example.com")'

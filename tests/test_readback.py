@@ -142,3 +142,46 @@ def test_libreoffice_opens_the_workbook_and_keeps_every_value(
         if tab.columns:
             assert resaved[tab.name[lang]][0][: len(tab.columns)] == [c.header[lang] for c in tab.columns]
     assert resaved == original
+
+
+def test_the_writer_renders_every_kind_of_value_style_and_tab(tmp_path: Path) -> None:
+    """What init does not use yet but a layout may say: hidden tabs, booleans, date-times,
+    fills, per-cell formats, styled blanks, a drop-down from a tab whose name has a quote."""
+    from sheetops.backends.xlsx.writer import create_workbook
+    from sheetops.layout import HEADER, PERCENT, Cell, DropDown, Style, TabLayout, WorkbookLayout
+
+    lists = TabLayout(key="lists", name="Team's lists", rows=((Cell("Name", HEADER),), (Cell("Anna"),)), hidden=True)
+    main = TabLayout(
+        key="main",
+        name="Main",
+        rows=(
+            (Cell("Done", HEADER), Cell("When", HEADER), Cell("Share", HEADER), Cell("Mark", HEADER)),
+            (
+                Cell(True),
+                Cell(dt.datetime(2026, 11, 27, 16, 0, 5)),
+                Cell(0.125, Style(number_format=PERCENT, fill="FFC7CE", bold=True)),
+                Cell(None, Style(fill="C6EFCE")),
+            ),
+        ),
+        widths=(10, 20),
+        dropdowns=(
+            DropDown(0, values=("Yes", "No")),
+            DropDown(3, source_tab="Team's lists", source_col=0, strict=False),
+        ),
+    )
+    path = tmp_path / "kinds.xlsx"
+    create_workbook(path, WorkbookLayout("en", (lists, main)), force=False)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Team's lists", "Main"]
+    assert book["Team's lists"].sheet_state == "hidden"
+    assert book.active.title == "Main"
+    sheet = book["Main"]
+    assert [c.value for c in sheet[2]] == [True, dt.datetime(2026, 11, 27, 16, 0, 5), 0.125, None]
+    assert sheet["B2"].number_format == "yyyy-mm-dd hh:mm:ss"
+    assert sheet["C2"].number_format == PERCENT and sheet["C2"].font.b
+    assert sheet["C2"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert sheet["D2"].fill.fgColor.rgb.endswith("C6EFCE")
+    formulas = {str(dv.sqref): (dv.formula1, dv.errorStyle) for dv in sheet.data_validations.dataValidation}
+    assert formulas["D2:D1001"] == ("'Team''s lists'!$A$2:$A$1000", "warning")
+    assert formulas["A2:A1001"][0] == '"Yes,No"'
+    book.close()
