@@ -91,7 +91,10 @@ def init(path: Path, lang: str, template_name: str, channels: str | None, demo: 
     result = api.provision(path, lang=lang, template=template_name, channels=channel_names, demo=demo, force=force)
     click.echo(f"Created {result.path} ({result.lang}, template {result.template}, "
                f"{result.channels} channels{', demo data' if demo else ''}).")
-    click.echo(f"Next: fill in Roles and Channels, then run `sheetops check {path}`.")
+    if demo:
+        click.echo(f"Next: run `sheetops sync {path}` and open the CMO Summary tab.")
+    else:
+        click.echo(f"Next: fill in Roles and Channels, then run `sheetops check {path}`.")
 
 
 @cli.command()
