@@ -185,7 +185,7 @@ def _stop_rules(template: Template, lang: str, rows: Sequence[ChannelRow]) -> li
                 "channel": scope,
                 "metric": _label(template, "metric", seed.metric, lang),
                 "condition": _label(template, "condition", seed.condition, lang),
-                "threshold": _threshold_cell(seed.threshold),
+                "threshold": _threshold_cell(seed.threshold, lang),
                 "periods_in_a_row": seed.periods_in_a_row,
                 "period": _label(template, "period", seed.period, lang),
                 "action": _label(template, "action", seed.action, lang),
@@ -196,11 +196,15 @@ def _stop_rules(template: Template, lang: str, rows: Sequence[ChannelRow]) -> li
     return records
 
 
-def _threshold_cell(text: str) -> Value | Cell:
-    """A fixed threshold as a number (a percentage formatted as one); ``target...`` as text."""
+def _threshold_cell(text: str, lang: str) -> Value | Cell:
+    """A fixed threshold as a number (a percentage formatted as one); ``target...`` as text,
+    spelled in the workbook's language (``цель*1,2`` in Russian; both spellings are read)."""
     threshold = parse_threshold(text)
     if threshold.value is None:
-        return text
+        if lang != "ru":
+            return text
+        factor = "" if threshold.factor in (None, 1.0) else "*" + f"{threshold.factor:g}".replace(".", ",")
+        return f"цель{factor}"
     if text.strip().endswith("%"):
         return Cell(threshold.value, Style(number_format=layout.PERCENT))
     return _whole(threshold.value)

@@ -242,7 +242,7 @@ def test_stop_rules_show_the_group_label_or_star(made: Made, template: Template,
         assert row[index(template, "stop_rules", "periods_in_a_row")] == seed.periods_in_a_row
         assert row[index(template, "stop_rules", "enabled")] == template.enum("yes_no").label_of(seed.enabled, lang)
     thresholds = [r[index(template, "stop_rules", "threshold")] for r in rows]
-    assert thresholds == ["target", 0.01, 0]
+    assert thresholds == [{"en": "target", "ru": "цель"}[lang], 0.01, 0]
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -557,5 +557,9 @@ def test_init_prints_what_it_made_and_what_to_do_next(run_cli: RunCli, tmp_path:
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [
         f"Created {path} (ru, template smb-marketing, 7 channels, demo data).",
-        f"Next: fill in Roles and Channels, then run `sheetops check {path}`.",
+        f"Next: run `sheetops sync {path}` and open the CMO Summary tab.",
     ]
+    blank = tmp_path / "blank.xlsx"
+    assert run_cli("init", blank).stdout.splitlines()[-1] == (
+        f"Next: fill in Roles and Channels, then run `sheetops check {blank}`."
+    )
