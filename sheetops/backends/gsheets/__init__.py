@@ -1,0 +1,186 @@
+"""The Google Sheets backend: a spreadsheet named by its URL or ID, through gspread.
+
+A sync makes two calls: :meth:`GSheetsBackend.read` is one spreadsheets.get (values,
+notes, fills and sheet properties under a tight fields mask) and
+:meth:`GSheetsBackend.write` is one spreadsheets.batchUpdate carrying every change, which
+Google applies whole or not at all. Google has no file lock: two syncs at the same time
+cannot interleave their writes (each batchUpdate is atomic), and the later one wins, as
+for two people typing. ``init`` is :func:`provision_gsheets` (:mod:`.create`).
+
+Vendor errors are translated in one place, :func:`.errors.google_errors`; gspread and
+google-auth are imported only when a Google spreadsheet is used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sheetops.backends import SyncWrite
+from sheetops.backends.gsheets.auth import (
+    AuthStatus,
+    GoogleCredentials,
+    Warn,
+    login,
+    logout,
+    resolve_credentials,
+    status,
+    warn_on_stderr,
+)
+from sheetops.backends.gsheets.bodies import CELL_LIMIT
+from sheetops.backends.gsheets.http import GoogleSettings
+from sheetops.errors import WorkbookError
+from sheetops.layout import WorkbookLayout
+from sheetops.workbook import WorkbookData
+
+if TYPE_CHECKING:
+    from requests.adapters import BaseAdapter
+
+    from sheetops.backends.gsheets.client import Connection
+    from sheetops.backends.gsheets.snapshot import Snapshot
+
+__all__ = [
+    "CELL_LIMIT",
+    "AuthStatus",
+    "GSheetsBackend",
+    "GoogleCredentials",
+    "GoogleSettings",
+    "is_google_target",
+    "login",
+    "logout",
+    "open_gsheets_backend",
+    "provision_gsheets",
+    "resolve_credentials",
+    "spreadsheet_id",
+    "spreadsheet_url",
+    "status",
+]
+
+_URL_ID = re.compile(r"^https?://[^/]*\bgoogle\.com/spreadsheets/(?:u/\d+/)?d/([A-Za-z0-9_-]+)")
+_BARE_ID = re.compile(r"^[A-Za-z0-9_-]{30,}$")
+
+
+def is_google_target(text: str | os.PathLike[str]) -> bool:
+    """Whether a workbook argument names a Google spreadsheet (its URL, or its ID) rather
+    than a local file. An ID is a long run of letters, digits, - and _ with no such file."""
+    value = os.fspath(text).strip()
+    if _URL_ID.match(value):
+        return True
+    return bool(_BARE_ID.match(value)) and not Path(value).exists()
+
+
+def spreadsheet_id(text: str) -> str:
+    """The spreadsheet ID in a Google Sheets URL, or the ID itself."""
+    value = text.strip()
+    if match := _URL_ID.match(value):
+        return match.group(1)
+    if _BARE_ID.match(value):
+        return value
+    raise WorkbookError(
+        f"{value!r} is not a Google Sheets address; give the spreadsheet's URL "
+        "(https://docs.google.com/spreadsheets/d/...) or its ID."
+    )
+
+
+def spreadsheet_url(sheet_id: str) -> str:
+    return f"https://docs.google.com/spreadsheets/d/{sheet_id}/edit"
+
+
+class GSheetsBackend:
+    """A Google spreadsheet. Build it with :func:`open_gsheets_backend`."""
+
+    def __init__(self, sheet_id: str, connection: Connection, *, pick_id: Callable[[], int] | None = None) -> None:
+        self.spreadsheet_id = sheet_id
+        self.connection = connection
+        self._pick_id = pick_id or (lambda: 1 + secrets.randbelow(2**31 - 2))
+        self._snapshot: Snapshot | None = None
+
+    @property
+    def source(self) -> str:
+        return spreadsheet_url(self.spreadsheet_id)
+
+    @property
+    def credentials(self) -> GoogleCredentials:
+        return self.connection.credentials
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Google Sheets has no lock to take: a sync's single batchUpdate is atomic, so two
+        syncs at once never mix their writes; the later one's summary and record win."""
+        yield
+
+    @property
+    def cell_count(self) -> int | None:
+        """Cells in all the grids at the last read (Google's limit is :data:`CELL_LIMIT`)."""
+        return self._snapshot.cell_count if self._snapshot is not None else None
+
+    def snapshot(self) -> Snapshot:
+        """Read the whole spreadsheet in one spreadsheets.get."""
+        from sheetops.backends.gsheets.errors import google_errors
+        from sheetops.backends.gsheets.snapshot import READ_FIELDS, parse_spreadsheet
+
+        params = {"includeGridData": "true", "fields": READ_FIELDS}
+        with google_errors(f"the spreadsheet {self.source}", credentials=self.credentials):
+            body = self.connection.client.spreadsheets_get(self.spreadsheet_id, params=params)
+        self._snapshot = parse_spreadsheet(body)
+        return self._snapshot
+
+    def read(self) -> WorkbookData:
+        return self.snapshot().workbook_data(self.source)
+
+    def write(self, changes: SyncWrite) -> None:
+        """Every change in one batchUpdate, planned against the last read."""
+        from sheetops.backends.gsheets.errors import google_errors
+        from sheetops.backends.gsheets.writes import sheet_ids, sync_requests
+
+        snapshot = self._snapshot or self.snapshot()
+        planned = sync_requests(snapshot, changes, sheet_ids(snapshot, self._pick_id).__next__)
+        with google_errors(f"the spreadsheet {self.source}", credentials=self.credentials, writing=True):
+            self.connection.client.batch_update(self.spreadsheet_id, {"requests": list(planned.requests)})
+        self._snapshot = None  # what was read no longer describes the spreadsheet
+
+
+def open_gsheets_backend(
+    target: str,
+    *,
+    credentials: str | os.PathLike[str] | GoogleCredentials | None = None,
+    settings: GoogleSettings | None = None,
+    adapters: Mapping[str, BaseAdapter] | None = None,
+    warn: Warn = warn_on_stderr,
+) -> GSheetsBackend:
+    """The backend for a spreadsheet URL or ID, with credentials found in the documented order."""
+    from sheetops.backends.gsheets.client import connect
+
+    sheet_id = spreadsheet_id(target)
+    return GSheetsBackend(sheet_id, connect(credentials, settings=settings, adapters=adapters, warn=warn))
+
+
+def provision_gsheets(
+    workbook_layout: WorkbookLayout,
+    *,
+    title: str,
+    shares: list[tuple[str, str]] | tuple[tuple[str, str], ...] = (),
+    folder: str | None = None,
+    credentials: str | os.PathLike[str] | GoogleCredentials | None = None,
+    settings: GoogleSettings | None = None,
+    adapters: Mapping[str, BaseAdapter] | None = None,
+    warn: Warn = warn_on_stderr,
+) -> str:
+    """Create a spreadsheet from a layout (``sheetops init --backend gsheets``); its URL."""
+    from sheetops.backends.gsheets.create import create_spreadsheet
+
+    return create_spreadsheet(
+        workbook_layout,
+        title=title,
+        shares=tuple(shares),
+        folder=folder,
+        credentials=credentials,
+        settings=settings,
+        adapters=adapters,
+        warn=warn,
+    )
