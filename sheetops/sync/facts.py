@@ -176,17 +176,28 @@ def read_facts(bound: BoundWorkbook, inputs: Inputs) -> Facts:
     pf_tab = _fact_tab(plan_fact) if plan_fact is not None else None
 
     weeks: dict[tuple[str, dt.date], PeriodFact] = {}
+    no_plan = dict.fromkeys(PLAN_KEYS)
     for key in sorted(set(pf_rows) | set(daily_weeks)):
         channel, monday = key
         pf = pf_rows.get(key)
         summed = daily_weeks.get(key)
-        pf_source = Source(pf_tab, (pf.row,)) if pf is not None and pf_tab is not None else None
         daily_source = Source(daily_tab, tuple(summed.rows)) if summed is not None and daily_tab else None
-        values: dict[str, float | None] = {}
+        if pf is None or pf_tab is None:
+            # Daily only (most weeks of a workbook kept by day): every figure is a sum.
+            assert summed is not None and daily_source is not None
+            values = dict.fromkeys(FACT_KEYS)
+            values.update(summed.sums)
+            weeks[key] = PeriodFact(
+                channel, "week", monday, values, dict.fromkeys(FACT_KEYS, daily_source), plan=no_plan,
+                from_daily=frozenset(k for k, v in summed.sums.items() if v is not None),
+            )
+            continue
+        pf_source = Source(pf_tab, (pf.row,))
+        values = {}
         sources: dict[str, Source] = {}
         from_daily = set()
         for component in FACT_KEYS:
-            value = pf.values.get(component) if pf is not None else None
+            value = pf.values.get(component)
             if value is None and summed is not None and daily_source is not None:
                 daily_value = summed.sums.get(component)
                 if daily_value is not None:
@@ -195,18 +206,16 @@ def read_facts(bound: BoundWorkbook, inputs: Inputs) -> Facts:
                     from_daily.add(component)
                     continue
             values[component] = value
-            source = pf_source or daily_source
-            if source is not None:
-                sources[component] = source
+            sources[component] = pf_source
         weeks[key] = PeriodFact(
             channel,
             "week",
             monday,
             values,
             sources,
-            plan=dict(pf.plan) if pf is not None else dict.fromkeys(PLAN_KEYS),
-            conclusion=pf.conclusion if pf is not None else None,
-            action=pf.action if pf is not None else None,
+            plan=dict(pf.plan),
+            conclusion=pf.conclusion,
+            action=pf.action,
             from_daily=frozenset(from_daily),
         )
 
@@ -382,74 +391,103 @@ class _FactReader:
     def daily(
         self, tab: BoundTab
     ) -> tuple[dict[str, dict[dt.date, DayRow]], dict[tuple[str, dt.date], _WeekSum]]:
-        """Each channel's Daily rows by date, and their sums by week, in one pass."""
+        """Each channel's Daily rows by date, and their sums by week, in one pass.
+
+        The common case (number cells, date cells, a channel name seen before) runs inline;
+        anything else goes through the same checks as Plan-Fact, which report the issue.
+        """
         days: dict[str, dict[dt.date, DayRow]] = {}
-        weeks: dict[tuple[str, dt.date], _WeekSum] = {}
+        sums: dict[tuple[str, dt.date], tuple[list[int], list[float | None]]] = {}
         cols = tab.columns
         date_col, channel_col = cols["date"], cols["channel"]
-        present = [(i, key, cols[key]) for i, key in enumerate(DAILY_KEYS) if key in cols]
-        all_cols = [date_col, channel_col, *(c for _, _, c in present)]
+        present = [(i, cols[key]) for i, key in enumerate(DAILY_KEYS) if key in cols]
+        indexes = [i for i, _ in present]
+        all_cols = [date_col, channel_col, *(c for _, c in present)]
         width = len(DAILY_KEYS)
-        headers = {key: _header(tab, key) for key in DAILY_KEYS if key in cols}
+        headers = [_header(tab, key) if key in cols else key for key in DAILY_KEYS]
         date_header = _header(tab, "date")
         sheet = tab.sheet.name
         mondays: dict[dt.date, dt.date] = {}
+        known = self._typed
         number = self.number
         rows = tab.sheet.rows
+        date_type, datetime_type = dt.date, dt.datetime
         for row in range(1, len(rows)):
             cells = rows[row]
             size = len(cells)
             numbers: list[float | None] = [None] * width
-            bad = False
-            for i, key, col in present:
+            found = bad = False
+            for i, col in present:
                 if col >= size:
                     continue
                 value = cells[col]
-                kind = type(value)
-                if (kind is float or kind is int) and value >= 0:  # type: ignore[operator]
-                    numbers[i] = float(value)  # type: ignore[arg-type]
-                    continue
                 if value is None:
                     continue
+                kind = type(value)
+                if (kind is float or kind is int) and value >= 0:  # type: ignore[operator]
+                    numbers[i] = value if kind is float else float(value)  # type: ignore[assignment,arg-type]
+                    found = True
+                    continue
                 try:
-                    numbers[i] = number(value)
+                    parsed = number(value)
                 except ValueProblem as exc:
                     bad = True
-                    self._bad_number(sheet, row, col, headers[key], exc)
-            if not bad and all(n is None for n in numbers):
+                    self._bad_number(sheet, row, col, headers[i], exc)
+                    continue
+                if parsed is not None:
+                    numbers[i] = parsed
+                    found = True
+            if not found and not bad:
                 # Nothing to count: a blank row, or a date and channel typed ahead of the figures.
                 if any(c < size and not _blank(cells[c]) for c in all_cols):
                     self.rows_read += 1
                 continue
             self.rows_read += 1
-            day = self._period_start(tab, row, "date", date_header, monday=False)
-            channel = self._channel_cell(tab, row)
+            typed_day = cells[date_col] if date_col < size else None
+            day_kind = type(typed_day)
+            if day_kind is date_type:
+                day: dt.date | None = typed_day  # type: ignore[assignment]
+            elif day_kind is datetime_type:
+                day = typed_day.date()  # type: ignore[union-attr]
+            else:
+                day = self._period_start(tab, row, "date", date_header, monday=False)
+            typed_channel = cells[channel_col] if channel_col < size else None
+            channel = known.get(typed_channel) if isinstance(typed_channel, str) else None
+            if channel is None:
+                channel = self._channel_cell(tab, row)
             if bad or day is None or channel is None:
                 continue
-            by_day = days.setdefault(channel.name, {})
-            if day in by_day:
+            name = channel.name
+            by_day = days.get(name)
+            if by_day is None:
+                by_day = days[name] = {}
+            elif day in by_day:
                 self.report(
                     tab.address(row, "channel"),
-                    f"a second row for {channel.name!r} on {day.isoformat()} (the first is row "
+                    f"a second row for {name!r} on {day.isoformat()} (the first is row "
                     f"{by_day[day][0] + 1}); this row is left out: merge the two rows into one",
                     "duplicate_row",
                 )
                 continue
-            values = tuple(numbers)
-            by_day[day] = (row, values)
+            by_day[day] = (row, tuple(numbers))
             monday = mondays.get(day)
             if monday is None:
                 monday = mondays[day] = week_start(day)
-            summed = weeks.get((channel.name, monday))
+            summed = sums.get((name, monday))
             if summed is None:
-                weeks[(channel.name, monday)] = _WeekSum([row], dict(zip(DAILY_KEYS, values, strict=True)))
+                sums[(name, monday)] = ([row], numbers)
                 continue
-            summed.rows.append(row)
-            sums = summed.sums
-            for key, value in zip(DAILY_KEYS, values, strict=True):
-                if value is not None:
-                    total = sums[key]
-                    sums[key] = value if total is None else total + value
+            summed[0].append(row)
+            totals = summed[1]
+            for i in indexes:
+                x = numbers[i]
+                if x is not None:
+                    total = totals[i]
+                    totals[i] = x if total is None else total + x
+        weeks = {
+            key: _WeekSum(summed_rows, dict(zip(DAILY_KEYS, totals, strict=True)))
+            for key, (summed_rows, totals) in sums.items()
+        }
         return days, weeks
 
 

@@ -1,0 +1,106 @@
+"""Terminal output: the week as a table, breaches, missing reports, data issues; check findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import time
+
+from rich.console import Console
+from sync_workbooks import CPA_RULE, FRIDAY, MONDAY, Book, daily_run, week_row
+
+from sheetops.api import CheckReport
+from sheetops.render import print_check, print_sync, progress
+from sheetops.sync.engine import run_sync
+from sheetops.workbook import Finding
+
+D = [MONDAY + dt.timedelta(days=i) for i in range(7)]
+
+
+def console(*, terminal: bool = False) -> tuple[Console, io.StringIO]:
+    out = io.StringIO()
+    return Console(file=out, force_terminal=terminal, width=160, color_system=None, highlight=False), out
+
+
+def printed(book: Book, *, dry_run: bool = False, strict: bool = False) -> str:
+    report = run_sync(book.backend(), book.template, as_of=FRIDAY, dry_run=dry_run, strict=strict)
+    out, buffer = console()
+    print_sync(report, console=out)
+    return buffer.getvalue()
+
+
+def test_print_sync_shows_the_channels_breaches_missing_reports_and_issues(book: Book) -> None:
+    book.rules = [dict(CPA_RULE)]
+    book.plan_fact = [week_row("Search ads", spend_plan=1000, spend=1200, leads=60, orders=12, revenue=9000),
+                      week_row("Blog", spend="??")]
+    book.daily = daily_run("Social ads", D[2], spend=[300] * 3, orders=[1] * 3, leads=[9] * 3, revenue=[0] * 3)
+    text = printed(book)
+    assert "memory.xlsx: week 2026-11-23 to 2026-11-29, as of 2026-11-27" in text
+    assert "Search ads" in text and "1,200" in text and "+20%" in text
+    assert "Decisions needed (1)" in text
+    assert ("Social ads: CPA above target three days in a row: stop (CPA 300.00 > target 150.00), 3 days in a row "
+            "since 2026-11-25. Action: stop; owner Anna Kuznetsova.") in text
+    assert "Watch (1)" in text and "Search ads: spend over plan" in text
+    assert "Missing reports (2)" in text and "E-mail (owner Dmitry Sokolov)" in text
+    assert "Data issues: 1 issue (1 error)" in text and "Plan-Fact!D3: Spend: cannot read '??'" in text
+    assert "Written: the 'CMO Summary' tab, 6 highlighted cells and a row in 'Sync Log' (5 rows read)." in text
+
+
+def test_print_sync_says_what_a_dry_run_and_a_strict_stop_did_not_write(book: Book) -> None:
+    assert "Dry run: nothing written" in printed(book, dry_run=True)
+    assert "No stop rule is breached." in printed(book, dry_run=True)
+    book.plan_fact = [week_row("Blog", spend=-1)]
+    assert "Stopped by --strict: 1 data issue, so nothing was written." in printed(book, strict=True)
+
+
+def test_print_check_groups_the_findings_by_tab_and_counts_them() -> None:
+    report = CheckReport("marketing.xlsx", (
+        Finding("Channels!C7", "the channel 'Blog' has no owner"),
+        Finding("Channels!E9", "the Target CPA is negative"),
+        Finding("Roles!B3", "'CMO' has no person", "warning"),
+    ))
+    out, buffer = console()
+    print_check(report, console=out)
+    lines = buffer.getvalue().splitlines()
+    assert lines == [
+        "Checked marketing.xlsx",
+        "Channels",
+        "  Channels!C7: the channel 'Blog' has no owner",
+        "  Channels!E9: the Target CPA is negative",
+        "Roles",
+        "  Roles!B3: warning: 'CMO' has no person",
+        "",
+        "3 findings (2 errors, 1 warning). Fix them in the workbook, then run the check again.",
+    ]
+
+
+def test_print_check_without_findings() -> None:
+    out, buffer = console()
+    print_check(CheckReport("marketing.xlsx", ()), console=out)
+    assert buffer.getvalue() == "No findings: marketing.xlsx is ready for `sheetops sync`.\n"
+
+
+def test_progress_is_silent_when_disabled_or_not_a_terminal() -> None:
+    for enabled, terminal in ((False, True), (True, False)):
+        out, buffer = console(terminal=terminal)
+        with progress(enabled, console=out, delay=0) as report:
+            report("Reading", 0.5)
+            time.sleep(0.05)
+        assert buffer.getvalue() == ""
+
+
+def test_progress_shows_no_bar_on_a_quick_run() -> None:
+    out, buffer = console(terminal=True)
+    with progress(True, console=out, delay=5) as report:
+        report("Reading", 0.0)
+        report("Done", 1.0)
+    assert buffer.getvalue() == ""
+
+
+def test_progress_shows_a_bar_on_a_long_run() -> None:
+    out, buffer = console(terminal=True)
+    with progress(True, console=out, delay=0.01) as report:
+        time.sleep(0.1)
+        report("Computing KPIs and stop rules", 0.6)
+        time.sleep(0.1)
+    assert "Computing KPIs and stop rules" in buffer.getvalue()
