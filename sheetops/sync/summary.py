@@ -398,7 +398,7 @@ def log_row(
 ) -> tuple[Cell, ...]:
     """One Sync Log row: when (local time, to the second), as-of, counts, duration, result."""
     return (
-        Cell(when.replace(microsecond=0).isoformat()),
+        Cell(when.replace(microsecond=0).isoformat(sep=" ")),
         Cell(as_of, Style(number_format=layout.DATE)),
         Cell(rows_read, Style(number_format=layout.INTEGER)),
         Cell(breaches, Style(number_format=layout.INTEGER)),

@@ -34,7 +34,7 @@ def test_a_sync_writes_the_summary_the_log_row_and_the_highlights_once(book: Boo
     (written,) = backend.writes
     assert [t.name for t in written.tabs] == ["CMO Summary"]  # never Plan-Fact or Daily
     assert written.log_tab.name == "Sync Log"
-    assert [c.value for c in written.log_row][:5] == ["2026-11-27T18:03:11", FRIDAY, 4, 1, 0]
+    assert [c.value for c in written.log_row][:5] == ["2026-11-27 18:03:11", FRIDAY, 4, 1, 0]
     assert written.log_row[-1].value == "ok, 1 breach"
     assert {h.tab for h in written.highlights} == {"Daily"}
 

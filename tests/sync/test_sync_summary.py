@@ -88,7 +88,7 @@ def test_the_sync_log_result(lang: str, breaches: int, issues: int, flags: dict[
 def test_a_sync_log_row() -> None:
     row = log_row(when=dt.datetime(2026, 11, 27, 18, 3, 11, 654321), as_of=FRIDAY, rows_read=434, breaches=2,
                   issues=1, duration=1.23456, result="ok, 2 breaches, 1 data issue")
-    assert [c.value for c in row] == ["2026-11-27T18:03:11", FRIDAY, 434, 2, 1, 1.23, "ok, 2 breaches, 1 data issue"]
+    assert [c.value for c in row] == ["2026-11-27 18:03:11", FRIDAY, 434, 2, 1, 1.23, "ok, 2 breaches, 1 data issue"]
     assert row[1].style.number_format == layout.DATE
 
 
