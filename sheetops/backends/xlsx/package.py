@@ -13,6 +13,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from sheetops.errors import WorkbookError, WorkbookLockedError
 
@@ -21,6 +22,14 @@ NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
+
+
+class PartSource(Protocol):
+    """Where parts are read from: an open package, or a package being changed."""
+
+    def namelist(self) -> list[str]: ...
+
+    def read(self, name: str) -> bytes: ...
 
 
 @dataclass(frozen=True)
@@ -116,7 +125,7 @@ def _unescape(text: str) -> str:
     )
 
 
-def read_rels(package: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+def read_rels(package: PartSource, part: str) -> dict[str, tuple[str, str]]:
     """The relationships of a part: rel id -> (type, absolute target part)."""
     folder, name = posixpath.split(part)
     rels_part = posixpath.join(folder, "_rels", f"{name}.rels")
@@ -136,7 +145,7 @@ def read_rels(package: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]
     return rels
 
 
-def sheet_parts(package: zipfile.ZipFile) -> list[SheetPart]:
+def sheet_parts(package: PartSource) -> list[SheetPart]:
     """Every tab in tab order, resolved to its part through the workbook's relationships."""
     rels = read_rels(package, "xl/workbook.xml")
     sheets = []

@@ -1,0 +1,273 @@
+"""Applying a sync to an existing .xlsx file: change only what sheetops owns, atomically.
+
+:func:`apply_sync_write` reads the package once and builds the new one in memory:
+
+- the CMO Summary (each layout in ``changes.tabs``) is rewritten whole;
+- the Sync Log gets one row appended below its last used row (the tab is created with
+  its header when missing);
+- highlights are applied by changing only the ``s`` attribute of the cells concerned
+  (a new style: the cell's own, with a light red fill), and notes are added to or
+  removed from the sheet's notes parts; the record of what sheetops highlighted is kept
+  in the hidden tab ``sheetops_state``;
+- ``xl/styles.xml`` only gets entries appended.
+
+Every other part is copied byte for byte (see :mod:`.repack`), and the new file replaces
+the old one atomically (see :mod:`.atomic`). docs/xlsx.md describes the whole design.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+
+from sheetops.backends import STATE_TAB, Highlight, SyncWrite
+from sheetops.backends.xlsx.atomic import replace_atomically
+from sheetops.backends.xlsx.notes import SheetNotes
+from sheetops.backends.xlsx.package import SheetPart, open_package, sheet_parts
+from sheetops.backends.xlsx.record import (
+    NEW_CELL,
+    NEW_ROW,
+    NO_STYLE,
+    HighlightRecord,
+    read_records,
+    read_shared_strings,
+    record_layout,
+)
+from sheetops.backends.xlsx.relations import (
+    CT_STYLES,
+    REL_CALC_CHAIN,
+    REL_STYLES,
+    ContentTypes,
+    Relationships,
+)
+from sheetops.backends.xlsx.repack import PackageEdit
+from sheetops.backends.xlsx.sheetrender import cell_element, render_worksheet, style_of
+from sheetops.backends.xlsx.sheetxml import SheetEditor, cell_ref, parse_ref
+from sheetops.backends.xlsx.styles import MINIMAL_STYLES, StyleSheet
+from sheetops.backends.xlsx.tabs import WORKBOOK, add_tab
+from sheetops.errors import BackendError
+from sheetops.layout import HIGHLIGHT_FILL, Cell, TabLayout
+
+SHARED_STRINGS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+
+
+def apply_sync_write(path: Path, changes: SyncWrite) -> None:
+    """Write the summary, the log row and the highlights into the workbook at ``path``."""
+    with path.open("rb") as source, open_package(path) as package:
+        edit = PackageEdit(package, source)
+        _Sync(edit).apply(changes)
+        if not edit.touched:
+            return
+        replace_atomically(path, edit.write_to)
+
+
+class _Sync:
+    """One sync's changes to one package."""
+
+    def __init__(self, edit: PackageEdit) -> None:
+        self.edit = edit
+        self.sheets = {sheet.name.casefold(): sheet for sheet in sheet_parts(edit)}
+        self.styles_part = self._styles_part()
+        self.styles = StyleSheet(edit.read(self.styles_part))
+        self.editors: dict[str, SheetEditor] = {}
+        self.notes: dict[str, SheetNotes] = {}
+
+    def apply(self, changes: SyncWrite) -> None:
+        records = self._apply_highlights(changes.highlights)
+        for layout in changes.tabs:
+            self._write_owned_tab(layout)
+        self._append_log(changes.log_tab, changes.log_row)
+        self._write_records(records)
+        for notes in self.notes.values():
+            notes.finish()
+        for name, editor in self.editors.items():
+            if editor.changed:
+                self.edit.put(self.sheets[name].part, editor.to_bytes())
+        if self.styles.changed:
+            self.edit.put(self.styles_part, self.styles.to_bytes())
+
+    # -- parts ---------------------------------------------------------------------
+
+    def _styles_part(self) -> str:
+        rels = Relationships(self.edit, WORKBOOK)
+        found = [target for _, target in rels.of_type(REL_STYLES) if self.edit.has(target)]
+        if found:
+            return found[0]
+        part = "xl/styles.xml"
+        self.edit.put(part, MINIMAL_STYLES)
+        rels.add(REL_STYLES, part)
+        ContentTypes(self.edit).add_override(part, CT_STYLES)
+        return part
+
+    def _sheet(self, tab: str) -> SheetPart | None:
+        sheet = self.sheets.get(tab.casefold())
+        if sheet is not None and not self.edit.has(sheet.part):
+            raise BackendError(f"the tab {sheet.name!r} points at a part the file does not have; the file is damaged.")
+        return sheet
+
+    def _editor(self, sheet: SheetPart) -> SheetEditor:
+        key = sheet.name.casefold()
+        if key not in self.editors:
+            self.editors[key] = SheetEditor(self.edit.read(sheet.part), sheet.name)
+        return self.editors[key]
+
+    def _notes(self, sheet: SheetPart) -> SheetNotes:
+        key = sheet.name.casefold()
+        if key not in self.notes:
+            self.notes[key] = SheetNotes(self.edit, sheet.part, self._editor(sheet))
+        return self.notes[key]
+
+    def _add_tab(self, name: str, *, hidden: bool) -> SheetPart:
+        part = add_tab(self.edit, name, hidden=hidden)
+        sheet = next(s for s in sheet_parts(self.edit) if s.part == part)
+        self.sheets[name.casefold()] = sheet
+        return sheet
+
+    # -- highlights ------------------------------------------------------------------
+
+    def _apply_highlights(self, highlights: tuple[Highlight, ...]) -> list[HighlightRecord] | None:
+        """Add, update and remove highlights; return the new record (None: no record needed)."""
+        state = self._sheet(STATE_TAB)
+        records = {r.key: r for r in self._read_records(state)} if state else {}
+        wanted: dict[tuple[str, str], Highlight] = {}
+        for highlight in highlights:
+            sheet = self._sheet(highlight.tab)
+            if sheet is None or sheet.name.casefold() == STATE_TAB.casefold():
+                raise BackendError(f"cannot mark a cell on the tab {highlight.tab!r}: the workbook has no such tab.")
+            wanted[(sheet.name.casefold(), cell_ref(highlight.row, highlight.col))] = highlight
+        kept: list[HighlightRecord] = []
+        for key, record in records.items():
+            if key not in wanted:
+                self._unhighlight(record)
+        for key, highlight in wanted.items():
+            kept.append(self._highlight(highlight, records.get(key)))
+        if state is None and not kept:
+            return None
+        return kept
+
+    def _read_records(self, state: SheetPart) -> list[HighlightRecord]:
+        def shared_strings() -> list[str]:
+            targets = Relationships(self.edit, WORKBOOK).of_type(SHARED_STRINGS_TYPE)
+            if not targets or not self.edit.has(targets[0][1]):
+                return []
+            return read_shared_strings(self.edit.read(targets[0][1]))
+
+        return read_records(SheetEditor(self.edit.read(state.part), state.name), shared_strings)
+
+    def _highlight(self, highlight: Highlight, record: HighlightRecord | None) -> HighlightRecord:
+        sheet = self._sheet(highlight.tab)
+        assert sheet is not None  # checked by the caller
+        editor = self._editor(sheet)
+        notes = self._notes(sheet)
+        row, col = highlight.row, highlight.col
+        ref = cell_ref(row, col)
+        cell = editor.cell(row, col)
+        if record is not None and cell.exists and cell.style == str(record.highlight):
+            style = record.highlight
+            original = record.original
+        else:  # not highlighted yet, or a person restyled the cell since: mark it afresh
+            if cell.exists:
+                base = int(cell.style) if cell.style and cell.style.isdigit() else 0
+                original = cell.style if cell.style is not None else NO_STYLE
+            else:
+                base = editor.default_style(row, col)
+                original = NEW_CELL if editor.row_exists(row) else NEW_ROW
+            style = self.styles.highlight_of(base, HIGHLIGHT_FILL)
+            if cell.exists:
+                editor.set_style(row, col, str(style))
+            else:
+                editor.create_cell(row, col, str(style))
+        note = notes.note(ref)
+        by_sheetops = False
+        if record is not None and record.note_by_sheetops and note is not None and note.text == record.note:
+            if note.text != highlight.note:
+                notes.set_text(ref, highlight.note)
+            by_sheetops = True
+        elif note is None:
+            notes.add(row, col, ref, highlight.note)
+            by_sheetops = True
+        return HighlightRecord(
+            tab=sheet.name,
+            cell=ref,
+            original=original,
+            highlight=style,
+            note=highlight.note if by_sheetops else "",
+            note_by_sheetops=by_sheetops,
+        )
+
+    def _unhighlight(self, record: HighlightRecord) -> None:
+        sheet = self._sheet(record.tab)
+        if sheet is None:
+            return  # the tab was deleted or renamed: nothing left to restore
+        editor = self._editor(sheet)
+        row, col = parse_ref(record.cell)
+        cell = editor.cell(row, col)
+        if cell.exists and cell.style == str(record.highlight):
+            if record.original in (NEW_CELL, NEW_ROW):
+                if cell.has_value:  # a person typed into the cell sheetops created
+                    default = editor.default_style(row, col)
+                    editor.set_style(row, col, str(default) if default else None)
+                else:
+                    editor.remove_cell(row, col, drop_empty_row=record.original == NEW_ROW)
+            else:
+                editor.set_style(row, col, None if record.original == NO_STYLE else record.original)
+        if record.note_by_sheetops:
+            notes = self._notes(sheet)
+            note = notes.note(record.cell)
+            if note is not None and note.text == record.note:
+                notes.remove(row, col, record.cell)
+
+    def _write_records(self, records: list[HighlightRecord] | None) -> None:
+        if records is None:
+            return
+        layout = record_layout(records)
+        state = self._sheet(STATE_TAB)
+        if state is None:
+            state = self._add_tab(STATE_TAB, hidden=True)
+            self.edit.put(state.part, render_worksheet(layout, self.styles))
+        else:
+            self.edit.put(state.part, render_worksheet(layout, self.styles, self.edit.read(state.part)))
+
+    # -- owned tabs ------------------------------------------------------------------
+
+    def _write_owned_tab(self, layout: TabLayout) -> None:
+        sheet = self._sheet(layout.name)
+        if sheet is None:
+            sheet = self._add_tab(layout.name, hidden=layout.hidden)
+            self.edit.put(sheet.part, render_worksheet(layout, self.styles))
+            return
+        old = self.edit.read(sheet.part)
+        if b"<f>" in old or b"<f " in old:
+            self._drop_calc_chain()  # formulas people typed on the tab go; Excel rebuilds the chain
+        self.edit.put(sheet.part, render_worksheet(layout, self.styles, old))
+
+    def _drop_calc_chain(self) -> None:
+        rels = Relationships(self.edit, WORKBOOK)
+        for rel_id, target in rels.of_type(REL_CALC_CHAIN):
+            rels.remove(rel_id)
+            self.edit.remove(target)
+            ContentTypes(self.edit).remove_override(target)
+
+    def _append_log(self, log_tab: TabLayout, log_row: tuple[Cell, ...]) -> None:
+        sheet = self._sheet(log_tab.name)
+        if sheet is None:
+            layout = dataclasses.replace(log_tab, rows=(*log_tab.rows, log_row))
+            sheet = self._add_tab(log_tab.name, hidden=log_tab.hidden)
+            self.edit.put(sheet.part, render_worksheet(layout, self.styles))
+            return
+        editor = self._editor(sheet)
+        row = editor.last_used_row() + 1
+        for col, cell in enumerate(log_row):
+            if cell.value is None or cell.value == "":
+                continue
+            style = style_of(cell, self.styles)
+            editor.put_cell(row, col, _log_cell(row, col, cell, style, editor.prefix))
+
+
+def _log_cell(row: int, col: int, cell: Cell, style: int, prefix: bytes) -> Callable[[str | None], bytes]:
+    def render(kept_style: str | None) -> bytes:
+        chosen = style or (int(kept_style) if kept_style and kept_style.isdigit() else 0)
+        return cell_element(row, col, cell.value, chosen, prefix) or b""
+
+    return render

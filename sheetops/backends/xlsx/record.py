@@ -1,0 +1,141 @@
+"""sheetops' record of the highlights it made, kept in the workbook itself.
+
+The record is the hidden tab ``sheetops_state`` (:data:`sheetops.backends.STATE_TAB`):
+one row per highlighted cell with the tab, the cell, the style the cell had before
+(its ``s`` index, ``none`` when it had no style, ``new cell`` / ``new row`` when
+sheetops created the cell), the style sheetops set, the note text it wrote, and whether
+it made that note (``no`` when a person's note was already there). Kept in the workbook,
+it travels with the file: any machine's next sync can undo exactly what an earlier one
+did. Excel may turn the inline strings into shared strings when it saves; both are read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sheetops.backends import STATE_TAB
+from sheetops.backends.xlsx import xmlbytes as xb
+from sheetops.backends.xlsx.sheetxml import SheetEditor, parse_ref
+from sheetops.errors import BackendError
+from sheetops.layout import Cell, TabLayout
+from sheetops.values import CellValue
+
+HEADER = ("Tab", "Cell", "Original style", "Highlight style", "Note", "Note by sheetops")
+NO_STYLE = "none"  # the cell had no ``s`` attribute
+NEW_CELL = "new cell"  # sheetops created the cell in an existing row
+NEW_ROW = "new row"  # sheetops created the cell and its row
+_WIDTHS = (16.0, 8.0, 14.0, 14.0, 60.0, 16.0)
+_SST_ITEM = re.compile(rb"<((?:[\w.-]+:)?si)\b" + xb.ATTRS + rb"(?:/>|>(.*?)</\1>)", re.DOTALL)
+_V = re.compile(rb"<(?:[\w.-]+:)?v>(.*?)</(?:[\w.-]+:)?v>", re.DOTALL)
+_IS = re.compile(rb"<((?:[\w.-]+:)?is)>(.*?)</\1>", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class HighlightRecord:
+    """One cell sheetops highlighted, and what it needs to undo the highlight."""
+
+    tab: str
+    cell: str  # "F14"
+    original: str  # an ``s`` index, NO_STYLE, NEW_CELL or NEW_ROW
+    highlight: int  # the ``s`` index sheetops set
+    note: str  # the note text sheetops wrote (empty if it made no note)
+    note_by_sheetops: bool
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.tab.casefold(), self.cell
+
+
+def read_records(sheet: SheetEditor, shared_strings: Callable[[], list[str]]) -> list[HighlightRecord]:
+    """The records in the state tab's part (its first row is the header)."""
+    values: dict[tuple[int, int], CellValue] = {}
+    strings: list[str] | None = None
+    for (row, col), element in sheet.cell_values().items():
+        kind = xb.attributes(element[: element.index(b">") + 1]).get("t", "n")
+        if kind == "s":
+            if strings is None:
+                strings = shared_strings()
+            found = _V.search(element)
+            index = int(found.group(1)) if found and found.group(1).strip().isdigit() else -1
+            values[(row, col)] = strings[index] if 0 <= index < len(strings) else None
+        elif kind == "inlineStr":
+            inline = _IS.search(element)
+            values[(row, col)] = xb.rich_text(inline.group(2)) if inline else ""
+        else:
+            found = _V.search(element)
+            text = xb.unescape(found.group(1).decode("utf-8")) if found else ""
+            values[(row, col)] = _number(text) if kind == "n" else text
+    header = tuple(str(values.get((0, c)) or "") for c in range(len(HEADER)))
+    if header != HEADER:
+        raise BackendError(
+            f"the hidden tab {STATE_TAB!r}, where sheetops keeps the list of cells it highlighted, was changed "
+            f"(its first row should read {', '.join(HEADER)}). Undo the change, or delete the tab to make "
+            "sheetops forget its highlights (their red fills then stay until removed by hand)."
+        )
+    rows = sorted({row for row, _ in values if row > 0})
+    records = []
+    for row in rows:
+        cells = [values.get((row, c)) for c in range(len(HEADER))]
+        tab, cell, original, highlight, note, by_sheetops = cells
+        if not tab or not cell or highlight in (None, ""):
+            continue
+        records.append(
+            HighlightRecord(
+                tab=str(tab),
+                cell=str(cell).upper(),
+                original=_text_of(original),
+                highlight=int(float(str(highlight))),
+                note=str(note or ""),
+                note_by_sheetops=str(by_sheetops).strip().lower() in ("yes", "true", "1"),
+            )
+        )
+    return records
+
+
+def record_layout(records: list[HighlightRecord]) -> TabLayout:
+    """The state tab as a layout: the header and one row per record."""
+    rows = [tuple(Cell(h) for h in HEADER)]
+    for record in sorted(records, key=_order):
+        original: str | int = int(record.original) if record.original.isdigit() else record.original
+        rows.append(
+            (
+                Cell(record.tab),
+                Cell(record.cell),
+                Cell(original),
+                Cell(record.highlight),
+                Cell(record.note),
+                Cell("yes" if record.note_by_sheetops else "no"),
+            )
+        )
+    return TabLayout(key="sheetops_state", name=STATE_TAB, rows=tuple(rows), widths=_WIDTHS, hidden=True, owned=True)
+
+
+def read_shared_strings(xml: bytes) -> list[str]:
+    """The shared string table (``xl/sharedStrings.xml``) as plain texts."""
+    return [xb.rich_text(m.group(2) or b"") for m in _SST_ITEM.finditer(xml)]
+
+
+def _order(record: HighlightRecord) -> tuple[str, int, int]:
+    try:
+        row, col = parse_ref(record.cell)
+    except ValueError:
+        return record.tab, 0, 0
+    return record.tab, row, col
+
+
+def _number(text: str) -> CellValue:
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    return int(value) if value.is_integer() else value
+
+
+def _text_of(value: CellValue) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if value is None or value == "":
+        return NO_STYLE
+    return str(value)

@@ -1,0 +1,275 @@
+"""A changed copy of an .xlsx package: new parts written, every other part copied raw.
+
+:class:`PackageEdit` reads parts of the original package and records the parts a sync
+replaces, adds or removes. :meth:`PackageEdit.write_to` then writes the new ZIP: each
+unchanged entry is copied as its original compressed bytes (same compression, same CRC,
+same name, same order, no recompression), changed entries are deflated in place of
+the old ones, new entries follow at the end. ``zipfile`` cannot copy an entry without
+recompressing it, so this module writes the small ZIP framing itself (local headers,
+central directory, end record). Packages beyond the classic ZIP limits (4 GB, 65,535
+parts) are refused: no workbook Excel can open comes near them.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import struct
+import zipfile
+import zlib
+from typing import BinaryIO
+
+from sheetops.errors import BackendError
+
+_LOCAL = struct.Struct("<4s2B4HL2L2H")
+_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
+_END = struct.Struct("<4s4H2LH")
+_LOCAL_SIG = b"PK\x03\x04"
+_CENTRAL_SIG = b"PK\x01\x02"
+_END_SIG = b"PK\x05\x06"
+_LIMIT = 0xFFFFFFFF
+_UTF8_NAME = 0x800
+_DATA_DESCRIPTOR = 0x08
+_ENCRYPTED = 0x01
+_NEW_PART_TIME = (1980, 1, 1, 0, 0, 0)  # what Excel writes: no time, reproducible output
+_CHUNK = 1 << 20
+
+
+class PackageEdit:
+    """The parts of a package, and what a sync changes in it."""
+
+    def __init__(self, package: zipfile.ZipFile, source: BinaryIO) -> None:
+        self.package = package
+        self.source = source  # the same file, opened for raw copying
+        self._infos = {info.filename: info for info in package.infolist()}
+        self._changed: dict[str, bytes] = {}
+        self._added: dict[str, bytes] = {}
+        self._removed: set[str] = set()
+
+    def has(self, name: str) -> bool:
+        return name in self._added or (name in self._infos and name not in self._removed)
+
+    def namelist(self) -> list[str]:
+        return [n for n in self._infos if n not in self._removed] + list(self._added)
+
+    def read(self, name: str) -> bytes:
+        if name in self._added:
+            return self._added[name]
+        if name in self._changed:
+            return self._changed[name]
+        if name not in self._infos or name in self._removed:
+            raise KeyError(name)
+        return self.package.read(name)
+
+    def put(self, name: str, data: bytes) -> None:
+        """Replace a part, or add it when the package has none by that name."""
+        if name in self._infos and name not in self._removed:
+            if data == self.package.read(name):
+                self._changed.pop(name, None)
+            else:
+                self._changed[name] = data
+        else:
+            self._removed.discard(name)
+            self._added[name] = data
+
+    def remove(self, name: str) -> None:
+        self._added.pop(name, None)
+        self._changed.pop(name, None)
+        if name in self._infos:
+            self._removed.add(name)
+
+    def free_name(self, pattern: str) -> str:
+        """The first name ``pattern.format(n)`` (n = 1, 2, ...) that no part uses."""
+        taken = {n.lower() for n in self.namelist()}
+        n = 1
+        while pattern.format(n).lower() in taken:
+            n += 1
+        return pattern.format(n)
+
+    @property
+    def added(self) -> set[str]:
+        """Names of the parts this edit adds to the package."""
+        return set(self._added)
+
+    @property
+    def touched(self) -> set[str]:
+        """Names of the parts that differ from the original package."""
+        return set(self._changed) | set(self._added) | self._removed
+
+    def write_to(self, out: BinaryIO) -> None:
+        """Write the new package to ``out``."""
+        entries: list[tuple[zipfile.ZipInfo, int]] = []
+        for info in self.package.infolist():
+            name = info.filename
+            if name in self._removed:
+                continue
+            offset = out.tell()
+            if name in self._changed:
+                entries.append((_write_new(out, name, self._changed[name], info), offset))
+            else:
+                entries.append((_copy_raw(out, self.source, info), offset))
+        for name, data in self._added.items():
+            offset = out.tell()
+            entries.append((_write_new(out, name, data, None), offset))
+        _write_central_directory(out, entries, self.package.comment)
+
+
+def _check_limits(size: int, offset: int) -> None:
+    if size >= _LIMIT or offset >= _LIMIT:
+        raise BackendError("the workbook is larger than 4 GB, beyond what sheetops can rewrite safely.")
+
+
+def _dos_time(date_time: tuple[int, int, int, int, int, int]) -> tuple[int, int]:
+    year, month, day, hour, minute, second = date_time
+    year = max(year, 1980)
+    return hour << 11 | minute << 5 | second // 2, (year - 1980) << 9 | month << 5 | day
+
+
+def _local_header(info: zipfile.ZipInfo, name: bytes) -> bytes:
+    time, date = _dos_time(info.date_time)
+    return (
+        _LOCAL.pack(
+            _LOCAL_SIG,
+            info.extract_version,
+            0,
+            info.flag_bits,
+            info.compress_type,
+            time,
+            date,
+            info.CRC,
+            info.compress_size,
+            info.file_size,
+            len(name),
+            0,
+        )
+        + name
+    )
+
+
+def _encoded_name(info: zipfile.ZipInfo) -> bytes:
+    if info.flag_bits & _UTF8_NAME:
+        return info.filename.encode("utf-8")
+    try:
+        return info.filename.encode("ascii")
+    except UnicodeEncodeError:
+        info.flag_bits |= _UTF8_NAME
+        return info.filename.encode("utf-8")
+
+
+def _copy_raw(out: BinaryIO, source: BinaryIO, original: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    """Copy an entry's compressed bytes as they are, with a fresh local header."""
+    if original.flag_bits & _ENCRYPTED:
+        raise BackendError(f"the part {original.filename} of the workbook is encrypted; sheetops cannot copy it.")
+    source.seek(original.header_offset)
+    header = source.read(_LOCAL.size)
+    if len(header) != _LOCAL.size or header[:4] != _LOCAL_SIG:
+        raise BackendError("the workbook changed on disk while sheetops was writing it; run the sync again.")
+    name_length, extra_length = struct.unpack("<2H", header[26:30])
+    source.seek(original.header_offset + _LOCAL.size + name_length + extra_length)
+    info = _clone(original)
+    info.flag_bits &= ~_DATA_DESCRIPTOR  # sizes are known: they go in the local header
+    _check_limits(max(info.compress_size, info.file_size), out.tell())
+    out.write(_local_header(info, _encoded_name(info)))
+    remaining = info.compress_size
+    while remaining:
+        chunk = source.read(min(remaining, _CHUNK))
+        if not chunk:
+            raise BackendError("the workbook changed on disk while sheetops was writing it; run the sync again.")
+        out.write(chunk)
+        remaining -= len(chunk)
+    return info
+
+
+def _write_new(out: BinaryIO, name: str, data: bytes, original: zipfile.ZipInfo | None) -> zipfile.ZipInfo:
+    """Write a new or changed entry: deflated unless the original entry was stored."""
+    info = zipfile.ZipInfo(name, original.date_time if original else _NEW_PART_TIME)
+    if original is not None:
+        info.create_system = original.create_system
+        info.create_version = original.create_version
+        info.external_attr = original.external_attr
+        info.flag_bits = original.flag_bits & _UTF8_NAME
+    else:
+        info.create_system = 0
+        info.create_version = 20
+    stored = original is not None and original.compress_type == zipfile.ZIP_STORED
+    if stored:
+        info.compress_type = zipfile.ZIP_STORED
+        payload = data
+    else:
+        info.compress_type = zipfile.ZIP_DEFLATED
+        compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+        payload = compressor.compress(data) + compressor.flush()
+    info.extract_version = 20
+    info.CRC = zlib.crc32(data)
+    info.file_size = len(data)
+    info.compress_size = len(payload)
+    _check_limits(max(info.compress_size, info.file_size), out.tell())
+    out.write(_local_header(info, _encoded_name(info)))
+    out.write(payload)
+    return info
+
+
+def _clone(original: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(original.filename, original.date_time)
+    for field in (
+        "compress_type",
+        "comment",
+        "create_system",
+        "create_version",
+        "extract_version",
+        "flag_bits",
+        "internal_attr",
+        "external_attr",
+        "CRC",
+        "compress_size",
+        "file_size",
+    ):
+        setattr(info, field, getattr(original, field))
+    info.extract_version = min(max(info.extract_version, 20), 45)
+    return info
+
+
+def _write_central_directory(out: BinaryIO, entries: list[tuple[zipfile.ZipInfo, int]], comment: bytes) -> None:
+    if len(entries) > 0xFFFF:
+        raise BackendError("the workbook has more than 65,535 parts, beyond what sheetops can rewrite safely.")
+    start = out.tell()
+    for info, offset in entries:
+        name = _encoded_name(info)
+        time, date = _dos_time(info.date_time)
+        out.write(
+            _CENTRAL.pack(
+                _CENTRAL_SIG,
+                info.create_version,
+                info.create_system,
+                info.extract_version,
+                0,
+                info.flag_bits,
+                info.compress_type,
+                time,
+                date,
+                info.CRC,
+                info.compress_size,
+                info.file_size,
+                len(name),
+                0,
+                len(info.comment),
+                0,
+                info.internal_attr,
+                info.external_attr,
+                offset,
+            )
+            + name
+            + info.comment
+        )
+    size = out.tell() - start
+    _check_limits(size, start)
+    out.write(_END.pack(_END_SIG, 0, 0, len(entries), len(entries), size, start, len(comment)) + comment)
+
+
+def relative_target(source_part: str, target_part: str) -> str:
+    """The Target a relationship of ``source_part`` uses to point at ``target_part``."""
+    return posixpath.relpath(target_part, posixpath.dirname(source_part) or ".")
+
+
+def rels_part_of(part: str) -> str:
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", f"{name}.rels")

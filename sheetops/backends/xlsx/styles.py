@@ -1,0 +1,282 @@
+"""The workbook's cell styles (``xl/styles.xml``), appended to and never rewritten.
+
+Cells point at entries of ``cellXfs`` (by their ``s`` attribute); each entry combines a
+number format, a font, a fill and a border, all lists in the same part. sheetops only
+ever appends to these lists, so every index a cell already uses keeps its meaning, and
+it reuses an entry that is already there when it means the same (compared by content,
+not by bytes: Excel writes attributes in its own order), so running the same sync twice
+appends nothing the second time. Fills 0 and 1 are reserved by Excel (none, gray125).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sheetops.backends.xlsx import xmlbytes as xb
+from sheetops.errors import BackendError
+from sheetops.layout import Style
+
+# Number formats every workbook has without declaring them (ECMA-376 18.8.30).
+BUILTIN_FORMATS = {
+    "General": 0,
+    "0": 1,
+    "0.00": 2,
+    "#,##0": 3,
+    "#,##0.00": 4,
+    "0%": 9,
+    "0.00%": 10,
+    "0.00E+00": 11,
+    "# ?/?": 12,
+    "# ??/??": 13,
+    "h:mm": 20,
+    "h:mm:ss": 21,
+    "mm:ss": 45,
+    "@": 49,
+}
+FIRST_CUSTOM_FORMAT = 164
+_FONT_ORDER = (
+    b"b", b"i", b"strike", b"condense", b"extend", b"outline", b"shadow",
+    b"u", b"vertAlign", b"sz", b"color", b"name", b"family", b"charset", b"scheme",
+)  # fmt: skip
+_SECTIONS = (b"numFmts", b"fonts", b"fills", b"borders", b"cellXfs")
+_SECTION_ORDER = (b"numFmts", b"fonts", b"fills", b"borders", b"cellStyleXfs", b"cellXfs")
+_RESERVED_FILLS = (
+    b'<fill><patternFill patternType="none"/></fill>',
+    b'<fill><patternFill patternType="gray125"/></fill>',
+)
+
+MINIMAL_STYLES = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b'<fonts count="1"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+    b'<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
+    b'</fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    b'<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    b'<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+    b'<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    b"</styleSheet>"
+)
+
+Canonical = tuple[object, ...]
+
+
+@dataclass
+class _Section:
+    name: bytes
+    element: xb.Element | None
+    items: list[bytes]
+    keys: dict[Canonical, int] = field(default_factory=dict)
+    appended: list[bytes] = field(default_factory=list)
+
+    def index_of(self, item: bytes) -> int:
+        """The index of an item that means the same as ``item``, appending it if new."""
+        key = canonical(item)
+        if key not in self.keys:
+            self.keys[key] = len(self.items)
+            self.items.append(item)
+            self.appended.append(item)
+        return self.keys[key]
+
+
+class StyleSheet:
+    """``xl/styles.xml``, with the entries a sync appends."""
+
+    def __init__(self, xml: bytes) -> None:
+        self.xml = xml
+        self.root = xb.root(xml)
+        self.prefix = xb.prefix_of(self.root.name)
+        top = {child.local: child for child in xb.children(xml, self.root)}
+        self.sections: dict[bytes, _Section] = {}
+        for name in _SECTIONS:
+            element = top.get(name)
+            items = [xml[c.start : c.end] for c in xb.children(xml, element)] if element else []
+            section = _Section(name, element, items)
+            for index, item in enumerate(items):
+                section.keys.setdefault(canonical(item), index)
+            self.sections[name] = section
+        for name in (b"fonts", b"borders", b"cellXfs"):
+            if not self.sections[name].items:
+                raise BackendError(
+                    f"the workbook's styles (xl/styles.xml) have no {name.decode()}; the file is damaged."
+                )
+        self._top = top
+        fills = self.sections[b"fills"]
+        for reserved in _RESERVED_FILLS[len(fills.items) :]:
+            fills.items.append(self._prefixed(reserved))
+            fills.appended.append(fills.items[-1])
+        self._formats = {
+            xb.unescape(xb.attributes(item).get("formatCode", "")): int(xb.attributes(item).get("numFmtId", "0"))
+            for item in self.sections[b"numFmts"].items
+        }
+
+    @property
+    def changed(self) -> bool:
+        return any(section.appended for section in self.sections.values())
+
+    def __len__(self) -> int:
+        return len(self.sections[b"cellXfs"].items)
+
+    def xf(self, index: int) -> bytes:
+        """The cellXfs entry at ``index`` (entry 0 for an index the list does not have)."""
+        items = self.sections[b"cellXfs"].items
+        return items[index] if 0 <= index < len(items) else items[0]
+
+    def xf_for(self, style: Style, default_format: str | None = None) -> int:
+        """The cellXfs index of a layout style (0, the default, when it asks for nothing)."""
+        number_format = style.number_format or default_format
+        wants_font = style.bold or style.italic or style.font_color is not None or style.font_size is not None
+        if not (wants_font or style.fill or number_format or style.wrap):
+            return 0
+        format_id = self.number_format_id(number_format) if number_format else 0
+        font_id = self.sections[b"fonts"].index_of(self._font(style)) if wants_font else 0
+        fill_id = self.fill_id(style.fill) if style.fill else 0
+        attrs = f'numFmtId="{format_id}" fontId="{font_id}" fillId="{fill_id}" borderId="0" xfId="0"'
+        for flag, on in (
+            ("applyNumberFormat", format_id != 0),
+            ("applyFont", font_id != 0),
+            ("applyFill", fill_id != 0),
+            ("applyAlignment", style.wrap),
+        ):
+            if on:
+                attrs += f' {flag}="1"'
+        p = self.prefix
+        if style.wrap:
+            xf = b"<" + p + b"xf " + attrs.encode() + b"><" + p + b'alignment wrapText="1"/></' + p + b"xf>"
+        else:
+            xf = b"<" + p + b"xf " + attrs.encode() + b"/>"
+        return self.sections[b"cellXfs"].index_of(xf)
+
+    def highlight_of(self, base: int, rgb: str) -> int:
+        """A copy of entry ``base`` with a solid fill of colour ``rgb``, all else kept."""
+        item = self.xf(base)
+        end = xb.tag_end(item, 0)
+        start_tag = xb.set_attribute(item[:end], b"fillId", str(self.fill_id(rgb)))
+        start_tag = xb.set_attribute(start_tag, b"applyFill", "1")
+        return self.sections[b"cellXfs"].index_of(start_tag + item[end:])
+
+    def fill_id(self, rgb: str) -> int:
+        p = self.prefix
+        fill = (
+            b"<" + p + b"fill><" + p + b'patternFill patternType="solid"><' + p + b'fgColor rgb="'
+            + _argb(rgb) + b'"/><' + p + b'bgColor indexed="64"/></' + p + b"patternFill></" + p + b"fill>"
+        )  # fmt: skip
+        return self.sections[b"fills"].index_of(fill)
+
+    def number_format_id(self, code: str) -> int:
+        if code in BUILTIN_FORMATS:
+            return BUILTIN_FORMATS[code]
+        if code not in self._formats:
+            used = [*self._formats.values(), FIRST_CUSTOM_FORMAT - 1]
+            self._formats[code] = max(used) + 1
+            item = (
+                b"<" + self.prefix + b'numFmt numFmtId="' + str(self._formats[code]).encode()
+                + b'" formatCode="' + xb.escape_attr(code).encode("utf-8") + b'"/>'
+            )  # fmt: skip
+            self.sections[b"numFmts"].index_of(item)
+        return self._formats[code]
+
+    def _font(self, style: Style) -> bytes:
+        base = self.sections[b"fonts"].items[0]
+        parts: dict[bytes, bytes] = {}
+        extra: list[bytes] = []
+        for child in xb.children(base, xb.root(base)):
+            if child.local in _FONT_ORDER:
+                parts[child.local] = base[child.start : child.end]
+            else:
+                extra.append(base[child.start : child.end])
+        p = self.prefix
+        parts.pop(b"b", None)
+        parts.pop(b"i", None)
+        if style.bold:
+            parts[b"b"] = b"<" + p + b"b/>"
+        if style.italic:
+            parts[b"i"] = b"<" + p + b"i/>"
+        if style.font_size is not None:
+            parts[b"sz"] = b"<" + p + b'sz val="' + _number(style.font_size) + b'"/>'
+        if style.font_color is not None:
+            parts[b"color"] = b"<" + p + b'color rgb="' + _argb(style.font_color) + b'"/>'
+        body = b"".join(parts[name] for name in _FONT_ORDER if name in parts) + b"".join(extra)
+        return b"<" + p + b"font>" + body + b"</" + p + b"font>"
+
+    def _prefixed(self, item: bytes) -> bytes:
+        if not self.prefix:
+            return item
+        return re.sub(rb"<(/?)(\w)", lambda m: b"<" + m.group(1) + self.prefix + m.group(2), item)
+
+    def to_bytes(self) -> bytes:
+        """The part with every appended entry and its list's count updated."""
+        if not self.changed:
+            return self.xml
+        edits: list[tuple[int, int, bytes]] = []
+        for name, section in self.sections.items():
+            if not section.appended:
+                continue
+            element = section.element
+            added = b"".join(section.appended)
+            if element is None:
+                edits.append((self._insert_at(name), self._insert_at(name), self._new_section(name, section)))
+                continue
+            start_tag = self.xml[element.start : element.start_end]
+            if element.empty:
+                open_tag = xb.set_attribute(start_tag[:-2].rstrip() + b">", b"count", str(len(section.items)))
+                edits.append((element.start, element.end, open_tag + added + b"</" + element.name + b">"))
+                continue
+            count_tag = xb.set_attribute(start_tag, b"count", str(len(section.items)))
+            edits.append((element.start, element.start_end, count_tag))
+            close_at = element.end - len(b"</" + element.name + b">")
+            edits.append((close_at, close_at, added))
+        return xb.splice(self.xml, edits)
+
+    def _new_section(self, name: bytes, section: _Section) -> bytes:
+        p = self.prefix
+        count = str(len(section.items)).encode()
+        return b"<" + p + name + b' count="' + count + b'">' + b"".join(section.appended) + b"</" + p + name + b">"
+
+    def _insert_at(self, name: bytes) -> int:
+        """Where a missing list goes: before the first list that follows it in the schema."""
+        later = _SECTION_ORDER[_SECTION_ORDER.index(name) + 1 :]
+        for child in xb.children(self.xml, self.root):
+            if child.local in later or child.local not in _SECTION_ORDER:
+                return child.start
+        return self.root.end - len(b"</" + self.root.name + b">")
+
+
+def canonical(element: bytes) -> Canonical:
+    """What an element means, whatever the attribute order, prefixes or empty-tag form."""
+    tokens: list[object] = []
+    position = 0
+    for token in xb.iter_tokens(element):
+        text = element[position : token.start()].strip()
+        if text:
+            tokens.append(xb.unescape(text.decode("utf-8")))
+        position = token.end()
+        name = token.group(2)
+        if name is None:
+            continue
+        local = xb.local_name(name)
+        if token.group(1) == b"/":
+            tokens.append(("/", local))
+            continue
+        attrs = tuple(
+            sorted(
+                (key.rpartition(":")[2], value)
+                for key, value in xb.attributes(token.group(0)).items()
+                if not key.startswith("xmlns")
+            )
+        )
+        tokens.append((local, attrs))
+        if token.group(4) == b"/":
+            tokens.append(("/", local))
+    return tuple(tokens)
+
+
+def _argb(rgb: str) -> bytes:
+    code = rgb.strip().lstrip("#").upper()
+    if not re.fullmatch("[0-9A-F]{6}|[0-9A-F]{8}", code):
+        raise BackendError(f"{rgb!r} is not a colour sheetops can write (expected RRGGBB).")
+    return ("FF" + code if len(code) == 6 else code).encode()
+
+
+def _number(value: float) -> bytes:
+    return (str(int(value)) if float(value).is_integer() else repr(float(value))).encode()

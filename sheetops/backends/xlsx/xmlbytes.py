@@ -1,0 +1,253 @@
+"""Small byte-level XML tools for editing package parts in place.
+
+sheetops changes a few bytes of parts it does not own (a cell's ``s`` attribute, one
+``<legacyDrawing>`` element), so it edits them as bytes instead of parsing and
+re-serialising them: every byte it does not mean to change stays as it was, and a
+15 MB sheet part is never loaded into a tree. These helpers find tags, read and set
+attributes, list an element's direct children and escape text the way OOXML wants.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+# The attributes of a start tag; quoted values may hold ">" (XML allows it there).
+ATTRS = rb"""(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*"""
+_ATTR = re.compile(rb"""([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_TOKEN = re.compile(
+    rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<!DOCTYPE[^>]*>|<(/?)([\w.:-]+)(" + ATTRS + rb")(/?)>",
+    re.DOTALL,
+)
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_OOXML_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4})_")
+_ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|lt|gt|amp|quot|apos);")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+
+
+@dataclass(frozen=True)
+class Element:
+    """An element found in a part: its qualified name and where it starts and ends."""
+
+    name: bytes  # as written, with its prefix: b"x:row"
+    start: int  # offset of "<"
+    start_end: int  # offset just after the start tag's ">"
+    end: int  # offset just after the element (its end tag, or the start tag if empty)
+
+    @property
+    def local(self) -> bytes:
+        return self.name.rpartition(b":")[2]
+
+    @property
+    def empty(self) -> bool:
+        return self.start_end == self.end
+
+
+def local_name(name: bytes) -> bytes:
+    return name.rpartition(b":")[2]
+
+
+def attributes(tag: bytes) -> dict[str, str]:
+    """The attributes of a start tag, unescaped, keyed by their qualified names."""
+    head = re.match(rb"<[\w.:-]+", tag)
+    body = tag[head.end() :] if head else tag
+    return {m.group(1).decode(): unescape(_value(m).decode("utf-8")) for m in _ATTR.finditer(body)}
+
+
+def _value(match: re.Match[bytes]) -> bytes:
+    value = match.group(2)
+    return value if value is not None else match.group(3) or b""
+
+
+def attribute_span(tag: bytes, name: bytes) -> tuple[int, int] | None:
+    """Where `` name="value"`` sits in a start tag (the leading space included), or None."""
+    head = re.match(rb"<[\w.:-]+", tag)
+    offset = head.end() if head else 0
+    for match in _ATTR.finditer(tag, offset):
+        if match.group(1) == name:
+            start = match.start()
+            while start > 0 and tag[start - 1 : start].isspace():
+                start -= 1
+            return start, match.end()
+    return None
+
+
+def set_attribute(tag: bytes, name: bytes, value: str | None, *, after: bytes | None = None) -> bytes:
+    """The start tag with attribute ``name`` set to ``value`` (None removes it).
+
+    A new attribute goes right after the attribute ``after`` when given and present
+    (Excel writes ``r`` then ``s`` then ``t``), else before the tag's closing bracket.
+    """
+    span = attribute_span(tag, name)
+    if value is None:
+        return tag if span is None else tag[: span[0]] + tag[span[1] :]
+    text = b" " + name + b'="' + escape_attr(value).encode("utf-8") + b'"'
+    if span is not None:
+        return tag[: span[0]] + text + tag[span[1] :]
+    anchor = attribute_span(tag, after) if after is not None else None
+    if anchor is not None:
+        return tag[: anchor[1]] + text + tag[anchor[1] :]
+    close = len(tag) - (2 if tag.endswith(b"/>") else 1)
+    while close > 0 and tag[close - 1 : close].isspace():
+        close -= 1
+    return tag[:close] + text + tag[close:]
+
+
+def tag_end(xml: bytes, start: int) -> int:
+    """The offset just after the start tag that begins at ``start``."""
+    match = re.compile(rb"<[\w.:-]+" + ATTRS + rb"/?>").match(xml, start)
+    if match is None:
+        raise ValueError(f"no start tag at offset {start}")
+    return match.end()
+
+
+def iter_tokens(xml: bytes, start: int = 0, end: int | None = None) -> Iterator[re.Match[bytes]]:
+    """Tags (and comments, CDATA, processing instructions) between two offsets."""
+    return _TOKEN.finditer(xml, start, len(xml) if end is None else end)
+
+
+def children(xml: bytes, parent: Element) -> list[Element]:
+    """The direct child elements of ``parent``."""
+    if parent.empty:
+        return []
+    close_at = parent.end - len(b"</" + parent.name + b">")
+    return children_between(xml, parent.start_end, close_at)
+
+
+def children_between(xml: bytes, start: int, end: int) -> list[Element]:
+    """The elements that start at depth 0 between two offsets."""
+    found: list[Element] = []
+    depth = 0
+    opened: tuple[bytes, int, int] | None = None
+    for token in iter_tokens(xml, start, end):
+        name = token.group(2)
+        if name is None:
+            continue
+        closing, self_closing = token.group(1) == b"/", token.group(4) == b"/"
+        if closing:
+            depth -= 1
+            if depth == 0 and opened is not None:
+                found.append(Element(opened[0], opened[1], opened[2], token.end()))
+                opened = None
+        elif self_closing:
+            if depth == 0:
+                found.append(Element(name, token.start(), token.end(), token.end()))
+        else:
+            if depth == 0:
+                opened = (name, token.start(), token.end())
+            depth += 1
+    return found
+
+
+def root(xml: bytes) -> Element:
+    """The document element (its end is the end of the document's last tag)."""
+    for token in iter_tokens(xml):
+        name = token.group(2)
+        if name is None or token.group(1) == b"/":
+            continue
+        if token.group(4) == b"/":
+            return Element(name, token.start(), token.end(), token.end())
+        close = xml.rfind(b"</" + name)
+        if close == -1:
+            raise ValueError("the part has no end tag for its root element")
+        return Element(name, token.start(), token.end(), xml.index(b">", close) + 1)
+    raise ValueError("the part has no root element")
+
+
+def prefix_of(name: bytes) -> bytes:
+    """b"x:" for b"x:worksheet", b"" for b"worksheet"."""
+    head, sep, _ = name.rpartition(b":")
+    return head + sep
+
+
+def namespaces(start_tag: bytes) -> dict[str, str]:
+    """Prefix -> namespace URI declared on a start tag ("" for the default namespace)."""
+    found = {}
+    for name, value in attributes(start_tag).items():
+        if name == "xmlns":
+            found[""] = value
+        elif name.startswith("xmlns:"):
+            found[name[6:]] = value
+    return found
+
+
+def prefix_for(start_tag: bytes, uri: str) -> str | None:
+    """The prefix a start tag binds to ``uri`` ("" for the default namespace), or None."""
+    for prefix, bound in namespaces(start_tag).items():
+        if bound == uri:
+            return prefix
+    return None
+
+
+def escape_text(text: str) -> str:
+    """Text content for OOXML: XML-escaped, with characters XML cannot carry as _xHHHH_."""
+    text = _OOXML_ESCAPE.sub(r"_x005F_\1_", text)
+    text = _ILLEGAL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape_attr(text: str) -> str:
+    return _ILLEGAL.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
+
+
+def unescape(text: str) -> str:
+    """XML entities and character references decoded."""
+    if "&" not in text:
+        return text
+
+    def entity(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name.startswith("#x"):
+            return chr(int(name[2:], 16))
+        if name.startswith("#"):
+            return chr(int(name[1:]))
+        return _NAMED[name]
+
+    return _ENTITY.sub(entity, text)
+
+
+def decode_ooxml_text(text: str) -> str:
+    """OOXML text as people see it: _xHHHH_ escapes decoded (after XML unescaping)."""
+    return re.sub("_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), text)
+
+
+def preserve_space(text: str) -> bool:
+    """Whether a ``<t>`` needs ``xml:space="preserve"`` to keep its text as it is."""
+    return bool(text) and (text[0].isspace() or text[-1].isspace() or "\n" in text or "  " in text)
+
+
+def text_element(text: str, prefix: bytes = b"") -> bytes:
+    """``<t>text</t>`` with xml:space="preserve" where spaces must survive."""
+    space = b' xml:space="preserve"' if preserve_space(text) else b""
+    return b"<" + prefix + b"t" + space + b">" + escape_text(text).encode("utf-8") + b"</" + prefix + b"t>"
+
+
+_T = re.compile(rb"<(?:[\w.-]+:)?t(?:\s[^>]*)?>(.*?)</(?:[\w.-]+:)?t>|<(?:[\w.-]+:)?t(?:\s[^>]*)?/>", re.DOTALL)
+_PHONETIC = re.compile(rb"<(?:[\w.-]+:)?rPh\b.*?</(?:[\w.-]+:)?rPh>", re.DOTALL)
+
+
+def rich_text(xml: bytes) -> str:
+    """The plain text of a string item (``<si>``, ``<is>``, a comment's ``<text>``)."""
+    xml = _PHONETIC.sub(b"", xml)
+    return decode_ooxml_text(unescape("".join(m.group(1).decode("utf-8") for m in _T.finditer(xml) if m.group(1))))
+
+
+def splice(xml: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
+    """``xml`` with each (start, end, replacement) applied; edits must not overlap.
+
+    Insertions at the same offset keep the order in which they are listed.
+    """
+    if not edits:
+        return xml
+    ordered = sorted(enumerate(edits), key=lambda item: (item[1][0], item[1][1], item[0]))
+    pieces: list[bytes] = []
+    position = 0
+    for _, (start, end, replacement) in ordered:
+        if start < position:
+            raise ValueError("overlapping edits")
+        pieces.append(xml[position:start])
+        pieces.append(replacement)
+        position = end
+    pieces.append(xml[position:])
+    return b"".join(pieces)
