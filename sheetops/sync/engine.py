@@ -11,8 +11,10 @@ before anything is written.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sheetops.backends import Backend, SyncWrite
@@ -167,18 +169,19 @@ def run_sync(
     report = progress or _silent
     started = time.perf_counter()
     with backend.lock():
-        report(f"Reading {backend.source}", 0.0)
-        data = backend.read()
-        report("Computing KPIs and stop rules", 0.6)
-        analysis = analyze(data, template, as_of)
-        stopped = strict and bool(analysis.issues)
-        duration = time.perf_counter() - started
-        result = summary.log_result(analysis.lang, breaches=len(analysis.breaches), issues=len(analysis.issues),
-                                    dry_run=dry_run, stopped=stopped)
-        row = summary.log_row(when=now(), as_of=as_of, rows_read=analysis.facts.rows_read,
-                              breaches=len(analysis.breaches), issues=len(analysis.issues), duration=duration,
-                              result=result)
-        changes = build_write(analysis, log_row=row)
+        with _collector_paused():
+            report(f"Reading {backend.source}", 0.0)
+            data = backend.read()
+            report("Computing KPIs and stop rules", 0.6)
+            analysis = analyze(data, template, as_of)
+            stopped = strict and bool(analysis.issues)
+            duration = time.perf_counter() - started
+            result = summary.log_result(analysis.lang, breaches=len(analysis.breaches),
+                                        issues=len(analysis.issues), dry_run=dry_run, stopped=stopped)
+            row = summary.log_row(when=now(), as_of=as_of, rows_read=analysis.facts.rows_read,
+                                  breaches=len(analysis.breaches), issues=len(analysis.issues), duration=duration,
+                                  result=result)
+            changes = build_write(analysis, log_row=row)
         written = False
         if not dry_run and not stopped:
             report("Writing the summary, highlights and log", 0.8)
@@ -203,6 +206,23 @@ def run_sync(
         stopped=stopped,
         summary_tab=changes.tabs[0].name,
     )
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a workbook is read and computed.
+
+    A 100k-row workbook is a million small objects without reference cycles; the
+    collector would scan them again and again as they are made, for nothing (it costs
+    about a third of the compute time). Reference counting still frees everything.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _silent(message: str, fraction: float) -> None:

@@ -309,7 +309,10 @@ class _FactReader:
             self.rows_read += 1
             before = len(self.issues)
             monday = self._period_start(tab, row, "week", week_header, monday=True)
-            channel = self._channel_cell(tab, row)
+            typed = tab.value(row, "channel")
+            channel = self._typed.get(typed) if isinstance(typed, str) else None
+            if channel is None:
+                channel = self._channel_cell(tab, row)
             values = self._numbers(tab, row, fact_cols)
             plan = self._numbers(tab, row, plan_cols)
             if len(self.issues) > before or monday is None or channel is None:
@@ -334,20 +337,19 @@ class _FactReader:
 
     def _period_start(self, tab: BoundTab, row: int, key: str, header: str, *, monday: bool) -> dt.date | None:
         value = tab.value(row, key)
-        address = tab.address(row, key)
         if value is None or (isinstance(value, str) and not value.strip()):
             what = "the Monday of the week" if monday else "the date"
-            self.report(address, f"the {header} is empty; type {what} these figures are for. "
-                                 "This row is left out", "empty_cell")
+            self.report(tab.address(row, key), f"the {header} is empty; type {what} these figures are for. "
+                                               "This row is left out", "empty_cell")
             return None
         try:
             day = self.date(value)
         except ValueProblem as exc:
-            self.report(address, f"{header}: {exc}. This row is left out", "bad_date")
+            self.report(tab.address(row, key), f"{header}: {exc}. This row is left out", "bad_date")
             return None
         if monday and day.weekday() != 0:
             self.report(
-                address,
+                tab.address(row, key),
                 f"{day.isoformat()} is a {_WEEKDAYS[day.weekday()]}; a week is written as the Monday it starts "
                 f"on ({week_start(day).isoformat()}). This row is left out",
                 "not_monday",
