@@ -18,7 +18,7 @@ from sheetops import layout
 from sheetops.backends import Highlight
 from sheetops.layout import Cell, Style, TabLayout
 from sheetops.sync.facts import Facts
-from sheetops.sync.kpis import METRIC_INPUTS, MONEY, SHARES, add_up, metric_value, shown
+from sheetops.sync.kpis import COSTS, METRIC_INPUTS, MONEY, SHARES, add_up, metric_value, shown
 from sheetops.sync.report import ChannelReport, Figures
 from sheetops.sync.rules import Breach
 from sheetops.tables import Settings
@@ -47,6 +47,7 @@ LABELS: dict[str, Text] = {
     "in_a_row": Text("In a row", "Подряд"),
     "last_value": Text("Last value", "Последнее значение"),
     "threshold": Text("Threshold", "Порог"),
+    "condition": Text("Condition", "Условие"),
     "no_decisions": Text("None: no stop rule is breached.", "Нет: ни одно стоп-правило не нарушено."),
     "missing": Text("Missing reports", "Нет отчётов"),
     "missing_note": Text("no facts for the week", "нет фактов за неделю"),
@@ -97,7 +98,7 @@ TREND_METRICS = ("spend", "leads", "cpa", "romi")
 # The channel table's figures: plan, fact and deviation of these, then these KPIs.
 _PLANNED = ("spend", "leads", "orders", "revenue")
 _KPI_COLUMNS = ("cpl", "cpa", "cr", "roas", "romi", "cac")
-RATIO = "0.00"
+RATIO = "0.00"  # ROAS: revenue per unit of spend, e.g. 4.25
 
 Labeller = Callable[[str], str]
 
@@ -112,8 +113,12 @@ def count(number: int, noun: str, lang: str) -> str:
     english, russian = NOUNS[noun]
     if lang == "ru":
         tens, ones = number % 100, number % 10
-        word = russian[0] if ones == 1 and tens != 11 else russian[1] if 2 <= ones <= 4 and not 12 <= tens <= 14 \
-            else russian[2]
+        if ones == 1 and tens != 11:
+            word = russian[0]
+        elif 2 <= ones <= 4 and not 12 <= tens <= 14:
+            word = russian[1]
+        else:
+            word = russian[2]
     else:
         word = english[0] if number == 1 else english[1]
     return f"{number} {word}"
@@ -197,7 +202,8 @@ def summary_layout(
     header += [metric_label(m) for m in _KPI_COLUMNS]
     header += [text("status", lang), text("rules", lang), text("action", lang), text("facts_from", lang),
                text("conclusion", lang)]
-    rows.append(tuple(Cell(h, layout.HEADER) for h in header))
+    header_style = Style(bold=True, fill=layout.HEADER_FILL, wrap=True)
+    rows.append(tuple(Cell(h, header_style) for h in header))
     groups = template.enum("group")
     actions = template.enum("action")
     for report in channels:
@@ -283,24 +289,26 @@ def _decisions(
     rows: list[tuple[Cell, ...]] = [(Cell(text("decisions", lang), Style(bold=True, font_size=12)),)]
     if not breaches:
         return [*rows, (Cell(text("no_decisions", lang)),)]
+    # The rule's name goes last: long text overflows into the empty cells to its right.
     rows.append(tuple(Cell(text(k, lang), layout.HEADER) for k in (
-        "channel", "rule", "action", "owner", "since", "in_a_row", "last_value", "threshold")))
+        "channel", "action", "owner", "since", "in_a_row", "last_value", "condition", "threshold", "rule")))
     actions = template.enum("action")
     for breach in breaches:
         number_format = formats.of(breach.metric)
         last = shown(breach.values[-1])
-        threshold_label = format_metric(breach.metric, breach.threshold, lang)
+        condition = f"{metric_label(breach.metric)} {breach.rule.condition}"
         if breach.uses_target:
-            threshold_label += f" ({text('target', lang)})"
+            condition += f" {text('target', lang)}"
         rows.append((
             Cell(breach.channel.name),
-            Cell(breach.rule.name, Style(wrap=True)),
             Cell(actions.label_of(breach.rule.action, lang)),
             Cell(breach.channel.owner),
             Cell(breach.since, Style(number_format=layout.DATE)),
             Cell(count(breach.streak, breach.period, lang)),
             Cell(last if last is not None else "∞", Style(number_format=number_format)),
-            Cell(f"{metric_label(breach.metric)} {breach.rule.condition} {threshold_label}"),
+            Cell(condition),
+            Cell(breach.threshold, Style(number_format=number_format)),
+            Cell(breach.rule.name),
         ))
     return rows
 
@@ -417,7 +425,7 @@ def breach_note(breach: Breach, index: int, template: Template, lang: str) -> st
     value = breach.values[index]
     metric = breach.metric
     if math.isinf(value):
-        bought = template.tab("plan_fact").column(_COST_OF[metric]).header[lang].lower()
+        bought = template.tab("plan_fact").column(COSTS[metric]).header[lang].lower()
         spend = fact.values.get("spend") or 0.0
         value_text = NOTE_PARTS["infinite"][lang].format(spend=format_number(spend, lang), what=bought)
     else:
@@ -442,8 +450,6 @@ def breach_note(breach: Breach, index: int, template: Template, lang: str) -> st
         owner=owner,
     )
 
-
-_COST_OF = {"cpl": "leads", "cpa": "orders", "cac": "new_customers"}
 
 
 def highlights(breaches: Sequence[Breach], template: Template, lang: str) -> tuple[Highlight, ...]:

@@ -187,9 +187,10 @@ def test_the_totals_row_is_computed_from_sums(book: Book) -> None:
 
 def test_decisions_needed_lists_each_breach_with_action_owner_and_since(book: Book) -> None:
     rows = section(summary_of(a_week(book)), "Decisions needed")
-    assert rows[0] == ["Channel", "Rule", "Action", "Owner", "Since", "In a row", "Last value", "Threshold"]
-    assert rows[1] == ["Social ads", CPA_RULE["rule"], "Stop", "Anna Kuznetsova", D[2], "3 days", 300.0,
-                       "CPA > 150.00 (target)"]
+    assert rows[0] == ["Channel", "Action", "Owner", "Since", "In a row", "Last value", "Condition", "Threshold",
+                       "Rule"]
+    assert rows[1] == ["Social ads", "Stop", "Anna Kuznetsova", D[2], "3 days", 300.0, "CPA > target", 150,
+                       CPA_RULE["rule"]]
 
 
 def test_missing_reports_and_no_decisions(book: Book) -> None:
@@ -240,7 +241,7 @@ def test_every_label_of_a_russian_summary_is_russian() -> None:
     texts = [c.value for row in tab.rows for c in row if isinstance(c.value, str)]
     for label in ("Канал", "Группа", "Расход план", "Расход факт", "Статус", "Нарушенные правила", "Итого",
                   "Нужны решения", "Нет отчётов", "Проблемы в данных", "Ячейка", "Нарушение", "Норма", "Пауза",
-                  "Нет данных", "Остановить", "Платные", "3 дня", "CPA > 150,00 (цель)", "По дням", "ошибка"):
+                  "Нет данных", "Остановить", "Платные", "3 дня", "CPA > цель", "По дням", "ошибка", "Условие"):
         assert label in texts, label
     assert "Динамика за последние недели: 8" in texts
     assert not {"Channel", "Total", "Status", "OK", "Breach", "Decisions needed", "Daily"} & set(texts)
