@@ -182,6 +182,9 @@ def people_workbook(
         vba.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 8)
         book.add_vba_project(str(vba))
     book.close()
+    image.unlink()
+    if macro:
+        vba.unlink()
     _add_threaded_comment_and_calc_chain(path)
     return PeopleWorkbook(path, tab("plan_fact"), tab("daily"), tab("summary"), tab("sync_log"), daily_rows)
 

@@ -195,12 +195,14 @@ class VmlDrawing:
             key: next((p for p, uri in declared.items() if uri == wanted and p), key).encode()
             for key, wanted in _VML_NS.items()
         }
-        ids = [int(n) for n in _SHAPE_ID.findall(xml)]
-        self._next_id = max(ids) + 1 if ids else block * 1024 + 1
-        self._added: list[bytes] = []
+        own_block = _IDMAP.search(xml)
+        numbers = re.findall(rb"\d+", own_block.group(1)) if own_block else []
+        self.block = int(numbers[0]) if numbers else block
+        self._shapes = self._find_shapes()
+        self._added: list[tuple[int, int]] = []
         self._removed: set[tuple[int, int]] = set()
 
-    def shapes(self) -> list[tuple[int, int, int, int]]:
+    def _find_shapes(self) -> list[tuple[int, int, int, int]]:
         """(start, end, row, column) of every note box."""
         found = []
         for match in _SHAPE.finditer(self.xml):
@@ -211,53 +213,71 @@ class VmlDrawing:
         return found
 
     def has_shape_at(self, row: int, col: int) -> bool:
-        return (row, col) not in self._removed and any(r == row and c == col for *_, r, c in self.shapes())
+        if (row, col) in self._added:
+            return True
+        return (row, col) not in self._removed and any(r == row and c == col for *_, r, c in self._shapes)
 
     def add(self, row: int, col: int) -> None:
         self._removed.discard((row, col))
-        z = len(self.shapes()) + len(self._added) + 1
-        top = max(row - 1, 0)
-        shape = _NOTE_SHAPE.format(
-            id=self._next_id,
-            left=f"{(col + 1) * 48 + 11.25:g}",
-            top=f"{top * 15 + 1.5:g}",
-            z=z,
-            anchor=f"{col + 1}, 15, {top}, 10, {col + 3}, 15, {top + 4}, 4",
-            row=row,
-            col=col,
-            **self._prefixes(),
-        )
-        self._added.append(shape.encode())
-        self._next_id += 1
-
-    def _prefixes(self) -> dict[str, str]:
-        return {key: value.decode() for key, value in self.prefixes.items()}
+        if (row, col) not in self._added:
+            self._added.append((row, col))
 
     def remove(self, row: int, col: int) -> None:
         self._removed.add((row, col))
+        if (row, col) in self._added:
+            self._added.remove((row, col))
 
     @property
     def changed(self) -> bool:
-        return bool(self._added or self._removed)
+        return bool(self._added or self._removed_spans())
 
     @property
     def shape_count(self) -> int:
         return len(_SHAPE.findall(self.xml)) - len(self._removed_spans()) + len(self._added)
 
     def _removed_spans(self) -> list[tuple[int, int]]:
-        return [(s, e) for s, e, r, c in self.shapes() if (r, c) in self._removed]
+        return [(s, e) for s, e, r, c in self._shapes if (r, c) in self._removed]
 
     def to_bytes(self) -> bytes:
+        """The part with removed boxes cut out and new ones appended.
+
+        New boxes are numbered after the boxes that remain, so adding and removing the
+        same notes again gives the same bytes.
+        """
         if not self.changed:
             return self.xml
-        edits = [(s, e, b"") for s, e in self._removed_spans()]
+        removed = self._removed_spans()
+        edits = [(s, e, b"") for s, e in removed]
         if self._added:
-            added = b"".join(self._added)
+            remaining = [
+                int(n)
+                for match in _SHAPE.finditer(self.xml)
+                if (match.start(), match.end()) not in removed
+                for n in _SHAPE_ID.findall(match.group(0)[: match.group(0).find(b">")])
+            ]
+            first_id = max(remaining, default=self.block * 1024) + 1
+            count = len(_SHAPE.findall(self.xml)) - len(removed)
+            added = b"".join(
+                self._shape(row, col, first_id + i, count + i + 1) for i, (row, col) in enumerate(self._added)
+            )
             if _NOTE_TYPE not in self.xml:
                 added = _note_shape_type(self.prefixes["v"], self.prefixes["o"]) + added
             close_at = self.xml.rfind(b"</")
             edits.append((close_at, close_at, added))
         return xb.splice(self.xml, edits)
+
+    def _shape(self, row: int, col: int, shape_id: int, z: int) -> bytes:
+        top = max(row - 1, 0)
+        return _NOTE_SHAPE.format(
+            id=shape_id,
+            left=f"{(col + 1) * 48 + 11.25:g}",
+            top=f"{top * 15 + 1.5:g}",
+            z=z,
+            anchor=f"{col + 1}, 15, {top}, 10, {col + 3}, 15, {top + 4}, 4",
+            row=row,
+            col=col,
+            **{key: value.decode() for key, value in self.prefixes.items()},
+        ).encode()
 
 
 def _note_shape_type(v: bytes, o: bytes) -> bytes:
