@@ -114,7 +114,7 @@ def test_number_formats_get_the_type_google_expects(pattern: str, kind: str) -> 
 def test_styles_become_formats() -> None:
     fmt = bodies.cell_format(Style(bold=True, italic=True, fill="FFC7CE", font_color="808080", wrap=True,
                                    font_size=14), layout.PERCENT)
-    assert fmt["backgroundColor"] == {"red": 1.0, "green": 0.780392, "blue": 0.807843}
+    assert bodies.hex_of(fmt["backgroundColor"]) == "FFC7CE"
     assert fmt["textFormat"]["bold"] is True and fmt["textFormat"]["italic"] is True
     assert fmt["textFormat"]["fontSize"] == 14
     assert fmt["wrapStrategy"] == "WRAP"
@@ -147,14 +147,14 @@ def test_column_formats_reach_written_cells_and_the_empty_rows_below() -> None:
     assert "numberFormat" not in cells[0]["values"][1].get("userEnteredFormat", {})  # header
     assert cells[1]["values"][1]["userEnteredFormat"]["numberFormat"]["pattern"] == layout.INTEGER
     repeat = next(r["repeatCell"] for r in requests if "repeatCell" in r)
-    assert repeat["range"] == {"sheetId": 7, "startRowIndex": 2, "endRowIndex": 1000,
+    assert repeat["range"] == {"sheetId": 7, "startRowIndex": 2, "endRowIndex": bodies.FORMATTED_ROWS,
                                "startColumnIndex": 1, "endColumnIndex": 2}
 
 
 def test_widths_are_grouped_in_runs() -> None:
     requests = bodies.width_requests(tab(widths=(12.0, 12.0, 30.0)), 3)
-    ranges = [(r["updateDimensionProperties"]["range"]["startIndex"], r["updateDimensionProperties"]["range"]["endIndex"],
-               r["updateDimensionProperties"]["properties"]["pixelSize"]) for r in requests]
+    found = [r["updateDimensionProperties"] for r in requests]
+    ranges = [(r["range"]["startIndex"], r["range"]["endIndex"], r["properties"]["pixelSize"]) for r in found]
     assert ranges == [(0, 2, 89), (2, 3, 215)]
 
 

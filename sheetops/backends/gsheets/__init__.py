@@ -17,6 +17,7 @@ import contextlib
 import os
 import re
 import secrets
+import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -152,12 +153,19 @@ def open_gsheets_backend(
     settings: GoogleSettings | None = None,
     adapters: Mapping[str, BaseAdapter] | None = None,
     warn: Warn = warn_on_stderr,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> GSheetsBackend:
-    """The backend for a spreadsheet URL or ID, with credentials found in the documented order."""
+    """The backend for a spreadsheet URL or ID, with credentials found in the documented order.
+
+    ``adapters`` (requests transport adapters by URL prefix), ``sleep`` and ``clock`` are
+    for running against an in-process emulator with a fake clock; see :mod:`.client`.
+    """
     from sheetops.backends.gsheets.client import connect
 
     sheet_id = spreadsheet_id(target)
-    return GSheetsBackend(sheet_id, connect(credentials, settings=settings, adapters=adapters, warn=warn))
+    connection = connect(credentials, settings=settings, adapters=adapters, warn=warn, sleep=sleep, clock=clock)
+    return GSheetsBackend(sheet_id, connection)
 
 
 def provision_gsheets(
@@ -170,6 +178,8 @@ def provision_gsheets(
     settings: GoogleSettings | None = None,
     adapters: Mapping[str, BaseAdapter] | None = None,
     warn: Warn = warn_on_stderr,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> str:
     """Create a spreadsheet from a layout (``sheetops init --backend gsheets``); its URL."""
     from sheetops.backends.gsheets.create import create_spreadsheet
@@ -183,4 +193,6 @@ def provision_gsheets(
         settings=settings,
         adapters=adapters,
         warn=warn,
+        sleep=sleep,
+        clock=clock,
     )

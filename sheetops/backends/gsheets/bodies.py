@@ -30,7 +30,11 @@ JSON = dict[str, Any]
 # Daily): it gets at most this many rows, and Google adds rows as people type below.
 MAX_NEW_ROWS = 20_001
 DEFAULT_ROWS = 1000  # what Google gives a new sheet
+# Column number formats reach this far down a new tab (Google's default sheet size): every
+# formatted cell is sent back by each sync's read, even when it is empty.
+FORMATTED_ROWS = DEFAULT_ROWS
 DEFAULT_COLUMNS = 26
+WIDE_TAB_CELLS = 50_000  # a tab this small gets Google's 26 columns, at least
 CELL_LIMIT = 10_000_000
 # Fields of CellData that a sheetops-owned tab gets from its layout.
 CELL_FIELDS = "userEnteredValue,userEnteredFormat"
@@ -52,7 +56,8 @@ def color(hex_rgb: str) -> JSON:
     if not re.fullmatch(r"[0-9A-Fa-f]{6}", text):
         raise ValueError(f"not an RGB colour: {hex_rgb!r}")
     parts = {"red": text[0:2], "green": text[2:4], "blue": text[4:6]}
-    return {name: round(int(part, 16) / 255, 6) for name, part in parts.items() if int(part, 16)}
+    # Full precision: Google keeps 8 bits per channel, flooring value * 255.
+    return {name: int(part, 16) / 255 for name, part in parts.items() if int(part, 16)}
 
 
 def hex_of(rgb: Any) -> str:
@@ -163,7 +168,8 @@ def grid_size(tab: TabLayout) -> tuple[int, int]:
     used_cols = max([len(r) for r in tab.rows] + [len(tab.widths), *(c + 1 for c in tab.column_formats)], default=1)
     reach = max([d.last_row + 1 for d in tab.dropdowns] + [0])
     rows = max(DEFAULT_ROWS, used_rows, min(reach, MAX_NEW_ROWS))
-    columns = max(DEFAULT_COLUMNS, used_cols) if rows <= DEFAULT_ROWS else max(1, used_cols)
+    # Room for people's own columns, except on the long tabs where every cell counts.
+    columns = max(DEFAULT_COLUMNS, used_cols) if rows * DEFAULT_COLUMNS <= WIDE_TAB_CELLS else max(1, used_cols)
     return rows, columns
 
 
@@ -243,14 +249,16 @@ def width_requests(tab: TabLayout, sheet_id: int) -> list[JSON]:
 
 
 def column_format_requests(tab: TabLayout, sheet_id: int, row_count: int) -> list[JSON]:
-    """The number format of each formatted column, on the empty rows below the layout's."""
+    """The number format of each formatted column, on the empty rows below the layout's
+    (down to :data:`FORMATTED_ROWS`)."""
     first = max(len(tab.rows), tab.freeze_rows)
-    if first >= row_count:
+    last = min(row_count, max(FORMATTED_ROWS, first))
+    if first >= last:
         return []
     return [
         {
             "repeatCell": {
-                "range": grid_range(sheet_id, (first, row_count), (col, col + 1)),
+                "range": grid_range(sheet_id, (first, last), (col, col + 1)),
                 "cell": {"userEnteredFormat": {"numberFormat": number_format(pattern)}},
                 "fields": "userEnteredFormat.numberFormat",
             }

@@ -5,7 +5,8 @@ adds the access token to every call (google-auth's ``AuthorizedSession``), point
 ``SHEETOPS_GOOGLE_API_URL`` when that is set, and wraps it in the retrying gspread HTTP
 client (:mod:`.http`). ``adapters`` mounts extra requests transport adapters by URL
 prefix on both the API session and the token session: the way to run against an
-in-process emulator (see :mod:`sheetops.testing`).
+in-process emulator (see :mod:`sheetops.testing`). ``sleep`` and ``clock`` are what the
+retries wait with and measure the budget by (tests pass a fake clock).
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ def connect(
     adapters: Mapping[str, BaseAdapter] | None = None,
     warn: Warn = warn_on_stderr,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Connection:
     """Credentials resolved in the documented order, and a retrying client over them."""
     settings = settings or GoogleSettings.from_env()
@@ -74,5 +76,5 @@ def connect(
         else resolve_credentials(credentials, warn=warn)
     )
     session = build_session(resolved, settings, adapters)
-    client = retrying_client_class()(None, session, settings=settings, sleep=sleep)
+    client = retrying_client_class()(None, session, settings=settings, sleep=sleep, clock=clock)
     return Connection(resolved, client, settings)

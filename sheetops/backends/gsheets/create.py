@@ -17,7 +17,8 @@ If step 2 fails the spreadsheet exists but is empty; the message gives its addre
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from sheetops.backends.gsheets.auth import GoogleCredentials, Warn, warn_on_stderr
@@ -95,6 +96,8 @@ def create_spreadsheet(
     settings: GoogleSettings | None = None,
     adapters: Mapping[str, BaseAdapter] | None = None,
     warn: Warn = warn_on_stderr,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> str:
     """Create, fill and share a spreadsheet; its URL."""
     from sheetops.backends.gsheets import spreadsheet_url
@@ -103,7 +106,7 @@ def create_spreadsheet(
         raise WorkbookError("give the new spreadsheet a title, e.g. --title \"Marketing 2026\".")
     if not workbook.tabs:
         raise WorkbookError("the template has no tabs to create.")
-    conn = connect(credentials, settings=settings, adapters=adapters, warn=warn)
+    conn = connect(credentials, settings=settings, adapters=adapters, warn=warn, sleep=sleep, clock=clock)
     sheet_ids = list(range(1, len(workbook.tabs) + 1))
     if folder:
         new_id = _create_in_folder(conn, title.strip(), folder)

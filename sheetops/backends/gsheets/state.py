@@ -101,8 +101,10 @@ def plan_highlights(
         record = known.get(key)
         if record is None:
             mine = _blank(now.note) or now.note == highlight.note
+            add_note = _blank(now.note)
             changes.append(
-                CellChange(*key, set_fill=True, fill=HIGHLIGHT_FILL, set_note=_blank(now.note), note=highlight.note)
+                CellChange(*key, set_fill=True, fill=HIGHLIGHT_FILL, set_note=add_note,
+                           note=highlight.note if add_note else None)
             )
             kept.append(Record(*key, now.fill, highlight.note if mine else "", mine))
             continue
