@@ -102,7 +102,8 @@ def test_a_sync_killed_at_any_moment_leaves_the_old_or_the_new_workbook(
     backend = XlsxBackend(path)
     # After one round the workbook alternates between two states, each sync giving the
     # same bytes every time: these are the only two files a killed sync may leave.
-    durations, states = [], {}
+    durations: list[float] = []
+    states: dict[str, str] = {}
     for step, (name, changes) in enumerate([("first", first), ("second", second)] * 2 + [("first", first)]):
         started = time.perf_counter()
         backend.write(changes)

@@ -270,12 +270,18 @@ def test_the_record_still_works_after_excel_turns_its_text_into_shared_strings(w
         assert after[part] == original[part], part
 
 
-def test_a_mark_on_a_tab_the_workbook_lacks_is_refused_and_nothing_changes(workbook: PeopleWorkbook) -> None:
+@pytest.mark.parametrize(
+    ("tab", "reason"),
+    [("Weekly", "'Weekly': the workbook has no such tab"), ("CMO Summary", "'CMO Summary': sheetops rewrites")],
+)
+def test_a_mark_sheetops_cannot_make_is_refused_and_nothing_changes(
+    workbook: PeopleWorkbook, tab: str, reason: str
+) -> None:
     from sheetops.errors import BackendError
 
     before = workbook.path.read_bytes()
-    with pytest.raises(BackendError, match="Weekly"):
-        sync(workbook, (Highlight("Weekly", 1, 1, note="x"),))
+    with pytest.raises(BackendError, match=reason):
+        sync(workbook, (Highlight(tab, 1, 1, note="x"),))
     assert workbook.path.read_bytes() == before
 
 

@@ -218,8 +218,9 @@ class VmlDrawing:
         return (row, col) not in self._removed and any(r == row and c == col for *_, r, c in self._shapes)
 
     def add(self, row: int, col: int) -> None:
-        self._removed.discard((row, col))
-        if (row, col) not in self._added:
+        if (row, col) in self._removed:
+            self._removed.discard((row, col))  # the box it already has stays
+        elif (row, col) not in self._added:
             self._added.append((row, col))
 
     def remove(self, row: int, col: int) -> None:

@@ -74,7 +74,8 @@ class _Sync:
         self.notes: dict[str, SheetNotes] = {}
 
     def apply(self, changes: SyncWrite) -> None:
-        records = self._apply_highlights(changes.highlights)
+        rewritten = {layout.name.casefold() for layout in changes.tabs} | {STATE_TAB.casefold()}
+        records = self._apply_highlights(changes.highlights, rewritten)
         for layout in changes.tabs:
             self._write_owned_tab(layout)
         self._append_log(changes.log_tab, changes.log_row)
@@ -126,15 +127,17 @@ class _Sync:
 
     # -- highlights ------------------------------------------------------------------
 
-    def _apply_highlights(self, highlights: tuple[Highlight, ...]) -> list[HighlightRecord] | None:
+    def _apply_highlights(self, highlights: tuple[Highlight, ...], rewritten: set[str]) -> list[HighlightRecord] | None:
         """Add, update and remove highlights; return the new record (None: no record needed)."""
         state = self._sheet(STATE_TAB)
         records = {r.key: r for r in self._read_records(state)} if state else {}
         wanted: dict[tuple[str, str], Highlight] = {}
         for highlight in highlights:
             sheet = self._sheet(highlight.tab)
-            if sheet is None or sheet.name.casefold() == STATE_TAB.casefold():
+            if sheet is None:
                 raise BackendError(f"cannot mark a cell on the tab {highlight.tab!r}: the workbook has no such tab.")
+            if sheet.name.casefold() in rewritten:
+                raise BackendError(f"cannot mark a cell on the tab {sheet.name!r}: sheetops rewrites that tab whole.")
             wanted[(sheet.name.casefold(), cell_ref(highlight.row, highlight.col))] = highlight
         kept: list[HighlightRecord] = []
         for key, record in records.items():
