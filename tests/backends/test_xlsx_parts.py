@@ -120,6 +120,20 @@ CELL_CASES: list[tuple[str, str, Edit, str]] = [
 ]
 
 
+def _log_cell(kept: str | None) -> bytes:
+    return b'<c r="A3" s="' + (kept or "0").encode() + b'" t="inlineStr"><is><t>ok</t></is></c>'
+
+
+CELL_CASES.append(
+    (
+        "a log cell is written over a formatted empty cell, keeping its style",
+        '<row r="3" spans="1:2"><c r="A3" s="5"/><c r="B3" s="6"/></row>',
+        lambda e: e.put_cell(2, 0, _log_cell),
+        '<row r="3" spans="1:2"><c r="A3" s="5" t="inlineStr"><is><t>ok</t></is></c><c r="B3" s="6"/></row>',
+    )
+)
+
+
 @pytest.mark.parametrize(("case", "rows", "edit", "expected"), CELL_CASES, ids=[c[0] for c in CELL_CASES])
 def test_a_sheet_changes_only_in_the_cells_edited(case: str, rows: str, edit: Edit, expected: str) -> None:
     editor = SheetEditor(sheet(rows), "Daily")
@@ -144,6 +158,19 @@ def test_a_sheet_with_a_namespace_prefix_gets_prefixed_cells() -> None:
         .replace("</x:sheetData>", '<x:row r="4"><x:c r="A4" s="9"/></x:row></x:sheetData>')
         .encode()
     )
+
+
+@pytest.mark.parametrize(
+    ("rows", "last"),
+    [
+        ("", -1),
+        ('<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="4"><c r="B4"><f>A1</f></c></row>', 3),
+        ('<row r="2"><c r="A2" t="inlineStr"><is><t>x</t></is></c></row><row r="9"><c r="A9" s="5"/></row>', 1),
+    ],
+    ids=["an empty tab", "a formula counts", "formatted empty rows do not count"],
+)
+def test_the_log_row_goes_below_the_last_row_with_a_value(rows: str, last: int) -> None:
+    assert SheetEditor(sheet(rows), "Sync Log").last_used_row() == last
 
 
 def test_a_cell_is_read_with_its_style_and_whether_it_holds_a_value() -> None:

@@ -285,6 +285,17 @@ def test_a_mark_sheetops_cannot_make_is_refused_and_nothing_changes(
     assert workbook.path.read_bytes() == before
 
 
+def test_a_damaged_sheet_part_stops_the_sync_before_anything_is_written(workbook: PeopleWorkbook) -> None:
+    from sheetops.errors import WorkbookError
+
+    part = sheet_part(workbook.path, workbook.daily)
+    _rewrite_part(workbook.path, part, lambda xml: xml[: xml.index(b"</sheetData>")])
+    before = workbook.path.read_bytes()
+    with pytest.raises(WorkbookError, match="damaged.*save it.*Nothing was changed"):
+        sync(workbook, marks(workbook))
+    assert workbook.path.read_bytes() == before
+
+
 # -- owned tabs ------------------------------------------------------------------------
 
 

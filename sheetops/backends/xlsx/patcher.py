@@ -18,6 +18,8 @@ the old one atomically (see :mod:`.atomic`). docs/xlsx.md describes the whole de
 from __future__ import annotations
 
 import dataclasses
+import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -46,7 +48,7 @@ from sheetops.backends.xlsx.sheetrender import cell_element, render_worksheet, s
 from sheetops.backends.xlsx.sheetxml import SheetEditor, cell_ref, parse_ref
 from sheetops.backends.xlsx.styles import MINIMAL_STYLES, StyleSheet
 from sheetops.backends.xlsx.tabs import WORKBOOK, add_tab
-from sheetops.errors import BackendError
+from sheetops.errors import BackendError, WorkbookError
 from sheetops.layout import HIGHLIGHT_FILL, Cell, TabLayout
 
 SHARED_STRINGS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
@@ -54,9 +56,16 @@ SHARED_STRINGS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/rel
 
 def apply_sync_write(path: Path, changes: SyncWrite) -> None:
     """Write the summary, the log row and the highlights into the workbook at ``path``."""
-    with path.open("rb") as source, open_package(path) as package:
+    with open_package(path) as package, path.open("rb") as source:
         edit = PackageEdit(package, source)
-        _Sync(edit).apply(changes)
+        try:
+            _Sync(edit).apply(changes)
+        except (ValueError, IndexError, KeyError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error) as exc:
+            # a part that does not have the shape the format gives it
+            raise WorkbookError(
+                f"{path}: the workbook is damaged and sheetops cannot change it safely ({exc!r}). "
+                "Open it in Excel or LibreOffice, save it, and run sheetops again. Nothing was changed."
+            ) from exc
         if not edit.touched:
             return
         replace_atomically(path, edit.write_to)
