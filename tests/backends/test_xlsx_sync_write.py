@@ -116,6 +116,78 @@ def test_only_the_parts_sheetops_owns_change(workbook: PeopleWorkbook) -> None:
         assert after[name] == before[name], name
 
 
+WORKSHEET_ORDER = [
+    "sheetPr",
+    "dimension",
+    "sheetViews",
+    "sheetFormatPr",
+    "cols",
+    "sheetData",
+    "sheetCalcPr",
+    "sheetProtection",
+    "protectedRanges",
+    "scenarios",
+    "autoFilter",
+    "sortState",
+    "dataConsolidate",
+    "customSheetViews",
+    "mergeCells",
+    "phoneticPr",
+    "conditionalFormatting",
+    "dataValidations",
+    "hyperlinks",
+    "printOptions",
+    "pageMargins",
+    "pageSetup",
+    "headerFooter",
+    "rowBreaks",
+    "colBreaks",
+    "customProperties",
+    "cellWatches",
+    "ignoredErrors",
+    "smartTags",
+    "drawing",
+    "legacyDrawing",
+    "legacyDrawingHF",
+    "drawingHF",
+    "picture",
+    "oleObjects",
+    "controls",
+    "webPublishItems",
+    "tableParts",
+    "extLst",
+]
+STYLES_ORDER = [
+    "numFmts",
+    "fonts",
+    "fills",
+    "borders",
+    "cellStyleXfs",
+    "cellXfs",
+    "cellStyles",
+    "dxfs",
+    "tableStyles",
+    "colors",
+    "extLst",
+]
+
+
+def test_changed_parts_are_well_formed_and_in_schema_order(workbook: PeopleWorkbook) -> None:
+    import xml.etree.ElementTree as ET
+
+    before = read_parts(workbook.path)
+    after = sync(workbook, marks(workbook))
+    for name in changed(before, after):
+        if name not in after:
+            continue
+        root = ET.fromstring(after[name])  # the VML sheetops writes is well-formed too
+        children = [child.tag.rpartition("}")[2] for child in root]
+        order = WORKSHEET_ORDER if name.startswith("xl/worksheets/sheet") else STYLES_ORDER
+        if name.startswith("xl/worksheets/sheet") or name == "xl/styles.xml":
+            positions = [order.index(child) for child in children]
+            assert positions == sorted(positions), (name, children)
+
+
 def test_unchanged_parts_keep_their_compressed_bytes(workbook: PeopleWorkbook) -> None:
     with zipfile.ZipFile(workbook.path) as package:
         before = {i.filename: (i.CRC, i.compress_type, i.compress_size) for i in package.infolist()}
@@ -356,6 +428,59 @@ def test_missing_owned_tabs_are_created_at_the_end(tmp_path: Path) -> None:
     assert b"<vt:lpstr>Sync Log</vt:lpstr><vt:lpstr>sheetops_state</vt:lpstr><vt:lpstr>Budget_total</vt:lpstr>" in app
     assert b"<vt:i4>12</vt:i4>" in app and b'<vt:vector size="13" baseType="lpstr">' in app
     assert before["xl/calcChain.xml"] == read_parts(book.path)["xl/calcChain.xml"]
+
+
+def test_formulas_people_typed_on_the_summary_take_the_calculation_chain_with_them(workbook: PeopleWorkbook) -> None:
+    part = sheet_part(workbook.path, workbook.summary)
+    _rewrite_part(
+        workbook.path,
+        part,
+        lambda xml: xml.replace(b"</row></sheetData>", b'<c r="B1"><f>1+1</f></c></row></sheetData>'),
+    )
+    after = sync(workbook, marks(workbook))
+    assert "xl/calcChain.xml" not in after
+    assert b"calcChain" not in after["[Content_Types].xml"] + after["xl/_rels/workbook.xml.rels"]
+    assert open_in_openpyxl(workbook.path)[workbook.plan_fact]["S2"].value == "=D2-C2"
+
+
+BARE_PACKAGE = {
+    "[Content_Types].xml": b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+    b'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+    b'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook'
+    b'.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override '
+    b'PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+    b'spreadsheetml.worksheet+xml"/></Types>',
+    "_rels/.rels": b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+    b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+    b'2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+    "xl/workbook.xml": b'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/'
+    b'spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    b'<sheets><sheet name="Daily" sheetId="1" r:id="rId1"/></sheets></workbook>',
+    "xl/_rels/workbook.xml.rels": b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+    b'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.'
+    b'org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+    "xl/worksheets/sheet1.xml": b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.'
+    b'openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Date</t>'
+    b'</is></c></row><row r="2"><c r="A2"><v>46342</v></c><c r="C2"><v>120.5</v></c></row></sheetData></worksheet>',
+}
+
+
+def test_a_bare_package_gets_styles_tabs_and_notes(tmp_path: Path, soffice: str) -> None:
+    """Some programs write only the parts a workbook must have: no styles, no properties."""
+    path = tmp_path / "bare.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in BARE_PACKAGE.items():
+            package.writestr(name, data)
+    XlsxBackend(path).write(sync_write((Highlight("Daily", 1, 2, note="Spend too high"),)))
+    after = read_parts(path)
+    link = b'<legacyDrawing xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:id="rId2"/>'
+    assert after["xl/worksheets/sheet1.xml"] == BARE_PACKAGE["xl/worksheets/sheet1.xml"].replace(
+        b'<c r="C2">', b'<c r="C2" s="1">'
+    ).replace(b"</worksheet>", link + b"</worksheet>")
+    book = open_in_openpyxl(path)
+    assert book.sheetnames == ["Daily", "CMO Summary", "Sync Log", STATE_TAB]
+    assert book["Daily"]["C2"].fill.fgColor.rgb == RED and book["Daily"]["C2"].comment.text == "Spend too high"
+    assert libreoffice_converts(soffice, path, tmp_path).read_text("utf-8").startswith("Date")
 
 
 def test_macros_survive_in_an_xlsm(tmp_path: Path) -> None:
