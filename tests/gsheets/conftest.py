@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gsheets_world import DEMO_TODAY, SERVICE_ACCOUNT, FakeClock, Google
+from gsheets_world import DEMO_TODAY, SERVICE_ACCOUNT, FakeClock, Google, short
 
 from sheetops.backends.gsheets.http import GoogleSettings
 from sheetops.layout import WorkbookLayout
@@ -51,5 +51,11 @@ def layouts(template: Template) -> dict[str, WorkbookLayout]:
         "demo_ru": build_layout(template, lang="ru", channels=None, demo=True, today=DEMO_TODAY),
         "blank_en": build_layout(template, lang="en", channels=None, demo=False, today=DEMO_TODAY),
     }
+
+
+@pytest.fixture(scope="session")
+def short_layouts(layouts: dict[str, WorkbookLayout]) -> dict[str, WorkbookLayout]:
+    """The same workbooks with 1,000-row tabs, for the tests of what a sync does."""
+    return {name: short(workbook) for name, workbook in layouts.items()}
 
 

@@ -21,6 +21,7 @@ from sheetops.layout import HIGHLIGHT_FILL
 RED = HIGHLIGHT_FILL
 TAB = "Plan-Fact"
 BLUE = "9FC5E8"
+GREEN = "B6D7A8"
 
 
 @dataclass
@@ -86,21 +87,23 @@ def test_the_end_of_a_breach_removes_a_fill_the_cell_did_not_have() -> None:
     assert result.changes == (CellChange(TAB, 4, 5, set_fill=True, fill=None),)
 
 
-@pytest.mark.parametrize("breach_goes_on", [True, False])
-def test_a_fill_a_person_changed_while_highlighted_is_left_and_the_record_forgotten(breach_goes_on: bool) -> None:
+def test_a_fill_a_person_changed_while_highlighted_stays_when_the_breach_is_over() -> None:
     record = Record(TAB, 4, 5, None, "CPA above 100", True)
-    wanted = [Highlight(TAB, 4, 5, "CPA above 100")] if breach_goes_on else []
-    result = plan(wanted, [record], {(TAB, 4, 5): Look("B6D7A8", "a person's note")})
-    assert result.changes == ()
+    result = plan([], [record], {(TAB, 4, 5): Look(GREEN, "CPA above 100")})
+    assert result.changes == (CellChange(TAB, 4, 5, set_note=True, note=None),)
     assert result.records == ()
 
 
-def test_a_note_sheetops_would_write_anyway_counts_as_its_own() -> None:
-    """After a forgotten record, sheetops' old note is recognised and removed later, not left forever."""
-    first = plan([Highlight(TAB, 4, 5, "CPA above 100")], [], {(TAB, 4, 5): Look("B6D7A8", "CPA above 100")})
-    assert first.records == (Record(TAB, 4, 5, "B6D7A8", "CPA above 100", True),)
-    later = plan([], list(first.records), {(TAB, 4, 5): Look(RED, "CPA above 100")})
-    assert later.changes == (CellChange(TAB, 4, 5, set_fill=True, fill="B6D7A8", set_note=True, note=None),)
+def test_a_cell_recoloured_while_the_breach_goes_on_is_marked_afresh_over_the_new_fill() -> None:
+    record = Record(TAB, 4, 5, None, "CPA above 100", True)
+    result = plan([Highlight(TAB, 4, 5, "CPA above 100")], [record], {(TAB, 4, 5): Look(GREEN, "CPA above 100")})
+    assert result.changes == (CellChange(TAB, 4, 5, set_fill=True, fill=RED),)
+    assert result.records == (Record(TAB, 4, 5, GREEN, "CPA above 100", True),)
+
+
+def test_a_note_that_only_reads_like_sheetops_own_is_a_persons() -> None:
+    result = plan([Highlight(TAB, 4, 5, "CPA above 100")], [], {(TAB, 4, 5): Look(None, "CPA above 100")})
+    assert result.records == (Record(TAB, 4, 5, None, "", False),)
 
 
 def test_records_of_a_removed_tab_are_dropped() -> None:

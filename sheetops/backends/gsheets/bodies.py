@@ -250,7 +250,10 @@ def width_requests(tab: TabLayout, sheet_id: int) -> list[JSON]:
 
 def column_format_requests(tab: TabLayout, sheet_id: int, row_count: int) -> list[JSON]:
     """The number format of each formatted column, on the empty rows below the layout's
-    (down to :data:`FORMATTED_ROWS`)."""
+    (down to :data:`FORMATTED_ROWS`). Not on a tab sheetops owns: its rows bring their own
+    formats, and appendCells counts a formatted row as one with data."""
+    if tab.owned:
+        return []
     first = max(len(tab.rows), tab.freeze_rows)
     last = min(row_count, max(FORMATTED_ROWS, first))
     if first >= last:

@@ -9,16 +9,17 @@ change, following the rules the .xlsx backend follows:
 * a new highlight gets the light red fill; the cell's fill is remembered; the note is
   added only where the cell has none (a person's note is left as it is);
 * while a breach lasts, sheetops updates its own note; a note a person edited becomes theirs;
-* when the breach is over, the remembered fill comes back and sheetops' own note goes;
-* a fill a person changed while the cell was highlighted is theirs: it is left alone and
-  the record is forgotten.
+* when the breach is over, the remembered fill comes back (unless a person recoloured the
+  cell meanwhile: their fill stays) and sheetops' own note goes (unless a person edited it);
+* a cell a person recoloured while it was highlighted and whose breach goes on is marked
+  afresh, and the person's fill is the one remembered.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sheetops.backends import Highlight
 from sheetops.layout import HIGHLIGHT_FILL, Cell, Style, TabLayout
@@ -93,29 +94,6 @@ def plan_highlights(
     known = {r.key: r for r in records}
     targets = {(h.tab, h.row, h.col): h for h in wanted}
     changes: list[CellChange] = []
-    kept: list[Record] = []
-    for key, highlight in targets.items():
-        now = look(*key)
-        if now is None:
-            continue
-        record = known.get(key)
-        if record is None:
-            mine = _blank(now.note) or now.note == highlight.note
-            add_note = _blank(now.note)
-            changes.append(
-                CellChange(*key, set_fill=True, fill=HIGHLIGHT_FILL, set_note=add_note,
-                           note=highlight.note if add_note else None)
-            )
-            kept.append(Record(*key, now.fill, highlight.note if mine else "", mine))
-            continue
-        if not same_fill(now.fill, HIGHLIGHT_FILL):
-            continue  # a person changed the fill while highlighted: theirs now, record forgotten
-        if _blank(now.note) or (record.note_created and now.note == record.note):
-            if now.note != highlight.note:
-                changes.append(CellChange(*key, set_note=True, note=highlight.note))
-            kept.append(Record(*key, record.original_fill, highlight.note, True))
-        else:  # a person's note (written over sheetops' or there from the start): leave it
-            kept.append(Record(*key, record.original_fill, "", False))
     for key, record in known.items():
         if key in targets:
             continue
@@ -128,6 +106,29 @@ def plan_highlights(
             changes.append(
                 CellChange(*key, set_fill=restore_fill, fill=record.original_fill, set_note=remove_note, note=None)
             )
+    kept: list[Record] = []
+    for key, highlight in targets.items():
+        now = look(*key)
+        if now is None:
+            continue
+        record = known.get(key)
+        change = CellChange(*key)
+        if record is not None and same_fill(now.fill, HIGHLIGHT_FILL):
+            original = record.original_fill
+        else:  # not highlighted yet, or a person recoloured it since: mark it afresh over their fill
+            original = now.fill
+            change = replace(change, set_fill=True, fill=HIGHLIGHT_FILL)
+        mine = False
+        if record is not None and record.note_created and not _blank(now.note) and now.note == record.note:
+            mine = True
+            if now.note != highlight.note:
+                change = replace(change, set_note=True, note=highlight.note)
+        elif _blank(now.note):
+            mine = True
+            change = replace(change, set_note=True, note=highlight.note)
+        if change.set_fill or change.set_note:
+            changes.append(change)
+        kept.append(Record(*key, original, highlight.note if mine else "", mine))
     return Plan(tuple(changes), tuple(kept))
 
 
