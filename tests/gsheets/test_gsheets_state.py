@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pytest
-
 from sheetops.backends import Highlight
 from sheetops.backends.gsheets.state import (
     CellChange,
