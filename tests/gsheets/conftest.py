@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gsheets_world import DEMO_TODAY, SERVICE_ACCOUNT, FakeClock, Google, short
+from gsheets_world import DEMO_TODAY, Google, make_google, short
 
-from sheetops.backends.gsheets.http import GoogleSettings
 from sheetops.layout import WorkbookLayout
 from sheetops.provision import build_layout
 from sheetops.templates import Template
@@ -29,11 +28,7 @@ def no_ambient_google(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 @pytest.fixture
 def google(tmp_path: Path) -> Google:
     """The emulator in-process, with a service-account key whose tokens it issues."""
-    emulator = testing.Emulator(seed=7)
-    key = emulator.write_service_account_key(
-        tmp_path / "key.json", token_uri="https://oauth2.googleapis.com/token", client_email=SERVICE_ACCOUNT
-    )
-    return Google(emulator, key, SERVICE_ACCOUNT, FakeClock(), GoogleSettings(retry_budget=60.0))
+    return make_google(tmp_path)
 
 
 @pytest.fixture

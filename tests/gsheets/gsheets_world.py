@@ -55,16 +55,19 @@ class Google:
 
     def provision(self, workbook: WorkbookLayout, *, title: str = "Marketing",
                   shares: list[tuple[str, str]] | None = None, folder: str | None = None,
-                  credentials: Any = None) -> str:
+                  credentials: Any = None, key_file: bool = True) -> str:
+        """init through the library, as the service account (``key_file=False``: with
+        whatever credentials sheetops finds on its own)."""
         return provision_gsheets(
-            workbook, title=title, shares=shares or [], folder=folder, credentials=credentials or self.key,
+            workbook, title=title, shares=shares or [], folder=folder,
+            credentials=credentials or (self.key if key_file else None),
             settings=self.settings, adapters=self.adapters, sleep=self.clock.sleep, clock=self.clock,
         )
 
-    def backend(self, target: str, *, credentials: Any = None) -> GSheetsBackend:
+    def backend(self, target: str, *, credentials: Any = None, key_file: bool = True) -> GSheetsBackend:
         return open_gsheets_backend(
-            target, credentials=credentials or self.key, settings=self.settings, adapters=self.adapters,
-            sleep=self.clock.sleep, clock=self.clock,
+            target, credentials=credentials or (self.key if key_file else None), settings=self.settings,
+            adapters=self.adapters, sleep=self.clock.sleep, clock=self.clock,
         )
 
     def api_requests(self) -> list[Any]:
@@ -88,6 +91,18 @@ class Google:
             params["ranges"] = list(ranges)
         result: dict[str, Any] = self.gspread().http_client.spreadsheets_get(spreadsheet_id, params=params)
         return result
+
+
+def make_google(tmp_path: Path, *, quota_per_minute: int | None = 300, retry_budget: float = 60.0) -> Google:
+    """An emulated Google whose quota window runs on the same fake clock as the retries."""
+    from sheetops.testing import Emulator
+
+    clock = FakeClock()
+    emulator = Emulator(seed=7, quota_per_minute=quota_per_minute, clock=clock)
+    key = emulator.write_service_account_key(
+        tmp_path / "key.json", token_uri="https://oauth2.googleapis.com/token", client_email=SERVICE_ACCOUNT
+    )
+    return Google(emulator, key, SERVICE_ACCOUNT, clock, GoogleSettings(retry_budget=retry_budget))
 
 
 def sheet_json(grid: dict[str, Any], title: str) -> dict[str, Any]:
