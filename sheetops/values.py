@@ -36,7 +36,7 @@ class CellError:
         return self.code
 
 
-CellValue = None | str | int | float | bool | dt.date | dt.datetime | CellError
+CellValue = None | str | int | float | bool | dt.date | dt.datetime | dt.time | dt.timedelta | CellError
 
 
 class ValueProblem(ValueError):
@@ -60,6 +60,8 @@ def parse_number(value: CellValue, *, decimal_comma: bool = False) -> float:
         return float(value)
     if isinstance(value, (dt.date, dt.datetime)):
         raise ValueProblem(f"expected a number, found the date {value:%Y-%m-%d}")
+    if isinstance(value, (dt.time, dt.timedelta)):
+        raise ValueProblem(f"expected a number, found the time {value}")
     if value is None:
         raise ValueProblem("expected a number, the cell is empty")
     text = _SPACES.sub("", _CURRENCY.sub("", str(value)))
