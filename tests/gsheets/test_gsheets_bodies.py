@@ -11,7 +11,8 @@ import pytest
 from sheetops import layout
 from sheetops.backends import Highlight, SyncWrite
 from sheetops.backends.gsheets import bodies
-from sheetops.backends.gsheets.create import content_requests, create_body, folder_requests, parse_share
+from sheetops.backends.gsheets.create import content_requests, create_body, folder_requests
+from sheetops.backends.gsheets.shares import parse_share
 from sheetops.backends.gsheets.snapshot import parse_spreadsheet
 from sheetops.backends.gsheets.writes import sync_requests
 from sheetops.errors import WorkbookError

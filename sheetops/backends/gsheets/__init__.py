@@ -35,6 +35,7 @@ from sheetops.backends.gsheets.auth import (
 )
 from sheetops.backends.gsheets.bodies import CELL_LIMIT
 from sheetops.backends.gsheets.http import GoogleSettings
+from sheetops.backends.gsheets.shares import parse_share
 from sheetops.errors import WorkbookError
 from sheetops.layout import WorkbookLayout
 from sheetops.workbook import WorkbookData
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CELL_LIMIT",
+    "parse_share",
     "AuthStatus",
     "GSheetsBackend",
     "GoogleCredentials",

@@ -234,6 +234,19 @@ class AuthStatus:
     key_account: str | None  # that key's service account, if it can be read
     active: str  # which of them a sync uses now, in words
 
+    def lines(self) -> list[str]:
+        """What ``sheetops auth status`` prints: who, where it is kept, what a sync uses."""
+        found = [
+            f"Signed in as {self.signed_in_as} (kept in {self.token_file})."
+            if self.signed_in_as
+            else "Not signed in (sign in with: sheetops auth login --client-secrets FILE)."
+        ]
+        if self.key_file is not None:
+            account = f", service account {self.key_account}" if self.key_account else " (cannot be read)"
+            found.append(f"{KEY_ENV} names the key {self.key_file}{account}.")
+        found.append(f"sheetops uses {self.active}, unless a command is given --credentials FILE.")
+        return found
+
 
 def login(
     client_secrets: Path,

@@ -94,17 +94,17 @@ def plan_highlights(
     known = {r.key: r for r in records}
     targets = {(h.tab, h.row, h.col): h for h in wanted}
     changes: list[CellChange] = []
-    for key, record in known.items():
+    for key, ended in known.items():
         if key in targets:
             continue
         now = look(*key)
         if now is None:
             continue
         restore_fill = same_fill(now.fill, HIGHLIGHT_FILL)
-        remove_note = record.note_created and not _blank(now.note) and now.note == record.note
+        remove_note = ended.note_created and not _blank(now.note) and now.note == ended.note
         if restore_fill or remove_note:
             changes.append(
-                CellChange(*key, set_fill=restore_fill, fill=record.original_fill, set_note=remove_note, note=None)
+                CellChange(*key, set_fill=restore_fill, fill=ended.original_fill, set_note=remove_note, note=None)
             )
     kept: list[Record] = []
     for key, highlight in targets.items():
