@@ -9,9 +9,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import DEMO_TODAY, RunCli
 from python_calamine import CalamineWorkbook
 
-from conftest import DEMO_TODAY, RunCli
 from sheetops.backends import STATE_TAB
 from sheetops.backends.xlsx.package import sheet_parts
 from sheetops.templates import Template

@@ -77,9 +77,7 @@ def _load_cached(name_or_path: str) -> Template:
         path = Path(name_or_path)
         if not path.is_file():
             names = ", ".join(n for n, _ in builtin_templates())
-            raise TemplateError(
-                f"Template {name_or_path!r} is neither a built-in template ({names}) nor a file."
-            )
+            raise TemplateError(f"Template {name_or_path!r} is neither a built-in template ({names}) nor a file.")
         source = str(path)
         try:
             text = path.read_text("utf-8")
@@ -146,7 +144,9 @@ class _Parser:
         for key in REQUIRED_TABS:
             if key not in keys:
                 raise self.fail("tabs", f"the contract needs a tab with key {key!r}")
-        roles = tuple(self.role(r, f"roles[{i}]", data) for i, r in enumerate(self.get(data, "roles", "top level", list)))
+        roles = tuple(
+            self.role(r, f"roles[{i}]", data) for i, r in enumerate(self.get(data, "roles", "top level", list))
+        )
         role_keys = {r.key for r in roles}
         conflicts = []
         for i, c in enumerate(data.get("role_conflicts", [])):
@@ -155,8 +155,13 @@ class _Parser:
             if len(pair) != 2 or any(r not in role_keys for r in pair):
                 raise self.fail(f"{where}.roles", f"expected two role keys out of {sorted(role_keys)}")
             conflicts.append(RoleConflict((pair[0], pair[1]), self.text(self.get(c, "why", where), f"{where}.why")))
-        settings = tuple(self.setting(s, f"settings[{i}]", enums) for i, s in enumerate(self.get(data, "settings", "top level", list)))
-        channels = tuple(self.channel(c, f"channels[{i}]", enums, role_keys) for i, c in enumerate(data.get("channels", [])))
+        settings = tuple(
+            self.setting(s, f"settings[{i}]", enums)
+            for i, s in enumerate(self.get(data, "settings", "top level", list))
+        )
+        channels = tuple(
+            self.channel(c, f"channels[{i}]", enums, role_keys) for i, c in enumerate(data.get("channels", []))
+        )
         rules = tuple(self.stop_rule(r, f"stop_rules[{i}]", enums) for i, r in enumerate(data.get("stop_rules", [])))
         version = self.get(data, "contract_version", "top level", int)
         return Template(
@@ -188,7 +193,7 @@ class _Parser:
                 Column(
                     key=self.get(c, "key", cw, str),
                     header=self.labels(c, cw),
-                    type=kind,  # type: ignore[arg-type]
+                    type=kind,
                     required=bool(c.get("required", False)),
                     enum=enum,
                     width=float(c.get("width", 12)),
@@ -197,7 +202,9 @@ class _Parser:
         headers = [normalize(h) for c in columns for h in set(c.header.variants())]
         if len(headers) != len(set(headers)):
             raise self.fail(f"{where}.columns", "two columns share a header")
-        return Tab(self.get(data, "key", where, str), self.labels(data, where), tuple(columns), bool(data.get("owned", False)))
+        return Tab(
+            self.get(data, "key", where, str), self.labels(data, where), tuple(columns), bool(data.get("owned", False))
+        )
 
     def role(self, data: Any, where: str, root: Mapping[str, Any]) -> Role:
         key = self.get(data, "key", where, str)

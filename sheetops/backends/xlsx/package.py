@@ -66,8 +66,10 @@ def open_package(path: Path) -> zipfile.ZipFile:
     except OSError as exc:
         raise WorkbookError(f"{path}: cannot read the file: {exc.strerror or exc}.") from exc
     if not head:
-        raise WorkbookError(f"{path}: the file is empty (0 bytes); restore it from a backup or make a new one with "
-                            f"`sheetops init {path} --force`.")
+        raise WorkbookError(
+            f"{path}: the file is empty (0 bytes); restore it from a backup or make a new one with "
+            f"`sheetops init {path} --force`."
+        )
     if head.startswith(OLE_MAGIC):
         if _is_encrypted_ole(path):
             raise WorkbookError(
@@ -121,7 +123,11 @@ def _attrs(tag: bytes) -> dict[str, str]:
 
 def _unescape(text: str) -> str:
     return (
-        text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
+        text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
     )
 
 

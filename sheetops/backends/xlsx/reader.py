@@ -8,10 +8,10 @@ error cells (``t="e"``), which is cheap: only those few cells are decoded.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import zipfile
 from pathlib import Path
+from typing import cast
 
 from sheetops.backends.xlsx.package import open_package, sheet_parts
 from sheetops.errors import WorkbookError
@@ -38,7 +38,7 @@ def read_workbook(path: Path) -> WorkbookData:
         states = {p.name: p.state for p in parts}
         for name in book.sheet_names:
             try:
-                rows: list[list[CellValue]] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                rows = cast(list[list[CellValue]], book.get_sheet_by_name(name).to_python(skip_empty_area=False))
             except Exception as exc:
                 raise WorkbookError(f"{path}: the tab {name!r} cannot be read ({exc}).") from exc
             for (row, col), code in errors.get(name, {}).items():
