@@ -170,7 +170,8 @@ class Router:
                 continue
             return route, {n: unquote(v) for n, v in zip(route.path_params, m.groups(), strict=True)}
         if wrong_method is not None:
-            raise ApiError(405, f"Method {http_method} is not allowed for {wrong_method.method_id}.")
+            # Google answers a known path with the wrong HTTP method as "not found"
+            raise ApiError(404, f"Method not found: {http_method} is not a method of {wrong_method.method_id}.")
         return None
 
 
