@@ -102,6 +102,7 @@ class GSheetsBackend:
         self.connection = connection
         self._pick_id = pick_id or (lambda: 1 + secrets.randbelow(2**31 - 2))
         self._snapshot: Snapshot | None = None
+        self._cells: int | None = None
 
     @property
     def source(self) -> str:
@@ -120,7 +121,7 @@ class GSheetsBackend:
     @property
     def cell_count(self) -> int | None:
         """Cells in all the grids at the last read (Google's limit is :data:`CELL_LIMIT`)."""
-        return self._snapshot.cell_count if self._snapshot is not None else None
+        return self._cells
 
     def snapshot(self) -> Snapshot:
         """Read the whole spreadsheet in one spreadsheets.get."""
@@ -131,6 +132,7 @@ class GSheetsBackend:
         with google_errors(f"the spreadsheet {self.source}", credentials=self.credentials):
             body = self.connection.client.spreadsheets_get(self.spreadsheet_id, params=params)
         self._snapshot = parse_spreadsheet(body)
+        self._cells = self._snapshot.cell_count
         return self._snapshot
 
     def read(self) -> WorkbookData:
