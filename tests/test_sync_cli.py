@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
-from conftest import DEMO_TODAY, RunCli
 from python_calamine import CalamineWorkbook
 
 from sheetops.backends import STATE_TAB
 from sheetops.backends.xlsx.package import sheet_parts
 from sheetops.templates import Template
 
+DEMO_TODAY = dt.date(2026, 11, 27)  # the day the demo fixtures were made (tests/conftest.py)
 AS_OF = DEMO_TODAY.isoformat()
+RunCli = Callable[..., Any]
 LIGHT_RED = "FFFFC7CE"
 
 
