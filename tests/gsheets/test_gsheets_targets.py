@@ -22,6 +22,7 @@ ID = "1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms"
         f"https://docs.google.com/spreadsheets/d/{ID}",
         f"https://docs.google.com/spreadsheets/u/1/d/{ID}/edit?usp=sharing",
         f"  {ID}  ",
+        f"https:/docs.google.com/spreadsheets/d/{ID}/edit",  # as pathlib leaves a URL
     ],
 )
 def test_urls_and_ids_name_a_google_spreadsheet(text: str) -> None:
@@ -29,7 +30,10 @@ def test_urls_and_ids_name_a_google_spreadsheet(text: str) -> None:
     assert spreadsheet_id(text) == ID
 
 
-@pytest.mark.parametrize("text", ["marketing.xlsx", "/tmp/demo.xlsx", "https://example.com/d/x", "short-id"])
+@pytest.mark.parametrize(
+    "text",
+    ["marketing.xlsx", "/tmp/demo.xlsx", "https://example.com/d/x", "short-id", "https://notgoogle.com/spreadsheets/d/x"],
+)
 def test_paths_are_not_google_spreadsheets(text: str) -> None:
     assert not is_google_target(text)
 

@@ -64,7 +64,8 @@ __all__ = [
     "status",
 ]
 
-_URL_ID = re.compile(r"^https?://[^/]*\bgoogle\.com/spreadsheets/(?:u/\d+/)?d/([A-Za-z0-9_-]+)")
+# "https:/" too: a URL that went through a file-path type loses one of its slashes.
+_URL_ID = re.compile(r"^https?:/+(?:[\w-]+\.)*google\.com/spreadsheets/(?:u/\d+/)?d/([A-Za-z0-9_-]+)")
 _BARE_ID = re.compile(r"^[A-Za-z0-9_-]{30,}$")
 
 
