@@ -228,7 +228,7 @@ def test_sync_requests_follow_the_discovery_document(template: Template, sheets_
         highlights=(Highlight("Plan-Fact", 1, 2, "CPA 120 > 100"), Highlight("Plan-Fact", 1, 3, "CR low")),
     )
     ids = iter(range(100, 200))
-    planned = sync_requests(snapshot, changes, lambda: next(ids))
+    planned = sync_requests(snapshot, changes, lambda: next(ids), "w1")
     sheets_schema.validate_body({"requests": list(planned.requests)}, "BatchUpdateSpreadsheetRequest")
     kinds = [next(iter(r)) for r in planned.requests]
     assert kinds.count("addSheet") == 3  # the summary, the log, the state tab

@@ -210,7 +210,7 @@ def test_a_network_that_does_not_reach_google(google: Google, short_layouts: dic
     from sheetops.backends.gsheets.http import GoogleSettings
 
     google.settings = GoogleSettings(api_url="http://127.0.0.1:9")  # nothing listens on the discard port
-    with pytest.raises(BackendError, match=r"cannot reach Google for the new spreadsheet \(connection refused\)"):
+    with pytest.raises(BackendError, match=r"cannot reach Google for the new spreadsheet 'Marketing' \(connection re"):
         google.provision(short_layouts["blank_en"])
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gsheets_world import DEMO_TODAY, Google, make_google
+from gsheets_world import DEMO_TODAY, Google, cells, make_google, sheet_json
 
 from sheetops.backends.gsheets import spreadsheet_id
 from sheetops.backends.gsheets.http import GoogleSettings
@@ -117,3 +117,43 @@ def test_drive_rate_limits_are_retried_when_sharing(google: Google, short_layout
     url = google.provision(short_layouts["blank_en"], shares=[("anna@example.com", "writer")])
     roles = {p["emailAddress"]: p["role"] for p in google.emulator.files[spreadsheet_id(url)].permissions}
     assert roles["anna@example.com"] == "writer"
+
+
+def test_a_write_whose_answer_was_lost_is_not_applied_twice(google: Google, demo: str, template: Template) -> None:
+    """Google applied the batchUpdate but its answer never came: sheetops reads back the
+    mark the write left instead of sending it again (which would log the run twice)."""
+    google.emulator.clear_log()
+    google.emulator.inject_timeout(times=1, match="spreadsheets.batchUpdate", after_apply=True)
+    report = run_sync(google.backend(demo), template, as_of=DEMO_TODAY)
+    assert report.written
+    assert [r.operation for r in google.api_requests()] == [
+        "sheets.spreadsheets.get", "sheets.spreadsheets.batchUpdate", "sheets.spreadsheets.get",
+    ]
+    grid = google.grid(spreadsheet_id(demo), "'Sync Log'!A1:G10", "sheetops_state!A1:E100")
+    assert len(cells(sheet_json(grid, "Sync Log"))) == 2
+    assert len(cells(sheet_json(grid, "sheetops_state"))) == 1 + len(report.changes.highlights)
+
+
+def test_a_write_that_got_lost_on_the_way_is_sent_again(google: Google, demo: str, template: Template) -> None:
+    google.emulator.clear_log()
+    google.emulator.inject_timeout(times=1, match="spreadsheets.batchUpdate")
+    assert run_sync(google.backend(demo), template, as_of=DEMO_TODAY).written
+    assert [r.operation for r in google.api_requests()] == [
+        "sheets.spreadsheets.get", "sheets.spreadsheets.batchUpdate", "sheets.spreadsheets.get",
+        "sheets.spreadsheets.batchUpdate",
+    ]
+    grid = google.grid(spreadsheet_id(demo), "'Sync Log'!A1:G10")
+    assert len(cells(sheet_json(grid, "Sync Log"))) == 2
+
+
+def test_a_spreadsheet_created_without_an_answer_is_not_created_twice(
+    google: Google, short_layouts: dict[str, WorkbookLayout]
+) -> None:
+    google.emulator.inject_timeout(times=1, match="spreadsheets.create", after_apply=True)
+    with pytest.raises(BackendError) as failure:
+        google.provision(short_layouts["blank_en"], title="Marketing 2026")
+    assert str(failure.value) == (
+        "Google did not answer in time about the new spreadsheet 'Marketing 2026', so it is not known whether it "
+        "was made; look for it in Google Drive before running init again."
+    )
+    assert len(google.emulator.spreadsheets) == 1

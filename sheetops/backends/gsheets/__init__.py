@@ -34,6 +34,7 @@ from sheetops.backends.gsheets.auth import (
     warn_on_stderr,
 )
 from sheetops.backends.gsheets.bodies import CELL_LIMIT
+from sheetops.backends.gsheets.client import SHEETS_URL
 from sheetops.backends.gsheets.http import GoogleSettings
 from sheetops.backends.gsheets.shares import parse_share
 from sheetops.errors import WorkbookError
@@ -140,15 +141,34 @@ class GSheetsBackend:
         return self.snapshot().workbook_data(self.source)
 
     def write(self, changes: SyncWrite) -> None:
-        """Every change in one batchUpdate, planned against the last read."""
+        """Every change in one batchUpdate, planned against the last read.
+
+        The batch also marks the spreadsheet with a fresh write id. If Google's answer is
+        lost (a timeout), the mark is read back before the batch is sent again, so that a
+        write Google did apply is not applied twice (a second log row, a tab added twice).
+        """
         from sheetops.backends.gsheets.errors import google_errors
         from sheetops.backends.gsheets.writes import sheet_ids, sync_requests
 
         snapshot = self._snapshot or self.snapshot()
-        planned = sync_requests(snapshot, changes, sheet_ids(snapshot, self._pick_id).__next__)
+        write_id = secrets.token_hex(12)
+        planned = sync_requests(snapshot, changes, sheet_ids(snapshot, self._pick_id).__next__, write_id)
         with google_errors(f"the spreadsheet {self.source}", credentials=self.credentials, writing=True):
-            self.connection.client.batch_update(self.spreadsheet_id, {"requests": list(planned.requests)})
+            self.connection.client.write_once(
+                "post",
+                f"{SHEETS_URL}/{self.spreadsheet_id}:batchUpdate",
+                json={"requests": list(planned.requests)},
+                applied=lambda: self.written_mark() == write_id,
+            )
         self._snapshot = None  # what was read no longer describes the spreadsheet
+
+    def written_mark(self) -> str | None:
+        """The id of the last write Google applied (a small read of developer metadata)."""
+        from sheetops.backends.gsheets.snapshot import MARK_FIELDS, parse_mark
+
+        body = self.connection.client.spreadsheets_get(self.spreadsheet_id, params={"fields": MARK_FIELDS})
+        mark = parse_mark(body)
+        return mark[1] if mark else None
 
 
 def open_gsheets_backend(

@@ -369,3 +369,25 @@ def set_cell(sheet_id: int, row: int, col: int, data: JSON, fields: Iterable[str
             "fields": ",".join(fields),
         }
     }
+
+
+def mark_request(key: str, value: str, existing: int | None) -> JSON:
+    """Set the spreadsheet's developer metadata ``key`` to ``value`` (create it if missing)."""
+    if existing is not None:
+        return {
+            "updateDeveloperMetadata": {
+                "dataFilters": [{"developerMetadataLookup": {"metadataId": existing}}],
+                "developerMetadata": {"metadataValue": value},
+                "fields": "metadataValue",
+            }
+        }
+    return {
+        "createDeveloperMetadata": {
+            "developerMetadata": {
+                "metadataKey": key,
+                "metadataValue": value,
+                "location": {"spreadsheet": True},
+                "visibility": "DOCUMENT",
+            }
+        }
+    }

@@ -17,15 +17,25 @@ If step 2 fails the spreadsheet exists but is empty; the message gives its addre
 from __future__ import annotations
 
 import os
+import secrets
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from sheetops.backends.gsheets.auth import GoogleCredentials, Warn, warn_on_stderr
-from sheetops.backends.gsheets.bodies import JSON, LOCALES, add_sheet, grid_size, sheet_properties, tab_requests
+from sheetops.backends.gsheets.bodies import (
+    JSON,
+    LOCALES,
+    add_sheet,
+    grid_size,
+    mark_request,
+    sheet_properties,
+    tab_requests,
+)
 from sheetops.backends.gsheets.client import DRIVE_FILES_URL, SHEETS_URL, Connection, connect
 from sheetops.backends.gsheets.errors import google_errors
 from sheetops.backends.gsheets.http import GoogleSettings
+from sheetops.backends.gsheets.snapshot import MARK_FIELDS, SYNC_MARK, parse_mark
 from sheetops.errors import BackendError, WorkbookError
 from sheetops.layout import WorkbookLayout
 
@@ -98,14 +108,19 @@ def create_spreadsheet(
         new_id = _create_in_folder(conn, title.strip(), folder)
         requests = folder_requests(workbook, sheet_ids) + content_requests(workbook, sheet_ids)
     else:
-        with google_errors("the new spreadsheet", credentials=conn.credentials, writing=True):
-            answer = conn.client.request("post", SHEETS_URL, json=create_body(workbook, title.strip(), sheet_ids))
+        with google_errors(f"the new spreadsheet {title.strip()!r}", credentials=conn.credentials, writing=True):
+            answer = conn.client.write_once("post", SHEETS_URL, json=create_body(workbook, title.strip(), sheet_ids))
         new_id = str(answer.json()["spreadsheetId"])
         requests = content_requests(workbook, sheet_ids)
     url = spreadsheet_url(new_id)
+    write_id = secrets.token_hex(12)
+    requests.append(mark_request(SYNC_MARK, write_id, None))
     try:
         with google_errors(f"the new spreadsheet {url}", credentials=conn.credentials, writing=True):
-            conn.client.batch_update(new_id, {"requests": requests})
+            conn.client.write_once(
+                "post", f"{SHEETS_URL}/{new_id}:batchUpdate", json={"requests": requests},
+                applied=lambda: _mark(conn, new_id) == write_id,
+            )
     except BackendError as exc:
         raise type(exc)(
             f"{exc} The spreadsheet {url} was created but is empty: delete it and run init again."
@@ -118,9 +133,16 @@ def create_spreadsheet(
 def _create_in_folder(conn: Connection, title: str, folder: str) -> str:
     body = {"name": title, "mimeType": SPREADSHEET_MIME, "parents": [folder]}
     params: dict[str, Any] = {"supportsAllDrives": "true", "fields": "id"}
-    with google_errors(f"the folder {folder}", credentials=conn.credentials, writing=True):
-        answer = conn.client.request("post", DRIVE_FILES_URL, json=body, params=params)
+    with google_errors(f"the new spreadsheet {title!r} in the folder {folder}", credentials=conn.credentials,
+                       writing=True):
+        answer = conn.client.write_once("post", DRIVE_FILES_URL, json=body, params=params)
     return str(answer.json()["id"])
+
+
+def _mark(conn: Connection, spreadsheet_id: str) -> str | None:
+    body = conn.client.spreadsheets_get(spreadsheet_id, params={"fields": MARK_FIELDS})
+    found = parse_mark(body)
+    return found[1] if found else None
 
 
 def _share(conn: Connection, file_id: str, url: str, address: str, role: str) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from sheetops.backends.gsheets.auth import DOCS, GoogleCredentials
-from sheetops.backends.gsheets.http import RETRY_BUDGET_ENV, RetryBudgetExceeded
+from sheetops.backends.gsheets.http import RETRY_BUDGET_ENV, AnswerLost, RetryBudgetExceeded
 from sheetops.errors import BackendError, CredentialsError
 
 API_NAMES = {
@@ -143,6 +143,11 @@ def google_errors(
         yield
     except RetryBudgetExceeded as exc:
         raise _budget_exceeded(exc, what, writing) from None
+    except AnswerLost:
+        raise BackendError(
+            f"Google did not answer in time about {what}, so it is not known whether it was made; "
+            "look for it in Google Drive before running init again."
+        ) from None
     except APIError as exc:
         error = exc.error if isinstance(exc.error, Mapping) else {"code": exc.code, "message": str(exc)}
         raise describe_api_error(error, what=what, credentials=credentials) from None

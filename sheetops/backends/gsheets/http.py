@@ -123,6 +123,18 @@ def point_session_at(session: requests.Session, api_url: str) -> None:
         session.mount(host + "/", adapter)
 
 
+class AnswerLost(Exception):
+    """A write that must not be sent twice got no answer: Google may or may not have applied it."""
+
+
+def _always_resend() -> bool:
+    """For a request that may be sent twice: never applied as far as a retry cares."""
+    return False
+
+
+_ALWAYS_RESEND: Callable[[], bool] = _always_resend
+
+
 class RetryBudgetExceeded(Exception):
     """Google kept answering with a retryable error until the retry budget ran out."""
 
@@ -224,6 +236,39 @@ def retrying_client_class() -> type[Any]:
             files: Any = None,
             headers: MutableMapping[str, str] | None = None,
         ) -> requests.Response:
+            """Send a request that may safely be sent twice (a read, or a write that sets
+            things to given values); retried after a timeout like any retryable answer."""
+            return self._send(method, endpoint, params=params, data=data, json=json, files=files,
+                              headers=headers, applied=_ALWAYS_RESEND)
+
+        def write_once(
+            self,
+            method: str,
+            endpoint: str,
+            *,
+            json: Mapping[str, Any],
+            params: MutableMapping[str, Any] | None = None,
+            applied: Callable[[], bool] | None = None,
+        ) -> requests.Response | None:
+            """Send a write that must not be applied twice (it adds a sheet, a row).
+
+            After a timeout Google may have applied it and only the answer was lost, so it
+            is sent again only when ``applied()`` (a read) says it was not; None when it
+            was. Without ``applied`` a lost answer raises :class:`AnswerLost`."""
+            return self._send(method, endpoint, params=params, json=json, applied=applied)
+
+        def _send(
+            self,
+            method: str,
+            endpoint: str,
+            *,
+            applied: Callable[[], bool] | None,
+            params: MutableMapping[str, Any] | None = None,
+            data: bytes | None = None,
+            json: Mapping[str, Any] | None = None,
+            files: Any = None,
+            headers: MutableMapping[str, str] | None = None,
+        ) -> requests.Response | Any:
             start = self.clock()
             attempts = 0
             while True:
@@ -243,6 +288,10 @@ def retrying_client_class() -> type[Any]:
                 except requests.Timeout:
                     self._count(method, endpoint, None)
                     last = "no answer in time (timeout)"
+                    if applied is None:
+                        raise AnswerLost(attempts) from None
+                    if applied():
+                        return None
                 else:
                     self._count(method, endpoint, response)
                     if response.ok:

@@ -21,8 +21,13 @@ from sheetops.backends.gsheets.bodies import hex_of
 from sheetops.values import CellError, CellValue
 from sheetops.workbook import Sheet, WorkbookData
 
+# The mark each sync leaves (spreadsheet developer metadata): the id of the last sync whose
+# write Google applied, so that a write whose answer was lost is not applied twice.
+SYNC_MARK = "sheetops.last_write"
+MARK_FIELDS = "developerMetadata(metadataId,metadataKey,metadataValue)"
+
 READ_FIELDS = (
-    "spreadsheetId,properties(title,locale),"
+    "spreadsheetId,properties(title,locale)," + MARK_FIELDS + ","
     "sheets(properties(sheetId,title,index,hidden,gridProperties(rowCount,columnCount)),"
     "protectedRanges(protectedRangeId,range(sheetId)),"
     "data(startRow,startColumn,rowData(values(effectiveValue,note,"
@@ -72,6 +77,7 @@ class Snapshot:
     title: str
     locale: str | None
     sheets: list[SheetSnapshot]
+    mark: tuple[int, str] | None = None  # the sync mark: (metadataId, the id of the last write)
 
     def sheet(self, title: str) -> SheetSnapshot | None:
         for sheet in self.sheets:
@@ -158,6 +164,14 @@ def parse_sheet(sheet: dict[str, Any]) -> SheetSnapshot:
     return found
 
 
+def parse_mark(body: dict[str, Any]) -> tuple[int, str] | None:
+    """The sync mark among a spreadsheet's developer metadata: (metadataId, value)."""
+    for meta in body.get("developerMetadata", []) or []:
+        if isinstance(meta, dict) and meta.get("metadataKey") == SYNC_MARK:
+            return int(meta.get("metadataId", 0)), str(meta.get("metadataValue", ""))
+    return None
+
+
 def parse_spreadsheet(body: dict[str, Any]) -> Snapshot:
     """The answer of spreadsheets.get (with :data:`READ_FIELDS`) as a :class:`Snapshot`."""
     props = body.get("properties", {})
@@ -166,4 +180,5 @@ def parse_spreadsheet(body: dict[str, Any]) -> Snapshot:
         title=str(props.get("title", "")),
         locale=props.get("locale"),
         sheets=[parse_sheet(s) for s in body.get("sheets", []) or []],
+        mark=parse_mark(body),
     )

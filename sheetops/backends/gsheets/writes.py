@@ -22,10 +22,11 @@ from sheetops.backends.gsheets.bodies import (
     color,
     fit_sheet,
     grid_size,
+    mark_request,
     set_cell,
     tab_requests,
 )
-from sheetops.backends.gsheets.snapshot import Snapshot
+from sheetops.backends.gsheets.snapshot import SYNC_MARK, Snapshot
 from sheetops.backends.gsheets.state import CellChange, Look, Record, plan_highlights, read_records, state_layout
 from sheetops.layout import TabLayout
 from sheetops.workbook import address
@@ -43,8 +44,11 @@ def _used_columns(tab: TabLayout) -> int:
     return max([len(r) for r in tab.rows] + [len(tab.widths), *(c + 1 for c in tab.column_formats), 1])
 
 
-def sync_requests(snapshot: Snapshot, changes: SyncWrite, new_sheet_id: Callable[[], int]) -> SyncRequests:
-    """Every request of the sync's single batchUpdate, in order."""
+def sync_requests(
+    snapshot: Snapshot, changes: SyncWrite, new_sheet_id: Callable[[], int], write_id: str
+) -> SyncRequests:
+    """Every request of the sync's single batchUpdate, in order; the last one marks the
+    spreadsheet with ``write_id`` (see :data:`~.snapshot.SYNC_MARK`)."""
     requests: list[JSON] = []
     for tab in changes.tabs:
         requests += _replace_tab(snapshot, tab, new_sheet_id)
@@ -55,6 +59,7 @@ def sync_requests(snapshot: Snapshot, changes: SyncWrite, new_sheet_id: Callable
     requests += [_cell_change(ids[c.tab], c) for c in plan.changes]
     if plan.records != tuple(records) or (snapshot.sheet(STATE_TAB) is None and plan.records):
         requests += _replace_tab(snapshot, state_layout(STATE_TAB, plan.records), new_sheet_id)
+    requests.append(mark_request(SYNC_MARK, write_id, snapshot.mark[0] if snapshot.mark else None))
     return SyncRequests(tuple(requests), plan.records)
 
 
