@@ -7,6 +7,7 @@ be read in the case table.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import zipfile
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from sheetops.backends.xlsx.record import NEW_CELL, NO_STYLE, HighlightRecord, r
 from sheetops.backends.xlsx.repack import PackageEdit
 from sheetops.backends.xlsx.sheetrender import render_worksheet
 from sheetops.backends.xlsx.sheetxml import SheetEditor
-from sheetops.backends.xlsx.styles import MINIMAL_STYLES, StyleSheet
+from sheetops.backends.xlsx.styles import MINIMAL_STYLES, NO_FILL, StyleSheet, is_fill_xml
 from sheetops.errors import BackendError
 from sheetops.layout import Style
 
@@ -328,6 +329,87 @@ def test_a_workbook_without_number_formats_or_a_second_fill_gets_them_in_schema_
     )
 
 
+GREEN_FILL = '<fill><patternFill patternType="solid"><fgColor rgb="FFC6E0B4"/></patternFill></fill>'
+
+
+def with_fill(fill: str) -> StyleSheet:
+    """STYLES with one more fill (3) and a cell style (2) that shows it."""
+    xml = STYLES.replace(b'<fills count="3">', b'<fills count="4">').replace(b"</fills>", fill.encode() + b"</fills>")
+    xml = xml.replace(b'<cellXfs count="2">', b'<cellXfs count="3">').replace(
+        b"</cellXfs>", b'<xf numFmtId="0" fontId="0" fillId="3" borderId="0" xfId="0"/></cellXfs>'
+    )
+    return StyleSheet(xml)
+
+
+@pytest.mark.parametrize(
+    ("fill", "is_red"),
+    [
+        ('<fill><patternFill patternType="solid"><fgColor rgb="FFFFC7CE"/></patternFill></fill>', True),
+        ('<fill><patternFill patternType="solid"><fgColor rgb="ffc7ce"/></patternFill></fill>', True),
+        ('<fill><patternFill patternType="solid"><fgColor rgb="ffFFc7cE"/><bgColor rgb="FFCCCCFF"/>'
+         "</patternFill></fill>", True),  # as LibreOffice writes it
+        ('<fill><patternFill patternType="gray125"><fgColor rgb="FFFFC7CE"/></patternFill></fill>', False),
+        ('<fill><patternFill patternType="solid"><fgColor rgb="FFC6E0B4"/></patternFill></fill>', False),
+        ('<fill><patternFill patternType="solid"><fgColor theme="5" tint="0.6"/></patternFill></fill>', False),
+        ('<fill><patternFill><fgColor rgb="FFFFC7CE"/></patternFill></fill>', False),  # no pattern: no fill
+    ],
+)  # fmt: skip
+def test_a_fill_is_recognised_by_its_colour_however_it_is_written(fill: str, is_red: bool) -> None:
+    styles = with_fill(fill)
+    assert styles.is_filled_with(2, "FFC7CE") is is_red
+    assert not styles.is_filled_with(0, "FFC7CE")
+
+
+def test_a_cells_fill_is_kept_as_text_and_comes_back_on_the_same_entry() -> None:
+    styles = StyleSheet(STYLES)
+    fill, apply_fill = styles.fill_of(1), styles.apply_fill_of(1)
+    assert (fill, apply_fill) == (GREEN_FILL, "1") and styles.fill_of(0) == NO_FILL
+    red = styles.highlight_of(1, "FFC7CE")
+    assert styles.with_fill(red, fill, apply_fill, same_as=1) == 1  # the styles were not renumbered
+    assert styles.with_fill(0, NO_FILL, None, same_as=0) == 0
+
+
+def test_after_a_renumbering_the_fill_comes_back_on_the_cells_current_style() -> None:
+    # as LibreOffice saves it: the red entry at 1, the green fill gone, attributes its own way
+    renumbered = STYLES.replace(b'<fgColor rgb="FFC6E0B4"/>', b'<fgColor rgb="FFFFC7CE"/><bgColor rgb="FFCCCCFF"/>')
+    renumbered = renumbered.replace(b'applyNumberFormat="1" applyFill="1"', b'applyFont="true"')
+    styles = StyleSheet(renumbered)
+    assert styles.is_filled_with(1, "FFC7CE")
+    restored = styles.with_fill(1, GREEN_FILL, "1", same_as=1)
+    assert restored == 2 and styles.with_fill(1, GREEN_FILL, "1", same_as=1) == 2  # appended once
+    xml = styles.to_bytes()
+    assert xml.count(GREEN_FILL.encode()) == 1 and b'<fills count="4">' in xml
+    assert xml.endswith(
+        b'<xf numFmtId="164" fontId="1" fillId="3" borderId="1" xfId="0" applyFont="true" applyFill="1">'
+        b'<alignment horizontal="right"/></xf></cellXfs><dxfs count="0"/></styleSheet>'
+    )
+    assert styles.with_fill(1, NO_FILL, None) == 3  # no fill: fill 0, no applyFill
+    assert styles.xf(3).startswith(b'<xf numFmtId="164" fontId="1" fillId="0" borderId="1" xfId="0" applyFont="true">')
+
+
+@pytest.mark.parametrize(
+    ("text", "is_fill"),
+    [
+        (NO_FILL, True),
+        (GREEN_FILL, True),
+        ("<fill/>", True),
+        ("", False),
+        ("yellow", False),
+        ("<fill>", False),
+        ("</fill>", False),
+        ("<fill/><fill/>", False),
+        ("<fill/>and text", False),
+        ("<font><b/></font>", False),
+        ('<!DOCTYPE fill [<!ENTITY a "aaaa">]><fill/>', False),
+        ("<fill><patternFill></fill></patternFill>", False),
+        ("<fill>a<b</fill>", False),
+        ('<fill><fgColor rgb="<"/></fill>', False),
+    ],
+)
+def test_only_a_fill_element_goes_back_from_the_record_into_the_styles(text: str, is_fill: bool) -> None:
+    assert is_fill_xml(text) is is_fill
+
+
 def test_a_prefixed_styles_part_gets_prefixed_entries() -> None:
     xml = (
         f'<x:styleSheet xmlns:x="{MAIN}"><x:fonts count="1"><x:font><x:sz val="11"/></x:font></x:fonts>'
@@ -398,9 +480,9 @@ def test_note_boxes_are_numbered_after_the_boxes_that_stay() -> None:
 # -- sheetops' record ------------------------------------------------------------------------------
 
 RECORDS = [
-    HighlightRecord("Plan-Fact", "D3", "4", 9, "CPA above target (spend)", True),
-    HighlightRecord("Plan-Fact", "H3", NO_STYLE, 10, "", False),
-    HighlightRecord("Daily", "F10", NEW_CELL, 10, 'Orders: 0 & spend "high" <ok>', True),
+    HighlightRecord("Plan-Fact", "D3", "4", 9, "CPA above target (spend)", True, GREEN_FILL, "1"),
+    HighlightRecord("Plan-Fact", "H3", NO_STYLE, 10, "", False, NO_FILL, None),
+    HighlightRecord("Daily", "F10", NEW_CELL, 10, 'Orders: 0 & spend "high" <ok>', True, NO_FILL, "0"),
 ]
 
 
@@ -410,6 +492,21 @@ def test_the_record_reads_back_what_it_wrote() -> None:
     read = read_records(SheetEditor(part, "sheetops_state"), lambda: [])
     assert sorted(read, key=lambda r: r.key) == sorted(RECORDS, key=lambda r: r.key)
     assert not styles.changed  # the record is plain: it adds no styles
+
+
+def test_a_record_written_before_fills_were_kept_is_read_without_them() -> None:
+    layout = record_layout(RECORDS)
+    old = dataclasses.replace(layout, rows=tuple(row[:6] for row in layout.rows))
+    read = read_records(SheetEditor(render_worksheet(old, StyleSheet(MINIMAL_STYLES)), "sheetops_state"), lambda: [])
+    assert sorted(read, key=lambda r: r.key) == sorted(
+        (dataclasses.replace(r, original_fill=None, original_apply_fill=None) for r in RECORDS), key=lambda r: r.key
+    )
+
+
+def test_a_recorded_fill_that_is_not_a_fill_is_not_used() -> None:
+    edited = [dataclasses.replace(RECORDS[0], original_fill="light green")]
+    read = read_records(SheetEditor(render_worksheet(record_layout(edited), StyleSheet(MINIMAL_STYLES)), "s"), list)
+    assert read == [dataclasses.replace(RECORDS[0], original_fill=None)]
 
 
 def test_a_record_whose_header_was_changed_is_refused() -> None:

@@ -333,6 +333,73 @@ def test_a_note_a_person_edited_is_kept(workbook: PeopleWorkbook) -> None:
     assert sheet["D3"].fill.fgColor.rgb == "FF" + PEOPLE_FILL[1:]
 
 
+def _give_a_copy_of_its_style(path: Path, tab: str, ref: str) -> int:
+    """Point the cell at a copy of its style appended under a new number, as a program
+    that renumbers the styles when it saves does; return the new number."""
+    parts = read_parts(path)
+    part = sheet_part(path, tab)
+    found = re.search(rb'<c r="' + ref.encode() + rb'" s="(\d+)"', parts[part])
+    assert found is not None
+    xfs = re.search(rb'<cellXfs count="(\d+)">(.*?)</cellXfs>', parts["xl/styles.xml"], re.DOTALL)
+    assert xfs is not None
+    items = re.findall(rb"<xf\b[^>]*/>|<xf\b[^>]*[^/]>.*?</xf>", xfs.group(2), re.DOTALL)
+    copy = items[int(found.group(1))].replace(b"<xf ", b'<xf applyProtection="0" ', 1)
+    count = len(items)
+    _rewrite_part(path, "xl/styles.xml", lambda xml: xml.replace(
+        xfs.group(0), b'<cellXfs count="%d">' % (count + 1) + xfs.group(2) + copy + b"</cellXfs>"
+    ))  # fmt: skip
+    _rewrite_part(path, part, lambda xml: xml.replace(found.group(0), b'<c r="' + ref.encode() + b'" s="%d"' % count))
+    return count
+
+
+def _forget_fills(path: Path) -> None:
+    """Make the record look as it did before sheetops kept the cells' fills in it."""
+    part = sheet_part(path, STATE_TAB)
+    _rewrite_part(path, part, lambda xml: re.sub(rb'<c r="[GH]\d+"[^>]*?(?:/>|>.*?</c>)', b"", xml))
+
+
+def test_a_mark_is_known_by_its_look_after_its_style_was_renumbered(workbook: PeopleWorkbook) -> None:
+    sync(workbook, marks(workbook))
+    moved = _give_a_copy_of_its_style(workbook.path, workbook.plan_fact, "D3")
+    before = read_parts(workbook.path)
+    after = sync(workbook, marks(workbook))  # still wanted: kept, not marked again on top of itself
+    part = sheet_part(workbook.path, workbook.plan_fact)
+    assert after[part] == before[part] and after["xl/styles.xml"] == before["xl/styles.xml"]
+    assert read_record(workbook.path)[(workbook.plan_fact, "D3")] == moved  # the record follows the cell
+
+    sync(workbook, ())
+    sheet = open_in_openpyxl(workbook.path)[workbook.plan_fact]
+    assert sheet["D3"].fill.fgColor.rgb == "FF" + PEOPLE_FILL[1:] and sheet["D3"].number_format == MONEY
+    assert sheet["D3"].comment is None and sheet["H3"].comment.text == "Anna: two orders came by phone"
+    styles = read_parts(workbook.path)["xl/styles.xml"]
+    assert sync(workbook, ())["xl/styles.xml"] == styles and read_record(workbook.path) == {}
+
+
+@pytest.mark.parametrize("renumbered", [False, True], ids=["styles as they were", "styles renumbered"])
+def test_a_record_from_before_fills_were_kept_still_works_by_style_number(
+    workbook: PeopleWorkbook, renumbered: bool
+) -> None:
+    original = read_parts(workbook.path)
+    sync(workbook, marks(workbook))
+    _forget_fills(workbook.path)
+    if renumbered:
+        _give_a_copy_of_its_style(workbook.path, workbook.plan_fact, "D3")
+    after = sync(workbook, ())
+    sheet = open_in_openpyxl(workbook.path)[workbook.plan_fact]
+    if renumbered:  # nothing says what the fill was: the red stays, the note goes
+        assert sheet["D3"].fill.fgColor.rgb == RED and sheet["D3"].comment is None
+    else:
+        for part in parts_of_tabs(workbook.path, workbook.plan_fact, workbook.daily):
+            assert after[part] == original[part], part
+    assert read_record(workbook.path) == {}
+
+
+def read_record(path: Path) -> dict[tuple[str, str], object]:
+    """The record: (tab, cell) -> the highlight style it names."""
+    rows = open_in_openpyxl(path)[STATE_TAB].iter_rows(min_row=2, values_only=True)
+    return {(str(r[0]), str(r[1])): r[3] for r in rows if r[0]}
+
+
 def test_the_record_still_works_after_excel_turns_its_text_into_shared_strings(workbook: PeopleWorkbook) -> None:
     original = read_parts(workbook.path)
     sync(workbook, marks(workbook))

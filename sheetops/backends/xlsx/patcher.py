@@ -45,7 +45,7 @@ from sheetops.backends.xlsx.relations import (
 )
 from sheetops.backends.xlsx.repack import PackageEdit
 from sheetops.backends.xlsx.sheetrender import cell_element, render_worksheet, style_of
-from sheetops.backends.xlsx.sheetxml import SheetEditor, cell_ref, parse_ref
+from sheetops.backends.xlsx.sheetxml import CellState, SheetEditor, cell_ref, parse_ref
 from sheetops.backends.xlsx.styles import MINIMAL_STYLES, StyleSheet
 from sheetops.backends.xlsx.tabs import WORKBOOK, add_tab
 from sheetops.errors import BackendError, WorkbookError
@@ -175,16 +175,19 @@ class _Sync:
         row, col = highlight.row, highlight.col
         ref = cell_ref(row, col)
         cell = editor.cell(row, col)
-        if record is not None and cell.exists and cell.style == str(record.highlight):
-            style = record.highlight
-            original = record.original
+        if record is not None and self._shows_highlight(cell):
+            # still sheetops' mark, even when a save renumbered the styles: keep it as it is
+            kept = self._with_original_fill(record, cell, editor)
+            style = _index(cell.style) if kept.original_fill is not None else record.highlight
+            original, fill, apply_fill = kept.original, kept.original_fill, kept.original_apply_fill
         else:  # not highlighted yet, or a person restyled the cell since: mark it afresh
             if cell.exists:
-                base = int(cell.style) if cell.style and cell.style.isdigit() else 0
+                base = _index(cell.style)
                 original = cell.style if cell.style is not None else NO_STYLE
             else:
                 base = editor.default_style(row, col)
                 original = NEW_CELL if editor.row_exists(row) else NEW_ROW
+            fill, apply_fill = self.styles.fill_of(base), self.styles.apply_fill_of(base)
             style = self.styles.highlight_of(base, HIGHLIGHT_FILL)
             if cell.exists:
                 editor.set_style(row, col, str(style))
@@ -206,6 +209,36 @@ class _Sync:
             highlight=style,
             note=highlight.note if by_sheetops else "",
             note_by_sheetops=by_sheetops,
+            original_fill=fill,
+            original_apply_fill=apply_fill,
+        )
+
+    def _shows_highlight(self, cell: CellState) -> bool:
+        """Whether the cell shows sheetops' fill, judged by its style's content (an index
+        means nothing once LibreOffice renumbered the styles)."""
+        return cell.exists and self.styles.is_filled_with(_index(cell.style), HIGHLIGHT_FILL)
+
+    def _with_original_fill(self, record: HighlightRecord, cell: CellState, editor: SheetEditor) -> HighlightRecord:
+        """The record with the cell's fill from before the mark, when an older record lacks it.
+
+        Known for sure while the cell keeps the style index sheetops set (the styles were
+        not renumbered), and for a cell that had no style (entry 0 stays the default in any
+        save); otherwise it stays unknown and the record keeps working by index.
+        """
+        if record.original_fill is not None:
+            return record
+        row, col = parse_ref(record.cell)
+        base: int | None = None
+        if record.original in (NEW_CELL, NEW_ROW):
+            base = editor.default_style(row, col)
+        elif record.original == NO_STYLE:
+            base = 0
+        elif record.original.isdigit() and cell.style == str(record.highlight):
+            base = int(record.original)
+        if base is None:
+            return record
+        return dataclasses.replace(
+            record, original_fill=self.styles.fill_of(base), original_apply_fill=self.styles.apply_fill_of(base)
         )
 
     def _unhighlight(self, record: HighlightRecord) -> None:
@@ -215,20 +248,41 @@ class _Sync:
         editor = self._editor(sheet)
         row, col = parse_ref(record.cell)
         cell = editor.cell(row, col)
-        if cell.exists and cell.style == str(record.highlight):
-            if record.original in (NEW_CELL, NEW_ROW):
-                if cell.has_value:  # a person typed into the cell sheetops created
-                    default = editor.default_style(row, col)
-                    editor.set_style(row, col, str(default) if default else None)
-                else:
-                    editor.remove_cell(row, col, drop_empty_row=record.original == NEW_ROW)
-            else:
-                editor.set_style(row, col, None if record.original == NO_STYLE else record.original)
+        if self._shows_highlight(cell):
+            self._restore_style(record, cell, editor)
+        # else a person restyled the cell: it is theirs now, and the record is forgotten
         if record.note_by_sheetops:
             notes = self._notes(sheet)
             note = notes.note(record.cell)
             if note is not None and note.text == record.note:
                 notes.remove(row, col, record.cell)
+
+    def _restore_style(self, record: HighlightRecord, cell: CellState, editor: SheetEditor) -> None:
+        """Give a marked cell back the style it had before sheetops marked it."""
+        row, col = parse_ref(record.cell)
+        if record.original in (NEW_CELL, NEW_ROW):
+            if cell.has_value:  # a person typed into the cell sheetops created
+                default = editor.default_style(row, col)
+                editor.set_style(row, col, str(default) if default else None)
+            else:
+                editor.remove_cell(row, col, drop_empty_row=record.original == NEW_ROW)
+            return
+        if record.original != NO_STYLE and not record.original.isdigit():
+            return  # the record was edited by hand: nothing sure to restore
+        if record.original_fill is None:  # an older record: only its style index is known
+            if cell.style == str(record.highlight):
+                editor.set_style(row, col, None if record.original == NO_STYLE else record.original)
+            return
+        base = _index(record.original) if record.original.isdigit() else 0
+        # the cell's style as it is now, with its own fill back; when the styles were not
+        # renumbered, that is the original entry itself and the cell gets its old index
+        restored = self.styles.with_fill(
+            _index(cell.style), record.original_fill, record.original_apply_fill, same_as=base
+        )
+        if restored == base:
+            editor.set_style(row, col, None if record.original == NO_STYLE else record.original)
+        else:
+            editor.set_style(row, col, str(restored))
 
     def _write_records(self, records: list[HighlightRecord] | None) -> None:
         if records is None:
@@ -275,6 +329,11 @@ class _Sync:
                 continue
             style = style_of(cell, self.styles)
             editor.put_cell(row, col, _log_cell(row, col, cell, style, editor.prefix))
+
+
+def _index(style: str | None) -> int:
+    """The cellXfs index a cell's ``s`` attribute names (no attribute: entry 0)."""
+    return int(style) if style and style.isdigit() else 0
 
 
 def _log_cell(row: int, col: int, cell: Cell, style: int, prefix: bytes) -> Callable[[str | None], bytes]:

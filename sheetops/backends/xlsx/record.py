@@ -3,10 +3,15 @@
 The record is the hidden tab ``sheetops_state`` (:data:`sheetops.backends.STATE_TAB`):
 one row per highlighted cell with the tab, the cell, the style the cell had before
 (its ``s`` index, ``none`` when it had no style, ``new cell`` / ``new row`` when
-sheetops created the cell), the style sheetops set, the note text it wrote, and whether
-it made that note (``no`` when a person's note was already there). Kept in the workbook,
-it travels with the file: any machine's next sync can undo exactly what an earlier one
-did. Excel may turn the inline strings into shared strings when it saves; both are read.
+sheetops created the cell), the style sheetops set, the note text it wrote, whether
+it made that note (``no`` when a person's note was already there), and the cell's
+fill before (its ``<fill>`` element as XML, ``none`` for no fill) with the ``applyFill``
+flag it had. The fill is what lets a later sync put the cell back after LibreOffice
+renumbered every style (see docs/xlsx.md); records written before it was kept have
+no fill, and fall back to the style index. Kept in the workbook, the record travels
+with the file: any machine's next sync can undo exactly what an earlier one did.
+Excel and LibreOffice may turn the inline strings into shared strings when they save;
+both are read.
 """
 
 from __future__ import annotations
@@ -18,15 +23,20 @@ from dataclasses import dataclass
 from sheetops.backends import STATE_TAB
 from sheetops.backends.xlsx import xmlbytes as xb
 from sheetops.backends.xlsx.sheetxml import SheetEditor, parse_ref
+from sheetops.backends.xlsx.styles import is_fill_xml
 from sheetops.errors import BackendError
 from sheetops.layout import Cell, TabLayout
 from sheetops.values import CellValue
 
-HEADER = ("Tab", "Cell", "Original style", "Highlight style", "Note", "Note by sheetops")
+HEADER = (
+    "Tab", "Cell", "Original style", "Highlight style", "Note", "Note by sheetops",
+    "Original fill", "Original applyFill",
+)  # fmt: skip
+_OLD_HEADER = HEADER[:6]  # records written before the fill was kept
 NO_STYLE = "none"  # the cell had no ``s`` attribute
 NEW_CELL = "new cell"  # sheetops created the cell in an existing row
 NEW_ROW = "new row"  # sheetops created the cell and its row
-_WIDTHS = (16.0, 8.0, 14.0, 14.0, 60.0, 16.0)
+_WIDTHS = (16.0, 8.0, 14.0, 14.0, 60.0, 16.0, 40.0, 16.0)
 _SST_ITEM = re.compile(rb"<((?:[\w.-]+:)?si)\b" + xb.ATTRS + rb"(?:/>|>(.*?)</\1>)", re.DOTALL)
 _V = re.compile(rb"<(?:[\w.-]+:)?v>(.*?)</(?:[\w.-]+:)?v>", re.DOTALL)
 _IS = re.compile(rb"<((?:[\w.-]+:)?is)>(.*?)</\1>", re.DOTALL)
@@ -42,6 +52,9 @@ class HighlightRecord:
     highlight: int  # the ``s`` index sheetops set
     note: str  # the note text sheetops wrote (empty if it made no note)
     note_by_sheetops: bool
+    # The cell's fill before, as StyleSheet.fill_of gives it; None in records that predate it.
+    original_fill: str | None = None
+    original_apply_fill: str | None = None  # its applyFill as written; None: no attribute
 
     @property
     def key(self) -> tuple[str, str]:
@@ -68,7 +81,7 @@ def read_records(sheet: SheetEditor, shared_strings: Callable[[], list[str]]) ->
             text = xb.unescape(found.group(1).decode("utf-8")) if found else ""
             values[(row, col)] = _number(text) if kind == "n" else text
     header = tuple(str(values.get((0, c)) or "") for c in range(len(HEADER)))
-    if header != HEADER:
+    if header not in (HEADER, (*_OLD_HEADER, "", "")):
         raise BackendError(
             f"the hidden tab {STATE_TAB!r}, where sheetops keeps the list of cells it highlighted, was changed "
             f"(its first row should read {', '.join(HEADER)}). Undo the change, or delete the tab to make "
@@ -78,9 +91,10 @@ def read_records(sheet: SheetEditor, shared_strings: Callable[[], list[str]]) ->
     records = []
     for row in rows:
         cells = [values.get((row, c)) for c in range(len(HEADER))]
-        tab, cell, original, highlight, note, by_sheetops = cells
+        tab, cell, original, highlight, note, by_sheetops, fill, apply_fill = cells
         if not tab or not cell or highlight in (None, ""):
             continue
+        fill_text = None if fill in (None, "") else str(fill)
         records.append(
             HighlightRecord(
                 tab=str(tab),
@@ -89,6 +103,8 @@ def read_records(sheet: SheetEditor, shared_strings: Callable[[], list[str]]) ->
                 highlight=int(float(str(highlight))),
                 note=str(note or ""),
                 note_by_sheetops=str(by_sheetops).strip().lower() in ("yes", "true", "1"),
+                original_fill=fill_text if fill_text is not None and is_fill_xml(fill_text) else None,
+                original_apply_fill=None if apply_fill in (None, "") else _text_of(apply_fill),
             )
         )
     return records
@@ -107,6 +123,8 @@ def record_layout(records: list[HighlightRecord]) -> TabLayout:
                 Cell(record.highlight),
                 Cell(record.note),
                 Cell("yes" if record.note_by_sheetops else "no"),
+                Cell(record.original_fill or ""),
+                Cell(record.original_apply_fill or ""),
             )
         )
     return TabLayout(key="sheetops_state", name=STATE_TAB, rows=tuple(rows), widths=_WIDTHS, hidden=True, owned=True)

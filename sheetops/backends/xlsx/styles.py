@@ -6,6 +6,13 @@ ever appends to these lists, so every index a cell already uses keeps its meanin
 it reuses an entry that is already there when it means the same (compared by content,
 not by bytes: Excel writes attributes in its own order), so running the same sync twice
 appends nothing the second time. Fills 0 and 1 are reserved by Excel (none, gray125).
+
+LibreOffice renumbers every list when it saves a workbook, so an index says nothing
+about a style once a person has saved the file there. What a cell shows is judged by
+content instead: :meth:`StyleSheet.is_filled_with` tells whether an entry's fill is a
+given solid colour, :meth:`StyleSheet.fill_of` gives an entry's fill as text that can
+be kept and put back later, and :meth:`StyleSheet.with_fill` makes the style that
+restores it.
 """
 
 from __future__ import annotations
@@ -41,6 +48,10 @@ _FONT_ORDER = (
 )  # fmt: skip
 _SECTIONS = (b"numFmts", b"fonts", b"fills", b"borders", b"cellXfs")
 _SECTION_ORDER = (b"numFmts", b"fonts", b"fills", b"borders", b"cellStyleXfs", b"cellXfs")
+NO_FILL = "none"  # what :meth:`StyleSheet.fill_of` gives for fill 0 (no fill)
+_PATTERN_FILL = re.compile(rb"<(?:[\w.-]+:)?patternFill\b" + xb.ATTRS + rb"/?>")
+_FG_COLOR = re.compile(rb"<(?:[\w.-]+:)?fgColor\b" + xb.ATTRS + rb"/?>")
+_PREFIX = re.compile(rb"<(/?)[\w.-]+:")
 _RESERVED_FILLS = (
     b'<fill><patternFill patternType="none"/></fill>',
     b'<fill><patternFill patternType="gray125"/></fill>',
@@ -154,6 +165,62 @@ class StyleSheet:
         start_tag = xb.set_attribute(item[:end], b"fillId", str(self.fill_id(rgb)))
         start_tag = xb.set_attribute(start_tag, b"applyFill", "1")
         return self.sections[b"cellXfs"].index_of(start_tag + item[end:])
+
+    def is_filled_with(self, index: int, rgb: str) -> bool:
+        """Whether entry ``index`` shows a solid fill of colour ``rgb`` (RRGGBB or AARRGGBB,
+        any case; a colour without alpha is opaque)."""
+        fill = self._fill_item(self._fill_id_of(self.xf(index)))
+        if fill is None:
+            return False
+        pattern = _PATTERN_FILL.search(fill)
+        colour = _FG_COLOR.search(fill)
+        if pattern is None or colour is None or xb.attributes(pattern.group(0)).get("patternType") != "solid":
+            return False
+        found = xb.attributes(colour.group(0)).get("rgb", "").strip().upper()
+        if len(found) == 6:
+            found = "FF" + found
+        return found.encode() == _argb(rgb)
+
+    def fill_of(self, index: int) -> str:
+        """The fill of entry ``index``: its ``<fill>`` element as XML without namespace
+        prefixes (to be put back with :meth:`with_fill`), or :data:`NO_FILL` for fill 0."""
+        fill = self._fill_item(self._fill_id_of(self.xf(index)))
+        return NO_FILL if fill is None else _PREFIX.sub(rb"<\1", fill).decode("utf-8")
+
+    def apply_fill_of(self, index: int) -> str | None:
+        """The ``applyFill`` attribute of entry ``index`` as written (None: it has none)."""
+        item = self.xf(index)
+        return xb.attributes(item[: xb.tag_end(item, 0)]).get("applyFill")
+
+    def with_fill(self, index: int, fill: str, apply_fill: str | None, *, same_as: int | None = None) -> int:
+        """A copy of entry ``index`` with the fill ``fill`` (as :meth:`fill_of` gives it) and
+        ``applyFill`` set to ``apply_fill`` (None: no attribute), everything else kept.
+
+        ``same_as`` is returned when that entry already means exactly this (so a workbook
+        whose list did not change gets its old index back, byte for byte); otherwise an
+        entry that means the same is reused, or the copy is appended.
+        """
+        item = self.xf(index)
+        end = xb.tag_end(item, 0)
+        start_tag = xb.set_attribute(item[:end], b"applyFill", apply_fill)
+        wanted = (_without_fill(start_tag + item[end:]), None if fill == NO_FILL else canonical(fill.encode("utf-8")))
+        if same_as is not None and 0 <= same_as < len(self):
+            other = self.xf(same_as)
+            fill_item = self._fill_item(self._fill_id_of(other))
+            if (_without_fill(other), None if fill_item is None else canonical(fill_item)) == wanted:
+                return same_as
+        fill_id = 0 if fill == NO_FILL else self.sections[b"fills"].index_of(self._prefixed(fill.encode("utf-8")))
+        start_tag = xb.set_attribute(start_tag, b"fillId", str(fill_id))
+        return self.sections[b"cellXfs"].index_of(start_tag + item[end:])
+
+    def _fill_id_of(self, xf: bytes) -> int:
+        value = xb.attributes(xf[: xb.tag_end(xf, 0)]).get("fillId", "0")
+        return int(value) if value.isdigit() else 0
+
+    def _fill_item(self, fill_id: int) -> bytes | None:
+        """The ``<fill>`` element at ``fill_id``; None for fill 0 or one the list does not have."""
+        items = self.sections[b"fills"].items
+        return items[fill_id] if 0 < fill_id < len(items) else None
 
     def fill_id(self, rgb: str) -> int:
         p = self.prefix
@@ -269,6 +336,39 @@ def canonical(element: bytes) -> Canonical:
         if token.group(4) == b"/":
             tokens.append(("/", local))
     return tuple(tokens)
+
+
+def is_fill_xml(text: str) -> bool:
+    """Whether ``text`` is one well-nested ``<fill>`` element (or :data:`NO_FILL`): what
+    :meth:`StyleSheet.fill_of` gives, checked before it goes back into a styles part.
+    Fills carry everything in attributes, so any text between the tags is refused too."""
+    if text == NO_FILL:
+        return True
+    data = text.strip().encode("utf-8")
+    open_names: list[bytes] = []
+    position, seen = 0, False
+    for token in xb.iter_tokens(data):
+        if data[position : token.start()].strip() or b"<" in token.group(0)[1:]:
+            return False  # text, or a stray "<"
+        position = token.end()
+        name = token.group(2)
+        if name is None or (not open_names and seen):
+            return False  # a comment, a declaration, or a second element
+        if not seen and xb.local_name(name) != b"fill":
+            return False
+        seen = True
+        if token.group(1) == b"/":
+            if not open_names or open_names.pop() != name:
+                return False
+        elif token.group(4) != b"/":
+            open_names.append(name)
+    return seen and not open_names and not data[position:].strip()
+
+
+def _without_fill(xf: bytes) -> Canonical:
+    """What an xf means apart from which fill entry it points at."""
+    end = xb.tag_end(xf, 0)
+    return canonical(xb.set_attribute(xf[:end], b"fillId", None) + xf[end:])
 
 
 def _argb(rgb: str) -> bytes:
