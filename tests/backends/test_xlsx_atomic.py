@@ -1,9 +1,11 @@
-"""A sync leaves the old workbook or the new one, never a broken one, and never runs twice.
+"""A sync leaves the old workbook or the new one, never a broken one, never runs twice,
+and leaves nothing else in the workbook's folder.
 
 The kill test runs real syncs in child processes on a 50,000-row workbook and kills them
 with SIGKILL at random moments, then checks that the file is exactly one of the two
 workbooks a sync can leave. The lock tests put Excel's and LibreOffice's lock files
-beside the workbook, and hold sheetops' own lock from another process.
+beside the workbook, and hold sheetops' own lock (a file in the user's private lock
+folder) from another process.
 """
 
 from __future__ import annotations
@@ -21,13 +23,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from xlsx_books import PeopleWorkbook, marks, people_workbook, read_parts, sync_write
+from xlsx_books import PeopleWorkbook, marks, people_workbook, read_parts, sheet_part, sync_write
 
 from sheetops.backends import Highlight, SyncWrite
-from sheetops.backends.xlsx import XlsxBackend
+from sheetops.backends.xlsx import LOCK_FOLDER, XlsxBackend, lock_file
 from sheetops.backends.xlsx.atomic import temp_prefix
 from sheetops.backends.xlsx.repack import PackageEdit
-from sheetops.errors import BackendError, WorkbookLockedError
+from sheetops.errors import BackendError, WorkbookError, WorkbookLockedError
 
 BIG_DAILY_ROWS = 50_000
 KILLS = 15
@@ -66,9 +68,8 @@ def start_child(path: Path, changes: SyncWrite | None, folder: Path) -> subproce
 
 
 def leftovers(path: Path) -> list[str]:
-    """What a run may leave beside the workbook, other than the workbook and the lock."""
-    keep = {path.name, f".~sheetops.{path.name}.lock"}
-    return sorted(p.name for p in path.parent.iterdir() if p.name not in keep)
+    """What a run left beside the workbook: the workbook's folder should hold nothing else."""
+    return sorted(p.name for p in path.parent.iterdir() if p.name != path.name)
 
 
 @pytest.fixture
@@ -223,3 +224,101 @@ def test_a_killed_sync_does_not_keep_the_workbook_locked(workbook: PeopleWorkboo
     stale.write_bytes(b"PK half a package")
     with XlsxBackend(workbook.path).lock():
         assert not stale.exists()
+
+
+# -- nothing left beside the workbook ------------------------------------------------------
+
+
+@pytest.fixture
+def runtime_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The session's runtime folder ($XDG_RUNTIME_DIR), a private one for this test."""
+    folder = tmp_path_factory.mktemp("runtime")
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder))
+    return folder
+
+
+def test_the_lock_lives_in_a_private_folder_of_the_user(workbook: PeopleWorkbook, runtime_dir: Path) -> None:
+    backend = XlsxBackend(workbook.path)
+    with backend.lock():
+        assert leftovers(workbook.path) == []
+        assert backend.lock_path.parent == runtime_dir / LOCK_FOLDER
+        assert backend.lock_path.name == hashlib.sha256(str(workbook.path.resolve()).encode()).hexdigest() + ".lock"
+        assert backend.lock_path.parent.stat().st_mode & 0o777 == 0o700
+    assert leftovers(workbook.path) == []
+
+
+def test_the_lock_folder_is_in_the_temporary_folder_without_a_runtime_folder(
+    workbook: PeopleWorkbook, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    temp = tmp_path_factory.mktemp("temp")
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    monkeypatch.setattr("tempfile.tempdir", str(temp))
+    with XlsxBackend(workbook.path).lock():
+        (folder,) = temp.iterdir()
+    assert folder.name == f"{LOCK_FOLDER}-{os.getuid()}" and folder.stat().st_mode & 0o777 == 0o700
+
+
+def test_every_path_to_one_workbook_shares_one_lock(
+    workbook: PeopleWorkbook,
+    runtime_dir: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    link = tmp_path_factory.mktemp("shortcut") / "this week.xlsx"
+    link.symlink_to(workbook.path)
+    monkeypatch.chdir(workbook.path.parent)
+    assert lock_file(Path(workbook.path.name)) == lock_file(link) == lock_file(workbook.path)
+    second = XlsxBackend(Path(workbook.path.name))
+    with XlsxBackend(link).lock(), pytest.raises(WorkbookLockedError, match="another sheetops sync"), second.lock():
+        pass
+
+
+def test_a_lock_folder_that_is_not_a_folder_of_the_user_is_refused(
+    workbook: PeopleWorkbook, runtime_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    (runtime_dir / LOCK_FOLDER).symlink_to(elsewhere)
+    before = workbook.path.read_bytes()
+    refused = pytest.raises(BackendError, match=f"{LOCK_FOLDER} is where sheetops keeps its lock files.*remove it")
+    with refused, XlsxBackend(workbook.path).lock():
+        pass
+    assert list(elsewhere.iterdir()) == [] and workbook.path.read_bytes() == before
+
+
+def test_a_whole_sync_leaves_only_the_workbook_in_its_folder(demo_xlsx: Path, runtime_dir: Path) -> None:
+    import datetime as dt
+
+    from sheetops import api
+
+    api.sync(demo_xlsx, as_of=dt.date(2026, 11, 27))
+    assert sorted(p.name for p in demo_xlsx.parent.iterdir()) == [demo_xlsx.name]
+
+
+def test_a_missing_workbook_is_refused_before_anything_is_locked(tmp_path: Path, runtime_dir: Path) -> None:
+    with pytest.raises(WorkbookError, match="no such file"), XlsxBackend(tmp_path / "marketing.xlsx").lock():
+        pass
+    assert list(tmp_path.iterdir()) == [] and list(runtime_dir.iterdir()) == []
+
+
+def test_a_workbook_saved_again_since_it_was_read_is_not_written(workbook: PeopleWorkbook) -> None:
+    backend = XlsxBackend(workbook.path)
+    with backend.lock():
+        backend.read()
+        saved = workbook.path.read_bytes()  # a person on another machine saves the file
+        workbook.path.write_bytes(saved)
+        stamp = workbook.path.stat().st_mtime_ns + 1_000_000_000
+        os.utime(workbook.path, ns=(stamp, stamp))
+        with pytest.raises(WorkbookLockedError, match="saved again while sheetops was working on it"):
+            backend.write(sync_write(marks(workbook)))
+    assert workbook.path.read_bytes() == saved
+
+
+def test_its_own_write_does_not_count_as_a_save_by_someone_else(workbook: PeopleWorkbook) -> None:
+    daily = sheet_part(workbook.path, workbook.daily)
+    before = read_parts(workbook.path)[daily]
+    backend = XlsxBackend(workbook.path)
+    with backend.lock():
+        backend.read()
+        backend.write(sync_write(marks(workbook)))
+        backend.write(sync_write(()))
+    assert read_parts(workbook.path)[daily] == before
