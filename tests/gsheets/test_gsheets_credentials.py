@@ -179,6 +179,22 @@ def test_a_spreadsheet_not_shared_with_the_service_account(google: Google, templ
     )
 
 
+def test_a_spreadsheet_shared_read_only(google: Google, short_layouts: dict[str, WorkbookLayout],
+                                        template: Template, tmp_path: Path) -> None:
+    owner = google.emulator.write_service_account_key(
+        tmp_path / "owner.json", token_uri="https://oauth2.googleapis.com/token",
+        client_email="owner@p.iam.gserviceaccount.com",
+    )
+    url = google.provision(short_layouts["demo_en"], credentials=owner, shares=[(SERVICE_ACCOUNT, "reader")])
+    assert run_sync(google.backend(url), template, as_of=DEMO_TODAY, dry_run=True).breaches  # reading works
+    with pytest.raises(CredentialsError) as error:
+        run_sync(google.backend(url), template, as_of=DEMO_TODAY)
+    assert one_line(error) == (
+        f"the spreadsheet {url} is not shared as Editor with {SERVICE_ACCOUNT}; share the spreadsheet with the "
+        f"service account {SERVICE_ACCOUNT} (as Editor), or check the address."
+    )
+
+
 def test_a_spreadsheet_that_does_not_exist(google: Google, template: Template) -> None:
     missing = "1" + "x" * 43
     with pytest.raises(CredentialsError, match=f"was not found or is not shared with {SERVICE_ACCOUNT}"):

@@ -15,6 +15,7 @@ from sheetops.backends.gsheets.state import (
     state_layout,
 )
 from sheetops.layout import HIGHLIGHT_FILL
+from sheetops.values import CellValue
 
 RED = HIGHLIGHT_FILL
 TAB = "Plan-Fact"
@@ -120,5 +121,7 @@ def test_records_round_trip_through_the_state_tab() -> None:
 
 
 def test_unreadable_state_rows_are_skipped() -> None:
-    rows = [["Tab", "Cell"], [TAB, "not a cell"], [None, "A1"], [TAB, "B2", "nonsense", None, "no"]]
+    rows: list[list[CellValue]] = [
+        ["Tab", "Cell"], [TAB, "not a cell"], [None, "A1"], [TAB, "B2", "nonsense", None, "no"]
+    ]
     assert read_records(rows) == [Record(TAB, 1, 1, None, "", False)]

@@ -58,10 +58,12 @@ def _api_not_enabled(error: Mapping[str, Any], metadata: Mapping[str, str]) -> s
     return f"the {name} is not enabled{where}; {enable}, wait a minute and run again (see {DOCS})."
 
 
-def describe_api_error(error: Mapping[str, Any], *, what: str, credentials: GoogleCredentials | None) -> BackendError:
+def describe_api_error(
+    error: Mapping[str, Any], *, what: str, credentials: GoogleCredentials | None, writing: bool = False
+) -> BackendError:
     """The sheetops error for one Google error envelope (``{"code", "message", "status", ...}``)."""
     code = int(error.get("code", 0) or 0)
-    message = str(error.get("message", "")).strip() or "no details"
+    message = " ".join(str(error.get("message", "")).split()) or "no details"
     reasons, metadata = _reasons(error)
     if reasons & {"SERVICE_DISABLED", "accessNotConfigured"}:
         return CredentialsError(_api_not_enabled(error, metadata))
@@ -74,9 +76,9 @@ def describe_api_error(error: Mapping[str, Any], *, what: str, credentials: Goog
     hint = credentials.share_hint() if credentials is not None else "check that you have access to it"
     if code in (403, 404):
         state = "was not found or is not shared" if code == 404 else "is not shared"
+        if code == 403 and writing:
+            state = "is not shared as Editor"
         account = f" with {credentials.account}" if credentials is not None and credentials.account else ""
-        if code == 403 and "write" in message.lower():
-            state = "is shared read-only"
         return CredentialsError(f"{what} {state}{account}; {hint}, or check the address.")
     if code == 401:
         return CredentialsError(f"Google refused the credentials ({message}); {_renew(credentials)}")
@@ -150,7 +152,7 @@ def google_errors(
         ) from None
     except APIError as exc:
         error = exc.error if isinstance(exc.error, Mapping) else {"code": exc.code, "message": str(exc)}
-        raise describe_api_error(error, what=what, credentials=credentials) from None
+        raise describe_api_error(error, what=what, credentials=credentials, writing=writing) from None
     except RefreshError as exc:
         raise _refresh_failed(exc, credentials) from None
     except (TransportError, requests.ConnectionError) as exc:
