@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sheetops.errors import WorkbookError
 from sheetops.templates import DEFAULT_TEMPLATE, load_template
 from sheetops.workbook import Finding, bind
 
@@ -49,15 +50,25 @@ class CheckReport:
         }
 
 
-def open_backend(target: str | Path) -> Backend:
-    """The backend for a workbook path (a local .xlsx file)."""
+def open_backend(target: str | Path, *, credentials: str | Path | None = None) -> Backend:
+    """The backend for a workbook: a Google spreadsheet's URL or ID, else a local .xlsx file.
+
+    ``credentials``: a Google service-account key file (otherwise the documented order:
+    GOOGLE_APPLICATION_CREDENTIALS, the signed-in user, application default credentials).
+    """
+    from sheetops.backends.gsheets import is_google_target  # no vendor import
+
+    if is_google_target(target):
+        from sheetops.backends.gsheets import open_gsheets_backend
+
+        return open_gsheets_backend(str(target), credentials=credentials)
     from sheetops.backends.xlsx import XlsxBackend
 
     return XlsxBackend(Path(target))
 
 
 def provision(
-    path: str | Path,
+    path: str | Path | None = None,
     *,
     lang: str = "en",
     template: str = DEFAULT_TEMPLATE,
@@ -65,24 +76,41 @@ def provision(
     demo: bool = False,
     force: bool = False,
     today: dt.date | None = None,
+    backend: str = "xlsx",
+    title: str | None = None,
+    shares: Sequence[str] = (),
+    folder: str | None = None,
+    credentials: str | Path | None = None,
 ) -> ProvisionResult:
-    """Create a workbook at ``path`` from a template (``sheetops init``)."""
-    from sheetops.backends.xlsx.writer import create_workbook
+    """Create a workbook from a template (``sheetops init``): an .xlsx file at ``path``, or
+    with ``backend="gsheets"`` a Google spreadsheet titled ``title`` (``path`` is then its URL)."""
     from sheetops.provision import build_layout
 
     spec = load_template(template)
     layout = build_layout(spec, lang=lang, channels=channels, demo=demo, today=today or dt.date.today())
-    create_workbook(Path(path), layout, force=force)
     channel_count = len(channels) if channels is not None else len(spec.channels)
+    if backend == "gsheets":
+        from sheetops.backends.gsheets import parse_share, provision_gsheets
+
+        url = provision_gsheets(layout, title=title or "", shares=[parse_share(s) for s in shares], folder=folder,
+                                credentials=credentials)
+        return ProvisionResult(url, lang, spec.name, channel_count)
+    from sheetops.backends.xlsx.writer import create_workbook
+
+    if path is None:
+        raise WorkbookError("give the file to create, e.g. sheetops init marketing.xlsx")
+    create_workbook(Path(path), layout, force=force)
     return ProvisionResult(str(path), lang, spec.name, channel_count)
 
 
-def check(path: str | Path, *, template: str = DEFAULT_TEMPLATE) -> CheckReport:
+def check(
+    path: str | Path, *, template: str = DEFAULT_TEMPLATE, credentials: str | Path | None = None
+) -> CheckReport:
     """Check a workbook's structure and role map (``sheetops check``)."""
     from sheetops.check import check_workbook
 
     spec = load_template(template)
-    backend = open_backend(path)
+    backend = open_backend(path, credentials=credentials)
     bound = bind(backend.read(), spec)
     return CheckReport(backend.source, tuple(check_workbook(bound)))
 
@@ -95,9 +123,11 @@ def sync(
     strict: bool = False,
     template: str = DEFAULT_TEMPLATE,
     progress: Progress | None = None,
+    credentials: str | Path | None = None,
 ) -> SyncReport:
     """Compute KPIs and breaches, mark them, write the summary and log (``sheetops sync``)."""
     from sheetops.sync.engine import run_sync
 
     spec = load_template(template)
-    return run_sync(open_backend(path), spec, as_of=as_of, dry_run=dry_run, strict=strict, progress=progress)
+    backend = open_backend(path, credentials=credentials)
+    return run_sync(backend, spec, as_of=as_of, dry_run=dry_run, strict=strict, progress=progress)

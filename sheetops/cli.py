@@ -64,7 +64,16 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.option("--backend", type=click.Choice(["xlsx", "gsheets"]), default="xlsx", show_default=True,
+              help="Where the workbook lives: a local .xlsx file, or a new Google spreadsheet.")
+@click.option("--title", help="Google Sheets: the new spreadsheet's title.")
+@click.option("--share", "shares", multiple=True, metavar="EMAIL[:reader|writer]",
+              help="Google Sheets: give this person access (writer unless :reader); repeat for more.")
+@click.option("--folder", metavar="FOLDER_ID", help="Google Sheets: create the spreadsheet in this Drive folder.")
+@click.option("--credentials", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Google Sheets: a service-account key file (default: GOOGLE_APPLICATION_CREDENTIALS, "
+                   "then the signed-in user; see docs/google-sheets.md).")
 @click.option("--lang", type=click.Choice(["en", "ru"]), default="en", show_default=True,
               help="Language of tab names, headers and values.")
 @click.option("--template", "template_name", default="smb-marketing", show_default=True, metavar="NAME|FILE",
@@ -73,37 +82,54 @@ def cli() -> None:
               help="Your channels, comma-separated, instead of the template's examples.")
 @click.option("--demo", is_flag=True, help="Fill about 8 weeks of example plan and fact data.")
 @click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
-def init(path: Path, lang: str, template_name: str, channels: str | None, demo: bool, force: bool) -> None:
-    """Create a workbook from a template.
+def init(path: Path | None, backend: str, title: str | None, shares: tuple[str, ...], folder: str | None,
+         credentials: Path | None, lang: str, template_name: str, channels: str | None, demo: bool,
+         force: bool) -> None:
+    """Create a workbook from a template: an .xlsx file, or a Google spreadsheet.
 
     \b
     Examples:
       sheetops init marketing.xlsx
       sheetops init marketing.xlsx --lang ru --channels "Yandex Direct,VK Ads,Telegram"
       sheetops init demo.xlsx --demo
+      sheetops init --backend gsheets --title "Marketing 2026" --share you@company.com
     """
     from sheetops import api
+
+    if backend == "gsheets":
+        if path is not None:
+            raise click.BadParameter("a Google spreadsheet is named with --title, not a file path",
+                                     param_hint="PATH")
+        if not title:
+            raise click.BadParameter('give the new spreadsheet a title, e.g. --title "Marketing 2026"',
+                                     param_hint="--title")
+    elif path is None:
+        raise click.BadParameter("give the file to create, e.g. sheetops init marketing.xlsx", param_hint="PATH")
 
     channel_names = [c.strip() for c in channels.split(",") if c.strip()] if channels is not None else None
     if channel_names is not None and not channel_names:
         raise click.BadParameter("give at least one channel name, e.g. --channels \"Search ads,Blog\"",
                                  param_hint="--channels")
-    result = api.provision(path, lang=lang, template=template_name, channels=channel_names, demo=demo, force=force)
+    result = api.provision(path, lang=lang, template=template_name, channels=channel_names, demo=demo, force=force,
+                           backend=backend, title=title, shares=shares, folder=folder, credentials=credentials)
     click.echo(f"Created {result.path} ({result.lang}, template {result.template}, "
                f"{result.channels} channels{', demo data' if demo else ''}).")
     if demo:
-        click.echo(f"Next: run `sheetops sync {path}` and open the CMO Summary tab.")
+        click.echo(f"Next: run `sheetops sync {result.path}` and open the CMO Summary tab.")
     else:
-        click.echo(f"Next: fill in Roles and Channels, then run `sheetops check {path}`.")
+        click.echo(f"Next: fill in Roles and Channels, then run `sheetops check {result.path}`.")
 
 
 @cli.command()
 # A folder is refused by the backend, in one line that names it (click would print three).
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", metavar="WORKBOOK")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
 @click.option("--template", "template_name", default="smb-marketing", show_default=True, metavar="NAME|FILE",
               help="The template the workbook was made from.")
-def check(path: Path, as_json: bool, template_name: str) -> None:
+@click.option("--credentials", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Google Sheets: a service-account key file (default: GOOGLE_APPLICATION_CREDENTIALS, "
+                   "then the signed-in user; see docs/google-sheets.md).")
+def check(path: str, as_json: bool, template_name: str, credentials: Path | None) -> None:
     """Check a workbook's structure and role map; every finding names its cell.
 
     Exit code 0: no findings; 1: findings; 2: the workbook cannot be read.
@@ -112,10 +138,11 @@ def check(path: Path, as_json: bool, template_name: str) -> None:
     Examples:
       sheetops check marketing.xlsx
       sheetops check marketing.xlsx --json
+      sheetops check https://docs.google.com/spreadsheets/d/1AbC.../edit
     """
     from sheetops import api
 
-    report = api.check(path, template=template_name)
+    report = api.check(path, template=template_name, credentials=credentials)
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -126,7 +153,10 @@ def check(path: Path, as_json: bool, template_name: str) -> None:
 
 
 @cli.command()
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", metavar="WORKBOOK")
+@click.option("--credentials", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Google Sheets: a service-account key file (default: GOOGLE_APPLICATION_CREDENTIALS, "
+                   "then the signed-in user; see docs/google-sheets.md).")
 @click.option("--as-of", "as_of", callback=_parse_date, metavar="DATE",
               help="Report the week that contains this date (default: today), e.g. 2026-11-27.")
 @click.option("--dry-run", is_flag=True, help="Compute and print everything; write nothing.")
@@ -135,8 +165,8 @@ def check(path: Path, as_json: bool, template_name: str) -> None:
 @click.option("--fail-on-breach", is_flag=True, help="Exit 3 when a stop rule is breached.")
 @click.option("--template", "template_name", default="smb-marketing", show_default=True, metavar="NAME|FILE",
               help="The template the workbook was made from.")
-def sync(path: Path, as_of: dt.date | None, dry_run: bool, as_json: bool, strict: bool, fail_on_breach: bool,
-         template_name: str) -> None:
+def sync(path: str, credentials: Path | None, as_of: dt.date | None, dry_run: bool, as_json: bool, strict: bool,
+         fail_on_breach: bool, template_name: str) -> None:
     """Compute KPIs, find stop-rule breaches, mark them in the cells, write the CMO summary.
 
     Run it every Friday (or from a scheduler). Exit codes: 0 done, 1 --strict found data
@@ -147,13 +177,14 @@ def sync(path: Path, as_of: dt.date | None, dry_run: bool, as_json: bool, strict
       sheetops sync marketing.xlsx
       sheetops sync marketing.xlsx --as-of 2026-11-27 --dry-run
       sheetops sync marketing.xlsx --json --fail-on-breach
+      sheetops sync https://docs.google.com/spreadsheets/d/1AbC.../edit
     """
     from sheetops import api
     from sheetops.render import print_sync, progress
 
     with progress(enabled=not as_json) as report_progress:
         report = api.sync(path, as_of=as_of or dt.date.today(), dry_run=dry_run, strict=strict,
-                          template=template_name, progress=report_progress)
+                          template=template_name, progress=report_progress, credentials=credentials)
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -162,6 +193,101 @@ def sync(path: Path, as_of: dt.date | None, dry_run: bool, as_json: bool, strict
         sys.exit(EXIT_FINDINGS)
     if fail_on_breach and report.breaches:
         sys.exit(EXIT_BREACH)
+
+
+@cli.group()
+def auth() -> None:
+    """Sign in to Google as yourself, for Google Sheets (instead of a service-account key).
+
+    \b
+    Examples:
+      sheetops auth login --client-secrets client_secret.json
+      sheetops auth status
+      sheetops auth logout
+    """
+
+
+@auth.command()
+@click.option("--client-secrets", type=click.Path(dir_okay=False, path_type=Path), required=True, metavar="FILE",
+              help="The OAuth client (Desktop app) JSON downloaded from Google Cloud.")
+@click.option("--no-browser", is_flag=True, help="Print the sign-in address instead of opening a browser.")
+def login(client_secrets: Path, no_browser: bool) -> None:
+    """Sign in in the browser; the sign-in is kept for this user only.
+
+    \b
+    Example:
+      sheetops auth login --client-secrets ~/Downloads/client_secret.json
+    """
+    from sheetops.backends.gsheets import login as sign_in
+
+    who = sign_in(client_secrets, open_browser=not no_browser)
+    click.echo(f"Signed in as {who}. sheetops uses this account for Google Sheets unless given a key.")
+
+
+@auth.command()
+def status() -> None:
+    """Show who is signed in and which Google credentials sheetops uses (never a secret).
+
+    \b
+    Example:
+      sheetops auth status
+    """
+    from sheetops.backends.gsheets import status as auth_status
+
+    for line in auth_status().lines():
+        click.echo(line)
+
+
+@auth.command()
+def logout() -> None:
+    """Forget the Google sign-in.
+
+    \b
+    Example:
+      sheetops auth logout
+    """
+    from sheetops.backends.gsheets import logout as sign_out
+
+    click.echo("Signed out." if sign_out() else "Nobody was signed in.")
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+              help="The loopback port to listen on (0 picks a free one).")
+@click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Also write a service-account key whose sign-in goes to this emulator.")
+def emulator(port: int, key_file: Path | None) -> None:
+    """Run a local Google Sheets emulator, to try sheetops with Google Sheets offline.
+
+    It listens on 127.0.0.1 only and keeps everything in memory until you stop it
+    (Ctrl-C). It needs: pip install "sheetops[emulator]".
+
+    \b
+    Example:
+      sheetops emulator --port 8765 --key-file emulator-key.json
+      # in another terminal:
+      export SHEETOPS_GOOGLE_API_URL=http://127.0.0.1:8765
+      export GOOGLE_APPLICATION_CREDENTIALS=emulator-key.json
+      sheetops init --backend gsheets --title "Try" --demo
+    """
+    try:
+        from sheetops.testing import serve
+    except ImportError as exc:
+        from sheetops.errors import MissingExtraError
+
+        raise MissingExtraError(
+            f"the emulator needs packages that are not installed ({exc.name}); "
+            'install them with: pip install "sheetops[emulator]"'
+        ) from None
+    server = serve("127.0.0.1", port)
+    if key_file is not None:
+        server.write_service_account_key(key_file)
+    click.echo(f"Google Sheets emulator at {server.base_url} (Ctrl-C to stop).")
+    click.echo(f"  export SHEETOPS_GOOGLE_API_URL={server.base_url}")
+    if key_file is not None:
+        click.echo(f"  export GOOGLE_APPLICATION_CREDENTIALS={key_file}")
+    server.serve_forever()
+    click.echo("Emulator stopped; everything it held is gone.")
 
 
 @cli.command()
