@@ -54,6 +54,10 @@ class WorkbookData:
 
     source: str  # the file path or spreadsheet URL, for messages
     sheets: tuple[Sheet, ...]
+    # Where the storage limits the number of cells (Google Sheets: 10 million in all
+    # grids), how many the workbook has and the limit, so that a sync can warn in time.
+    cell_count: int | None = None
+    cell_limit: int | None = None
 
     def sheet(self, name: str) -> Sheet | None:
         for sheet in self.sheets:

@@ -66,6 +66,7 @@ def analyze(data: WorkbookData, template: Template, as_of: dt.date) -> Analysis:
         *daily_metric_findings(inputs, facts.daily_tab, bound.tab("stop_rules"),
                                lambda key: plan_fact.column(key).header.en),
         *facts.issues,
+        *cell_limit_findings(data),
     )
     breaches = tuple(evaluate_rules(inputs, facts, as_of))
     week = week_start(as_of)
@@ -77,6 +78,25 @@ def analyze(data: WorkbookData, template: Template, as_of: dt.date) -> Analysis:
     )
     return Analysis(bound, inputs, facts, as_of, week, channels, totals_of(channels, facts, week, gross_margin),
                     breaches, issues)
+
+
+CELL_LIMIT_WARNING = 0.8  # warn when a workbook holds this share of its storage's cell limit
+
+
+def cell_limit_findings(data: WorkbookData) -> tuple[Finding, ...]:
+    """A warning when the workbook nears its storage's cell limit (Google Sheets: 10 million)."""
+    if data.cell_count is None or data.cell_limit is None or data.cell_count < CELL_LIMIT_WARNING * data.cell_limit:
+        return ()
+    return (
+        Finding(
+            None,
+            f"the spreadsheet has {data.cell_count:,} cells, {data.cell_count / data.cell_limit:.0%} of Google's "
+            f"limit of {data.cell_limit:,}; when it is reached nothing more can be added. Move old Daily rows to an "
+            "archive spreadsheet, or delete empty rows and columns at the end of each tab",
+            "warning",
+            "cell_limit",
+        ),
+    )
 
 
 def unusable_message(source: str, findings: Sequence[Finding]) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sheetops.backends.gsheets.bodies import hex_of
+from sheetops.backends.gsheets.bodies import CELL_LIMIT, hex_of
 from sheetops.values import CellError, CellValue
 from sheetops.workbook import Sheet, WorkbookData
 
@@ -92,7 +92,12 @@ class Snapshot:
 
     def workbook_data(self, source: str) -> WorkbookData:
         ordered = sorted(self.sheets, key=lambda s: s.index)
-        return WorkbookData(source, tuple(Sheet(s.title, s.rows, s.hidden) for s in ordered))
+        return WorkbookData(
+            source,
+            tuple(Sheet(s.title, s.rows, s.hidden) for s in ordered),
+            cell_count=self.cell_count,
+            cell_limit=CELL_LIMIT,
+        )
 
 
 def cell_value(effective: Any) -> CellValue:
