@@ -54,8 +54,12 @@ def check_not_locked(path: Path) -> None:
             )
 
 
-def open_package(path: Path) -> zipfile.ZipFile:
-    """Open the file as an .xlsx package or raise a WorkbookError that says why not."""
+def open_package(path: Path, *, verify: bool = True) -> zipfile.ZipFile:
+    """Open the file as an .xlsx package or raise a WorkbookError that says why not.
+
+    ``verify`` checks every part's checksum, which means decompressing them all; a caller
+    that opens a file already verified (and unchanged since) may skip it.
+    """
     if not path.exists():
         raise WorkbookError(f"{path}: no such file. Check the path, or create one with `sheetops init {path}`.")
     if path.is_dir():
@@ -87,7 +91,7 @@ def open_package(path: Path) -> zipfile.ZipFile:
     repair = "open it in Excel, which may repair it, or restore it from a backup or version history"
     try:
         package = zipfile.ZipFile(path)
-        bad = package.testzip()
+        bad = package.testzip() if verify else None
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise WorkbookError(f"{path}: the workbook is damaged (a broken ZIP package: {exc}); {repair}.") from exc
     except Exception as exc:  # zlib errors surface as zlib.error from testzip

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-from sheetops.backends.xlsx.package import open_package, sheet_parts
+from sheetops.backends.xlsx.package import SheetPart, open_package, sheet_parts
 from sheetops.errors import WorkbookError
 from sheetops.values import CellError, CellValue
 from sheetops.workbook import Sheet, WorkbookData, column_index
+
+if TYPE_CHECKING:
+    from python_calamine import CalamineWorkbook
 
 _CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
@@ -28,29 +32,42 @@ def read_workbook(path: Path) -> WorkbookData:
 
     with open_package(path) as package:
         parts = sheet_parts(package)
-        errors = {p.name: _error_cells(package, p.part) for p in parts}
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for damaged parts
-        raise WorkbookError(f"{path}: the workbook cannot be read ({exc}).") from exc
+    # The scan for error cells decompresses the sheet parts (zlib lets other threads run
+    # meanwhile), so it runs beside calamine's read instead of before it.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        scanned = pool.submit(_scan_errors, path, parts)
+        try:
+            book = CalamineWorkbook.from_path(str(path))
+        except Exception as exc:  # calamine raises its own error types for damaged parts
+            raise WorkbookError(f"{path}: the workbook cannot be read ({exc}).") from exc
+        try:
+            values = {name: _values(book, name, path) for name in book.sheet_names}
+        finally:
+            book.close()
+        errors = scanned.result()
     sheets = []
-    try:
-        states = {p.name: p.state for p in parts}
-        for name in book.sheet_names:
-            try:
-                rows = cast(list[list[CellValue]], book.get_sheet_by_name(name).to_python(skip_empty_area=False))
-            except Exception as exc:
-                raise WorkbookError(f"{path}: the tab {name!r} cannot be read ({exc}).") from exc
-            for (row, col), code in errors.get(name, {}).items():
-                while len(rows) <= row:
-                    rows.append([])
-                while len(rows[row]) <= col:
-                    rows[row].append("")
-                rows[row][col] = CellError(code)
-            sheets.append(Sheet(name, _cleaned(rows), states.get(name, "visible") != "visible"))
-    finally:
-        book.close()
+    states = {p.name: p.state for p in parts}
+    for name, rows in values.items():
+        for (row, col), code in errors.get(name, {}).items():
+            while len(rows) <= row:
+                rows.append([])
+            while len(rows[row]) <= col:
+                rows[row].append("")
+            rows[row][col] = CellError(code)
+        sheets.append(Sheet(name, _cleaned(rows), states.get(name, "visible") != "visible"))
     return WorkbookData(str(path), tuple(sheets))
+
+
+def _values(book: CalamineWorkbook, name: str, path: Path) -> list[list[CellValue]]:
+    try:
+        return cast(list[list[CellValue]], book.get_sheet_by_name(name).to_python(skip_empty_area=False))
+    except Exception as exc:
+        raise WorkbookError(f"{path}: the tab {name!r} cannot be read ({exc}).") from exc
+
+
+def _scan_errors(path: Path, parts: list[SheetPart]) -> dict[str, dict[tuple[int, int], str]]:
+    with zipfile.ZipFile(path) as package:
+        return {p.name: _error_cells(package, p.part) for p in parts}
 
 
 def _cleaned(rows: list[list[CellValue]]) -> list[list[CellValue]]:
