@@ -376,13 +376,20 @@ class _FactReader:
     def _numbers(self, tab: BoundTab, row: int, cols: list[tuple[str, int]]) -> dict[str, float | None]:
         values: dict[str, float | None] = {}
         cells = tab.sheet.rows[row]
+        size = len(cells)
         for key, col in cols:
-            value = cells[col] if col < len(cells) else None
-            try:
-                values[key] = self.number(value)
-            except ValueProblem as exc:
+            value = cells[col] if col < size else None
+            kind = type(value)
+            if value is None:
                 values[key] = None
-                self._bad_number(tab.sheet.name, row, col, _header(tab, key), exc)
+            elif (kind is float or kind is int) and value >= 0:  # type: ignore[operator]
+                values[key] = float(value)  # type: ignore[arg-type]  # the common case, inline
+            else:
+                try:
+                    values[key] = self.number(value)
+                except ValueProblem as exc:
+                    values[key] = None
+                    self._bad_number(tab.sheet.name, row, col, _header(tab, key), exc)
         return values
 
     def _bad_number(self, sheet: str, row: int, col: int, header: str, exc: ValueProblem) -> None:
