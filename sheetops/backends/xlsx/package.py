@@ -22,6 +22,7 @@ NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
+REPAIR = "open it in Excel, which may repair it, or restore it from a backup or version history"
 
 
 class PartSource(Protocol):
@@ -88,7 +89,7 @@ def open_package(path: Path, *, verify: bool = True) -> zipfile.ZipFile:
             f"{path}: not an .xlsx workbook (the file is not a ZIP package); give the path of an .xlsx file, "
             "or open this one in your spreadsheet program and save it as .xlsx."
         )
-    repair = "open it in Excel, which may repair it, or restore it from a backup or version history"
+    repair = REPAIR
     try:
         package = zipfile.ZipFile(path)
         bad = package.testzip() if verify else None

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from sheetops.backends.xlsx.package import SheetPart, open_package, sheet_parts
+from sheetops.backends.xlsx.package import REPAIR, SheetPart, open_package, sheet_parts
 from sheetops.errors import WorkbookError
 from sheetops.values import CellError, CellValue
 from sheetops.workbook import Sheet, WorkbookData, column_index
@@ -28,22 +29,22 @@ _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 
 def read_workbook(path: Path) -> WorkbookData:
     """All tabs of the workbook at ``path``, in tab order, with error cells marked."""
-    from python_calamine import CalamineWorkbook  # lazy: keeps `sheetops --help` fast
-
-    with open_package(path) as package:
+    with open_package(path, verify=False) as package:
         parts = sheet_parts(package)
-    # The scan for error cells decompresses the sheet parts (zlib lets other threads run
-    # meanwhile), so it runs beside calamine's read instead of before it.
+    # Checking every part's checksum and scanning the sheets for error cells both mean
+    # decompressing the parts (zlib lets other threads run meanwhile), so they are done
+    # together, beside calamine's read instead of before it.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        scanned = pool.submit(_scan_errors, path, parts)
+        scanned = pool.submit(_verify_and_scan, path, parts)
         try:
-            book = CalamineWorkbook.from_path(str(path))
-        except Exception as exc:  # calamine raises its own error types for damaged parts
-            raise WorkbookError(f"{path}: the workbook cannot be read ({exc}).") from exc
-        try:
-            values = {name: _values(book, name, path) for name in book.sheet_names}
-        finally:
-            book.close()
+            book = _open_book(path)
+            try:
+                values = {name: _values(book, name, path) for name in book.sheet_names}
+            finally:
+                book.close()
+        except Exception:
+            scanned.result()  # a corrupt part is named precisely there
+            raise
         errors = scanned.result()
     sheets = []
     states = {p.name: p.state for p in parts}
@@ -58,16 +59,37 @@ def read_workbook(path: Path) -> WorkbookData:
     return WorkbookData(str(path), tuple(sheets))
 
 
+def _open_book(path: Path) -> CalamineWorkbook:
+    from python_calamine import CalamineWorkbook  # lazy: keeps `sheetops --help` fast
+
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for damaged parts
+        raise WorkbookError(f"{path}: the workbook cannot be read ({exc}); {REPAIR}.") from exc
+
+
 def _values(book: CalamineWorkbook, name: str, path: Path) -> list[list[CellValue]]:
     try:
         return cast(list[list[CellValue]], book.get_sheet_by_name(name).to_python(skip_empty_area=False))
-    except Exception as exc:
-        raise WorkbookError(f"{path}: the tab {name!r} cannot be read ({exc}).") from exc
+    except Exception as exc:  # calamine raises its own error types for damaged parts
+        raise WorkbookError(f"{path}: the tab {name!r} cannot be read ({exc}); {REPAIR}.") from exc
 
 
-def _scan_errors(path: Path, parts: list[SheetPart]) -> dict[str, dict[tuple[int, int], str]]:
+def _verify_and_scan(path: Path, parts: list[SheetPart]) -> dict[str, dict[tuple[int, int], str]]:
+    """Read every part (zipfile checks its checksum) and find the error cells of each tab."""
+    by_part = {p.part: p.name for p in parts}
+    errors: dict[str, dict[tuple[int, int], str]] = {}
     with zipfile.ZipFile(path) as package:
-        return {p.name: _error_cells(package, p.part) for p in parts}
+        for info in package.infolist():
+            try:
+                data = package.read(info)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+                raise WorkbookError(
+                    f"{path}: the workbook is damaged (the part {info.filename} is corrupt: {exc}); {REPAIR}."
+                ) from exc
+            if info.filename in by_part:
+                errors[by_part[info.filename]] = _error_cells(data)
+    return errors
 
 
 def _cleaned(rows: list[list[CellValue]]) -> list[list[CellValue]]:
@@ -79,11 +101,8 @@ def _cleaned(rows: list[list[CellValue]]) -> list[list[CellValue]]:
     return rows
 
 
-def _error_cells(package: zipfile.ZipFile, part: str) -> dict[tuple[int, int], str]:
+def _error_cells(xml: bytes) -> dict[tuple[int, int], str]:
     """(row, col) -> error code of every cell with ``t="e"`` in a sheet part."""
-    if part not in package.namelist():
-        return {}
-    xml = package.read(part)
     found: dict[tuple[int, int], str] = {}
     start = 0
     while (hit := xml.find(b't="e"', start)) != -1:
