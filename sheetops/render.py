@@ -9,6 +9,7 @@ in both places.
 from __future__ import annotations
 
 import math
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -52,7 +53,12 @@ def _console(console: Console | None, *, stderr: bool = False) -> Console:
         return console
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    # Lines are never cut by the console (a path or an address stays whole for copying);
+    # written to a file or a scheduler's log, tables get room instead of 80 columns.
+    out = Console(stderr=stderr, highlight=False, soft_wrap=True)
+    if not out.is_terminal and "COLUMNS" not in os.environ:
+        out.width = max(out.width, 160)
+    return out
 
 
 def _plural(count: int, one: str, many: str | None = None) -> str:
