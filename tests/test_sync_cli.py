@@ -207,3 +207,13 @@ def test_strict_stops_before_writing_when_a_cell_cannot_be_read(run_cli: RunCli,
     assert report["written"] is False
     assert any(i["cell"] == "Plan-Fact!D2" for i in report["issues"])
     assert digest(path) == before
+
+
+def test_a_read_only_workbook_is_left_alone_but_a_dry_run_works(run_cli: RunCli, demo_xlsx: Path) -> None:
+    demo_xlsx.chmod(0o444)
+    before = digest(demo_xlsx)
+    result = run_cli("sync", demo_xlsx, "--as-of", AS_OF)
+    assert result.exit_code == 2
+    assert "read-only" in result.stderr and result.stderr.count("\n") == 1
+    assert digest(demo_xlsx) == before
+    assert run_cli("sync", demo_xlsx, "--as-of", AS_OF, "--dry-run").exit_code == 0

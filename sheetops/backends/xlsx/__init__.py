@@ -23,7 +23,7 @@ from pathlib import Path
 from sheetops.backends import SyncWrite
 from sheetops.backends.xlsx.atomic import remove_stale_temp_files
 from sheetops.backends.xlsx.package import check_not_locked, open_package
-from sheetops.errors import BackendError, WorkbookLockedError
+from sheetops.errors import BackendError, WorkbookError, WorkbookLockedError
 from sheetops.workbook import WorkbookData
 
 LOCK_FOLDER = "sheetops-locks"
@@ -144,6 +144,13 @@ class XlsxBackend:
         from sheetops.backends.xlsx.patcher import apply_sync_write
 
         check_not_locked(self.path)
+        if not self.path.stat().st_mode & 0o222:
+            # Excel will not save over a read-only file either: someone made it so on purpose.
+            raise WorkbookError(
+                f"{self.path}: the file is read-only, so sheetops leaves it as it is. Make it writable "
+                "(or sync a copy) and run sheetops again; `--dry-run` shows the results without writing. "
+                "Nothing was changed."
+            )
         if self._read_stamp is not None and _stamp(self.path) != self._read_stamp:
             raise WorkbookLockedError(
                 f"{self.path}: the workbook was saved again while sheetops was working on it; "
