@@ -176,37 +176,43 @@ def read_facts(bound: BoundWorkbook, inputs: Inputs) -> Facts:
     pf_tab = _fact_tab(plan_fact) if plan_fact is not None else None
 
     weeks: dict[tuple[str, dt.date], PeriodFact] = {}
+    week_index: dict[str, list[dt.date]] = {}
     no_plan = dict.fromkeys(PLAN_KEYS)
-    for key in sorted(set(pf_rows) | set(daily_weeks)):
+    no_source = dict.fromkeys(FACT_KEYS)
+    # A year of Daily data for many channels is thousands of weeks: each is put together
+    # with as few steps per component as possible.
+    for key in sorted(pf_rows.keys() | daily_weeks.keys()):
         channel, monday = key
         pf = pf_rows.get(key)
         summed = daily_weeks.get(key)
-        daily_source = Source(daily_tab, tuple(summed.rows)) if summed is not None and daily_tab else None
         if pf is None or pf_tab is None:
             # Daily only (most weeks of a workbook kept by day): every figure is a sum.
-            assert summed is not None and daily_source is not None
-            values = dict.fromkeys(FACT_KEYS)
-            values.update(summed.sums)
+            assert summed is not None and daily_tab is not None
+            summed_rows, totals = summed
+            daily_source = Source(daily_tab, tuple(summed_rows))
+            values = dict(no_source)
+            values.update(zip(DAILY_KEYS, totals))
+            filled = frozenset([k for k, v in zip(DAILY_KEYS, totals) if v is not None])
             weeks[key] = PeriodFact(
                 channel, "week", monday, values, dict.fromkeys(FACT_KEYS, daily_source), plan=no_plan,
-                from_daily=frozenset(k for k, v in summed.sums.items() if v is not None),
+                from_daily=filled,
             )
+            if filled:
+                week_index.setdefault(channel, []).append(monday)
             continue
-        pf_source = Source(pf_tab, (pf.row,))
-        values = {}
-        sources: dict[str, Source] = {}
-        from_daily = set()
-        for component in FACT_KEYS:
-            value = pf.values.get(component)
-            if value is None and summed is not None and daily_source is not None:
-                daily_value = summed.sums.get(component)
-                if daily_value is not None:
-                    values[component] = daily_value
+        pf_values = pf.values
+        values = dict(pf_values)
+        sources = dict.fromkeys(FACT_KEYS, Source(pf_tab, (pf.row,)))
+        filled = frozenset()
+        if summed is not None and daily_tab is not None:
+            summed_rows, totals = summed
+            taken = [(k, v) for k, v in zip(DAILY_KEYS, totals) if v is not None and pf_values[k] is None]
+            if taken:
+                daily_source = Source(daily_tab, tuple(summed_rows))
+                for component, total in taken:
+                    values[component] = total
                     sources[component] = daily_source
-                    from_daily.add(component)
-                    continue
-            values[component] = value
-            sources[component] = pf_source
+                filled = frozenset([k for k, _ in taken])
         weeks[key] = PeriodFact(
             channel,
             "week",
@@ -216,13 +222,11 @@ def read_facts(bound: BoundWorkbook, inputs: Inputs) -> Facts:
             plan=dict(pf.plan),
             conclusion=pf.conclusion,
             action=pf.action,
-            from_daily=frozenset(from_daily),
+            from_daily=filled,
         )
-
-    week_index: dict[str, list[dt.date]] = {}
-    for (channel, monday), fact in weeks.items():  # keys are sorted
-        if fact.has_data:
+        if filled or pf.has_facts:
             week_index.setdefault(channel, []).append(monday)
+
     day_index = {channel: sorted(by_day) for channel, by_day in days.items()}
     return Facts(weeks, days, daily_tab, tuple(reader.issues), reader.rows_read, week_index, day_index)
 
@@ -238,12 +242,11 @@ class _PlanFactRow:
     plan: dict[str, float | None]
     conclusion: str | None
     action: str | None
+    has_facts: bool  # a fact (not only a plan) is there
 
 
-@dataclass
-class _WeekSum:
-    rows: list[int]
-    sums: dict[str, float | None]
+# The Daily rows of one channel's week and their sums (DAILY_KEYS order, None: no figure).
+_WeekSum = tuple[list[int], list[float | None]]
 
 
 class _FactReader:
@@ -300,21 +303,42 @@ class _FactReader:
     # -- Plan-Fact -----------------------------------------------------------------------------
 
     def plan_fact(self, tab: BoundTab) -> dict[tuple[str, dt.date], _PlanFactRow]:
+        """Each channel's Plan-Fact row by week. The common case (a Monday typed as a date,
+        a channel name seen before) runs inline; anything else goes through the checks."""
         found: dict[tuple[str, dt.date], _PlanFactRow] = {}
         cols = tab.columns
         fact_cols = [(k, cols[k]) for k in FACT_KEYS if k in cols]
         plan_cols = [(k, cols[f"{k}_plan"]) for k in PLAN_KEYS if f"{k}_plan" in cols]
         week_header = tab.spec.column("week").header.en
-        for row in tab.data_rows():
+        week_col, channel_col = cols.get("week"), cols.get("channel")
+        conclusion_col, action_col = cols.get("conclusion"), cols.get("action")
+        contract_cols = list(cols.values())
+        known = self._typed
+        date_type, datetime_type = dt.date, dt.datetime
+        rows = tab.sheet.rows
+        for row in range(1, len(rows)):
+            cells = rows[row]
+            size = len(cells)
+            if not any(c < size and not _blank(cells[c]) for c in contract_cols):
+                continue  # nothing in a contract column (the same rows as BoundTab.data_rows)
             self.rows_read += 1
             before = len(self.issues)
-            monday = self._period_start(tab, row, "week", week_header, monday=True)
-            typed = tab.value(row, "channel")
-            channel = self._typed.get(typed) if isinstance(typed, str) else None
+            typed_week = cells[week_col] if week_col is not None and week_col < size else None
+            week_kind = type(typed_week)
+            if week_kind is datetime_type:
+                typed_week = typed_week.date()  # type: ignore[union-attr]
+                week_kind = date_type
+            monday: dt.date | None
+            if week_kind is date_type and typed_week.weekday() == 0:  # type: ignore[union-attr]
+                monday = typed_week  # type: ignore[assignment]
+            else:
+                monday = self._period_start(tab, row, "week", week_header, monday=True)
+            typed = cells[channel_col] if channel_col is not None and channel_col < size else None
+            channel = known.get(typed) if isinstance(typed, str) else None
             if channel is None:
                 channel = self._channel_cell(tab, row)
-            values = self._numbers(tab, row, fact_cols)
-            plan = self._numbers(tab, row, plan_cols)
+            values = self._numbers(tab, row, fact_cols, FACT_KEYS)
+            plan = self._numbers(tab, row, plan_cols, PLAN_KEYS)
             if len(self.issues) > before or monday is None or channel is None:
                 continue
             key = (channel.name, monday)
@@ -328,10 +352,11 @@ class _FactReader:
                 continue
             found[key] = _PlanFactRow(
                 row,
-                {k: values.get(k) for k in FACT_KEYS},
-                {k: plan.get(k) for k in PLAN_KEYS},
-                _text(tab.value(row, "conclusion")),
-                _text(tab.value(row, "action")),
+                values,
+                plan,
+                _text(cells[conclusion_col] if conclusion_col is not None and conclusion_col < size else None),
+                _text(cells[action_col] if action_col is not None and action_col < size else None),
+                any(v is not None for v in values.values()),
             )
         return found
 
@@ -373,8 +398,11 @@ class _FactReader:
             )
         return channel
 
-    def _numbers(self, tab: BoundTab, row: int, cols: list[tuple[str, int]]) -> dict[str, float | None]:
-        values: dict[str, float | None] = {}
+    def _numbers(
+        self, tab: BoundTab, row: int, cols: list[tuple[str, int]], keys: tuple[str, ...]
+    ) -> dict[str, float | None]:
+        """Every one of ``keys`` (None where the tab lacks its column or the cell is blank)."""
+        values: dict[str, float | None] = dict.fromkeys(keys)
         cells = tab.sheet.rows[row]
         size = len(cells)
         for key, col in cols:
@@ -406,7 +434,7 @@ class _FactReader:
         anything else goes through the same checks as Plan-Fact, which report the issue.
         """
         days: dict[str, dict[dt.date, DayRow]] = {}
-        sums: dict[tuple[str, dt.date], tuple[list[int], list[float | None]]] = {}
+        sums: dict[tuple[str, dt.date], _WeekSum] = {}
         cols = tab.columns
         date_col, channel_col = cols["date"], cols["channel"]
         present = [(i, cols[key]) for i, key in enumerate(DAILY_KEYS) if key in cols]
@@ -493,11 +521,7 @@ class _FactReader:
                 if x is not None:
                     total = totals[i]
                     totals[i] = x if total is None else total + x
-        weeks = {
-            key: _WeekSum(summed_rows, dict(zip(DAILY_KEYS, totals, strict=True)))
-            for key, (summed_rows, totals) in sums.items()
-        }
-        return days, weeks
+        return days, sums
 
 
 def _blank(value: CellValue) -> bool:
