@@ -44,6 +44,32 @@ class SheetPart:
     rel_id: str
 
 
+class PartCache:
+    """Parts of a package as one read decompressed them, for a write soon after.
+
+    Each part is kept with what the package's central directory says of it (checksum,
+    sizes, offset, compression); :meth:`take` gives it back only while a package being
+    read lists the part exactly so, and otherwise the part is read from the file afresh.
+    """
+
+    def __init__(self) -> None:
+        self._parts: dict[str, tuple[tuple[int, int, int, int, int], bytes]] = {}
+
+    def add(self, info: zipfile.ZipInfo, data: bytes) -> None:
+        self._parts[info.filename] = (_listed_as(info), data)
+
+    def take(self, info: zipfile.ZipInfo) -> bytes | None:
+        """The part's bytes, if kept and listed the same way; forgotten here either way."""
+        found = self._parts.pop(info.filename, None)
+        if found is None or found[0] != _listed_as(info):
+            return None
+        return found[1]
+
+
+def _listed_as(info: zipfile.ZipInfo) -> tuple[int, int, int, int, int]:
+    return info.CRC, info.file_size, info.compress_size, info.header_offset, info.compress_type
+
+
 def check_not_locked(path: Path) -> None:
     """Refuse a workbook that Excel or LibreOffice has open (their lock files exist)."""
     for lock in (path.with_name(f"~${path.name}"), path.with_name(f".~lock.{path.name}#")):

@@ -26,7 +26,7 @@ from pathlib import Path
 from sheetops.backends import STATE_TAB, Highlight, SyncWrite
 from sheetops.backends.xlsx.atomic import replace_atomically
 from sheetops.backends.xlsx.notes import SheetNotes
-from sheetops.backends.xlsx.package import SheetPart, open_package, sheet_parts
+from sheetops.backends.xlsx.package import PartCache, SheetPart, open_package, sheet_parts
 from sheetops.backends.xlsx.record import (
     NEW_CELL,
     NEW_ROW,
@@ -54,12 +54,16 @@ from sheetops.layout import HIGHLIGHT_FILL, Cell, TabLayout
 SHARED_STRINGS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
 
 
-def apply_sync_write(path: Path, changes: SyncWrite) -> None:
-    """Write the summary, the log row and the highlights into the workbook at ``path``."""
+def apply_sync_write(path: Path, changes: SyncWrite, known: PartCache | None = None) -> None:
+    """Write the summary, the log row and the highlights into the workbook at ``path``.
+
+    ``known`` holds the parts the read decompressed; a part the package still lists the
+    same way is taken from there instead of being decompressed again.
+    """
     # The read verified every part of this file, and the backend refuses to write if the
     # file changed since, so the checksums need not be checked a second time.
     with open_package(path, verify=False) as package, path.open("rb") as source:
-        edit = PackageEdit(package, source)
+        edit = PackageEdit(package, source, known)
         try:
             _Sync(edit).apply(changes)
         except (ValueError, IndexError, KeyError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error) as exc:

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from sheetops.backends.xlsx.package import REPAIR, SheetPart, open_package, sheet_parts
+from sheetops.backends.xlsx.package import REPAIR, PartCache, SheetPart, open_package, sheet_parts
 from sheetops.errors import WorkbookError
 from sheetops.values import CellError, CellValue
 from sheetops.workbook import Sheet, WorkbookData, column_index
@@ -27,15 +27,19 @@ _CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 
 
-def read_workbook(path: Path) -> WorkbookData:
-    """All tabs of the workbook at ``path``, in tab order, with error cells marked."""
+def read_workbook(path: Path, keep: PartCache | None = None) -> WorkbookData:
+    """All tabs of the workbook at ``path``, in tab order, with error cells marked.
+
+    With ``keep``, every part of the package is kept there as read (see :class:`PartCache`),
+    so that a sync writing the same file soon after need not decompress them again.
+    """
     with open_package(path, verify=False) as package:
         parts = sheet_parts(package)
     # Checking every part's checksum and scanning the sheets for error cells both mean
     # decompressing the parts (zlib lets other threads run meanwhile), so they are done
     # together, beside calamine's read instead of before it.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        scanned = pool.submit(_verify_and_scan, path, parts)
+        scanned = pool.submit(_verify_and_scan, path, parts, keep)
         try:
             book = _open_book(path)
             try:
@@ -75,7 +79,9 @@ def _values(book: CalamineWorkbook, name: str, path: Path) -> list[list[CellValu
         raise WorkbookError(f"{path}: the tab {name!r} cannot be read ({exc}); {REPAIR}.") from exc
 
 
-def _verify_and_scan(path: Path, parts: list[SheetPart]) -> dict[str, dict[tuple[int, int], str]]:
+def _verify_and_scan(
+    path: Path, parts: list[SheetPart], keep: PartCache | None
+) -> dict[str, dict[tuple[int, int], str]]:
     """Read every part (zipfile checks its checksum) and find the error cells of each tab."""
     by_part = {p.part: p.name for p in parts}
     errors: dict[str, dict[tuple[int, int], str]] = {}
@@ -89,15 +95,23 @@ def _verify_and_scan(path: Path, parts: list[SheetPart]) -> dict[str, dict[tuple
                 ) from exc
             if info.filename in by_part:
                 errors[by_part[info.filename]] = _error_cells(data)
+            if keep is not None:
+                keep.add(info, data)
     return errors
 
 
 def _cleaned(rows: list[list[CellValue]]) -> list[list[CellValue]]:
     """calamine's empty string is an empty cell. This runs over every cell of a large
-    workbook, so a row without empty strings is kept as it is (the test runs in C)."""
-    for index, row in enumerate(rows):
-        if "" in row:
-            rows[index] = [None if v == "" else v for v in row]
+    workbook, so the empty strings are found by list methods, which run in C."""
+    for row in rows:
+        count = row.count("")
+        if count:
+            at = row.index("")
+            row[at] = None
+            while count > 1:
+                at = row.index("", at + 1)
+                row[at] = None
+                count -= 1
     return rows
 
 

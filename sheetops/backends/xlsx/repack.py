@@ -18,6 +18,7 @@ import zipfile
 import zlib
 from typing import BinaryIO
 
+from sheetops.backends.xlsx.package import PartCache
 from sheetops.errors import BackendError
 
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
@@ -37,10 +38,12 @@ _CHUNK = 1 << 20
 class PackageEdit:
     """The parts of a package, and what a sync changes in it."""
 
-    def __init__(self, package: zipfile.ZipFile, source: BinaryIO) -> None:
+    def __init__(self, package: zipfile.ZipFile, source: BinaryIO, known: PartCache | None = None) -> None:
         self.package = package
         self.source = source  # the same file, opened for raw copying
         self._infos = {info.filename: info for info in package.infolist()}
+        self._known = known  # parts the read already decompressed
+        self._originals: dict[str, bytes] = {}
         self._changed: dict[str, bytes] = {}
         self._added: dict[str, bytes] = {}
         self._removed: set[str] = set()
@@ -58,12 +61,23 @@ class PackageEdit:
             return self._changed[name]
         if name not in self._infos or name in self._removed:
             raise KeyError(name)
-        return self.package.read(name)
+        return self._original(name)
+
+    def _original(self, name: str) -> bytes:
+        """A part as the package holds it, decompressed once (or taken from the read)."""
+        data = self._originals.get(name)
+        if data is None:
+            info = self._infos[name]
+            data = self._known.take(info) if self._known is not None else None
+            if data is None:
+                data = self.package.read(info)
+            self._originals[name] = data
+        return data
 
     def put(self, name: str, data: bytes) -> None:
         """Replace a part, or add it when the package has none by that name."""
         if name in self._infos and name not in self._removed:
-            if data == self.package.read(name):
+            if data == self._original(name):
                 self._changed.pop(name, None)
             else:
                 self._changed[name] = data
