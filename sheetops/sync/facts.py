@@ -191,8 +191,8 @@ def read_facts(bound: BoundWorkbook, inputs: Inputs) -> Facts:
             summed_rows, totals = summed
             daily_source = Source(daily_tab, tuple(summed_rows))
             values = dict(no_source)
-            values.update(zip(DAILY_KEYS, totals))
-            filled = frozenset([k for k, v in zip(DAILY_KEYS, totals) if v is not None])
+            values.update(zip(DAILY_KEYS, totals, strict=True))
+            filled = frozenset([k for k, v in zip(DAILY_KEYS, totals, strict=True) if v is not None])
             weeks[key] = PeriodFact(
                 channel, "week", monday, values, dict.fromkeys(FACT_KEYS, daily_source), plan=no_plan,
                 from_daily=filled,
@@ -206,7 +206,7 @@ def read_facts(bound: BoundWorkbook, inputs: Inputs) -> Facts:
         filled = frozenset()
         if summed is not None and daily_tab is not None:
             summed_rows, totals = summed
-            taken = [(k, v) for k, v in zip(DAILY_KEYS, totals) if v is not None and pf_values[k] is None]
+            taken = [(k, v) for k, v in zip(DAILY_KEYS, totals, strict=True) if v is not None and pf_values[k] is None]
             if taken:
                 daily_source = Source(daily_tab, tuple(summed_rows))
                 for component, total in taken:
