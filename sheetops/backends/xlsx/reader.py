@@ -35,17 +35,14 @@ def read_workbook(path: Path, keep: PartCache | None = None) -> WorkbookData:
     """
     with open_package(path, verify=False) as package:
         parts = sheet_parts(package)
+        sizes = {info.filename: info.file_size for info in package.infolist()}
     # Checking every part's checksum and scanning the sheets for error cells both mean
     # decompressing the parts (zlib lets other threads run meanwhile), so they are done
     # together, beside calamine's read instead of before it.
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=2) as pool:
         scanned = pool.submit(_verify_and_scan, path, parts, keep)
         try:
-            book = _open_book(path)
-            try:
-                values = {name: _values(book, name, path) for name in book.sheet_names}
-            finally:
-                book.close()
+            values = _read_values(path, {p.name: sizes.get(p.part, 0) for p in parts}, pool)
         except Exception:
             scanned.result()  # a corrupt part is named precisely there
             raise
@@ -57,10 +54,51 @@ def read_workbook(path: Path, keep: PartCache | None = None) -> WorkbookData:
             while len(rows) <= row:
                 rows.append([])
             while len(rows[row]) <= col:
-                rows[row].append("")
+                rows[row].append(None)
             rows[row][col] = CellError(code)
-        sheets.append(Sheet(name, _cleaned(rows), states.get(name, "visible") != "visible"))
+        sheets.append(Sheet(name, rows, states.get(name, "visible") != "visible"))
     return WorkbookData(str(path), tuple(sheets))
+
+
+_READ_APART_ABOVE = 1 << 20  # a tab with more XML than this is read beside the others
+
+
+def _read_values(path: Path, sizes: dict[str, int], pool: ThreadPoolExecutor) -> dict[str, list[list[CellValue]]]:
+    """Every tab's values in tab order, empty cells as None.
+
+    calamine lets other threads run while it parses a tab, so the biggest tab (Daily,
+    usually), when it is big, is read by a second reader beside the others. Should tabs
+    fail, the error raised is that of the first in tab order, as when read one by one.
+    """
+    book = _open_book(path)
+    try:
+        names = list(book.sheet_names)
+        big = max(range(len(names)), key=lambda i: sizes.get(names[i], 0), default=-1)
+        apart = None
+        if big >= 0 and sizes.get(names[big], 0) > _READ_APART_ABOVE:
+            apart = pool.submit(_read_tab, path, names[big])
+        values: dict[str, list[list[CellValue]]] = {}
+        failure: tuple[int, Exception] | None = None
+        for index, name in enumerate(names):
+            if apart is not None and index == big:
+                values[name] = []  # its place in tab order, filled in below
+                continue
+            try:
+                values[name] = _cleaned(_values(book, name, path))
+            except Exception as exc:
+                failure = (index, exc)
+                break
+    finally:
+        book.close()
+    if apart is not None:
+        try:
+            values[names[big]] = apart.result()
+        except Exception as exc:
+            if failure is None or big < failure[0]:
+                failure = (big, exc)
+    if failure is not None:
+        raise failure[1]
+    return values
 
 
 def _open_book(path: Path) -> CalamineWorkbook:
@@ -70,6 +108,14 @@ def _open_book(path: Path) -> CalamineWorkbook:
         return CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for damaged parts
         raise WorkbookError(f"{path}: the workbook cannot be read ({exc}); {REPAIR}.") from exc
+
+
+def _read_tab(path: Path, name: str) -> list[list[CellValue]]:
+    book = _open_book(path)
+    try:
+        return _cleaned(_values(book, name, path))
+    finally:
+        book.close()
 
 
 def _values(book: CalamineWorkbook, name: str, path: Path) -> list[list[CellValue]]:
