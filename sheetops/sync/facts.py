@@ -200,13 +200,12 @@ def read_facts(bound: BoundWorkbook, inputs: Inputs) -> Facts:
             if filled:
                 week_index.setdefault(channel, []).append(monday)
             continue
-        pf_values = pf.values
-        values = dict(pf_values)
+        values = pf.values  # the row's own dicts, made for this week only, become the week's
         sources = dict.fromkeys(FACT_KEYS, Source(pf_tab, (pf.row,)))
         filled = frozenset()
         if summed is not None and daily_tab is not None:
             summed_rows, totals = summed
-            taken = [(k, v) for k, v in zip(DAILY_KEYS, totals, strict=True) if v is not None and pf_values[k] is None]
+            taken = [(k, v) for k, v in zip(DAILY_KEYS, totals, strict=True) if v is not None and values[k] is None]
             if taken:
                 daily_source = Source(daily_tab, tuple(summed_rows))
                 for component, total in taken:
@@ -219,7 +218,7 @@ def read_facts(bound: BoundWorkbook, inputs: Inputs) -> Facts:
             monday,
             values,
             sources,
-            plan=dict(pf.plan),
+            plan=pf.plan,
             conclusion=pf.conclusion,
             action=pf.action,
             from_daily=filled,
