@@ -433,7 +433,6 @@ class _FactReader:
         anything else goes through the same checks as Plan-Fact, which report the issue.
         """
         days: dict[str, dict[dt.date, DayRow]] = {}
-        sums: dict[tuple[str, dt.date], _WeekSum] = {}
         cols = tab.columns
         date_col, channel_col = cols["date"], cols["channel"]
         present = [(i, cols[key]) for i, key in enumerate(DAILY_KEYS) if key in cols]
@@ -444,9 +443,12 @@ class _FactReader:
         date_header = _header(tab, "date")
         sheet = tab.sheet.name
         mondays: dict[dt.date, dt.date] = {}
+        # each channel's rows by date and its week sums by Monday, found with one look-up
+        by_channel: dict[str, tuple[dict[dt.date, DayRow], dict[dt.date, _WeekSum]]] = {}
         known = self._typed
         number = self.number
         rows = tab.sheet.rows
+        rows_read = 0
         date_type, datetime_type = dt.date, dt.datetime
         for row in range(1, len(rows)):
             cells = rows[row]
@@ -476,9 +478,9 @@ class _FactReader:
             if not found and not bad:
                 # Nothing to count: a blank row, or a date and channel typed ahead of the figures.
                 if any(c < size and not _blank(cells[c]) for c in all_cols):
-                    self.rows_read += 1
+                    rows_read += 1
                 continue
-            self.rows_read += 1
+            rows_read += 1
             typed_day = cells[date_col] if date_col < size else None
             day_kind = type(typed_day)
             if day_kind is date_type:
@@ -494,24 +496,29 @@ class _FactReader:
             if bad or day is None or channel is None:
                 continue
             name = channel.name
-            by_day = days.get(name)
-            if by_day is None:
-                by_day = days[name] = {}
-            elif day in by_day:
-                self.report(
-                    tab.address(row, "channel"),
-                    f"a second row for {name!r} on {day.isoformat()} (the first is row "
-                    f"{by_day[day][0] + 1}); this row is left out: merge the two rows into one",
-                    "duplicate_row",
-                )
-                continue
+            state = by_channel.get(name)
+            if state is None:
+                by_day: dict[dt.date, DayRow] = {}
+                week_sums: dict[dt.date, _WeekSum] = {}
+                days[name] = by_day
+                by_channel[name] = (by_day, week_sums)
+            else:
+                by_day, week_sums = state
+                if day in by_day:
+                    self.report(
+                        tab.address(row, "channel"),
+                        f"a second row for {name!r} on {day.isoformat()} (the first is row "
+                        f"{by_day[day][0] + 1}); this row is left out: merge the two rows into one",
+                        "duplicate_row",
+                    )
+                    continue
             by_day[day] = (row, tuple(numbers))
             monday = mondays.get(day)
             if monday is None:
                 monday = mondays[day] = week_start(day)
-            summed = sums.get((name, monday))
+            summed = week_sums.get(monday)
             if summed is None:
-                sums[(name, monday)] = ([row], numbers)
+                week_sums[monday] = ([row], numbers)
                 continue
             summed[0].append(row)
             totals = summed[1]
@@ -520,6 +527,10 @@ class _FactReader:
                 if x is not None:
                     total = totals[i]
                     totals[i] = x if total is None else total + x
+        self.rows_read += rows_read
+        sums = {
+            (name, monday): summed for name, (_, by_week) in by_channel.items() for monday, summed in by_week.items()
+        }
         return days, sums
 
 
