@@ -56,7 +56,7 @@ def open_backend(target: str | Path, *, credentials: str | Path | None = None) -
     ``credentials``: a Google service-account key file (otherwise the documented order:
     GOOGLE_APPLICATION_CREDENTIALS, the signed-in user, application default credentials).
     """
-    from sheetops.backends.gsheets import is_google_target  # no vendor import
+    from sheetops.backends.addresses import is_google_target
 
     if is_google_target(target):
         from sheetops.backends.gsheets import open_gsheets_backend

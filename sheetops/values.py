@@ -9,6 +9,7 @@ in words a marketer understands. Callers add the cell address.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 
@@ -111,7 +112,7 @@ def parse_date(value: CellValue, *, day_first: bool = True) -> dt.date:
     if isinstance(value, bool) or value is None:
         raise ValueProblem("expected a date such as 2026-11-23")
     if isinstance(value, (int, float)):
-        if value != int(value) or not MIN_SERIAL <= value <= MAX_SERIAL:
+        if not math.isfinite(value) or value != int(value) or not MIN_SERIAL <= value <= MAX_SERIAL:
             raise ValueProblem(f"cannot read {value!r} as a date; type a date such as 2026-11-23")
         return EXCEL_EPOCH + dt.timedelta(days=int(value))
     text = str(value).strip()

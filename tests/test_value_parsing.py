@@ -90,7 +90,9 @@ def test_dates_are_read_as_typed(typed: object, date: dt.date) -> None:
     assert parse_date(typed) == date  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("typed", ["31.02.2026", "next monday", 46349.5, -3, None, CellError("#REF!")])
+@pytest.mark.parametrize(
+    "typed", ["31.02.2026", "next monday", 46349.5, -3, None, CellError("#REF!"), float("nan"), float("inf")]
+)
 def test_unreadable_dates(typed: object) -> None:
     with pytest.raises(ValueProblem):
         parse_date(typed)  # type: ignore[arg-type]

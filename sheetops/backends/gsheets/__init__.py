@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import secrets
 import time
 from collections.abc import Callable, Iterator, Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sheetops.backends import SyncWrite
+from sheetops.backends.addresses import is_google_target, spreadsheet_id, spreadsheet_url
 from sheetops.backends.gsheets.auth import (
     AuthStatus,
     GoogleCredentials,
@@ -37,7 +36,6 @@ from sheetops.backends.gsheets.bodies import CELL_LIMIT
 from sheetops.backends.gsheets.client import SHEETS_URL
 from sheetops.backends.gsheets.http import GoogleSettings
 from sheetops.backends.gsheets.shares import parse_share
-from sheetops.errors import WorkbookError
 from sheetops.layout import WorkbookLayout
 from sheetops.workbook import WorkbookData
 
@@ -65,35 +63,6 @@ __all__ = [
     "status",
 ]
 
-# "https:/" too: a URL that went through a file-path type loses one of its slashes.
-_URL_ID = re.compile(r"^https?:/+(?:[\w-]+\.)*google\.com/spreadsheets/(?:u/\d+/)?d/([A-Za-z0-9_-]+)")
-_BARE_ID = re.compile(r"^[A-Za-z0-9_-]{30,}$")
-
-
-def is_google_target(text: str | os.PathLike[str]) -> bool:
-    """Whether a workbook argument names a Google spreadsheet (its URL, or its ID) rather
-    than a local file. An ID is a long run of letters, digits, - and _ with no such file."""
-    value = os.fspath(text).strip()
-    if _URL_ID.match(value):
-        return True
-    return bool(_BARE_ID.match(value)) and not Path(value).exists()
-
-
-def spreadsheet_id(text: str) -> str:
-    """The spreadsheet ID in a Google Sheets URL, or the ID itself."""
-    value = text.strip()
-    if match := _URL_ID.match(value):
-        return match.group(1)
-    if _BARE_ID.match(value):
-        return value
-    raise WorkbookError(
-        f"{value!r} is not a Google Sheets address; give the spreadsheet's URL "
-        "(https://docs.google.com/spreadsheets/d/...) or its ID."
-    )
-
-
-def spreadsheet_url(sheet_id: str) -> str:
-    return f"https://docs.google.com/spreadsheets/d/{sheet_id}/edit"
 
 
 class GSheetsBackend:
