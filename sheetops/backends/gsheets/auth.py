@@ -105,18 +105,18 @@ def resolve_credentials(
     return application_default()
 
 
-def _read_json(path: Path, origin: str) -> dict[str, Any]:
+def _read_json(path: Path, origin: str, kind: str = "key file") -> dict[str, Any]:
     where = f"{path} (from {origin})"
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise CredentialsError(f"the key file {where} does not exist; check the path, see {DOCS}.") from None
+        raise CredentialsError(f"the {kind} {where} does not exist; check the path, see {DOCS}.") from None
     except IsADirectoryError:
-        raise CredentialsError(f"{where} is a folder; give the path of the key file (a .json file).") from None
+        raise CredentialsError(f"{where} is a folder; give the path of the {kind} (a .json file).") from None
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not text"
         raise CredentialsError(
-            f"cannot read the key file {where}: {reason}; check the file and its permissions."
+            f"cannot read the {kind} {where}: {reason}; check the file and its permissions."
         ) from None
     try:
         data = json.loads(text)
@@ -259,7 +259,7 @@ def login(
     """Run Google's sign-in in the browser with an OAuth client (installed app) and cache the
     token for this user only. Returns the e-mail address signed in (or "your Google account")."""
     require_google_libraries()
-    data = _read_json(Path(client_secrets), "--client-secrets")
+    data = _read_json(Path(client_secrets), "--client-secrets", "client-secrets file")
     if "installed" not in data and "web" not in data:
         kind = " (it is a service-account key; use it with --credentials)" if data.get("type") else ""
         raise CredentialsError(
