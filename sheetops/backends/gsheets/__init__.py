@@ -176,17 +176,8 @@ def provision_gsheets(
     clock: Callable[[], float] = time.monotonic,
 ) -> str:
     """Create a spreadsheet from a layout (``sheetops init --backend gsheets``); its URL."""
+    from sheetops.backends.gsheets.client import connect
     from sheetops.backends.gsheets.create import create_spreadsheet
 
-    return create_spreadsheet(
-        workbook_layout,
-        title=title,
-        shares=tuple(shares),
-        folder=folder,
-        credentials=credentials,
-        settings=settings,
-        adapters=adapters,
-        warn=warn,
-        sleep=sleep,
-        clock=clock,
-    )
+    connection = connect(credentials, settings=settings, adapters=adapters, warn=warn, sleep=sleep, clock=clock)
+    return create_spreadsheet(workbook_layout, title=title, shares=tuple(shares), folder=folder, conn=connection)

@@ -16,13 +16,9 @@ If step 2 fails the spreadsheet exists but is empty; the message gives its addre
 
 from __future__ import annotations
 
-import os
 import secrets
-import time
-from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from sheetops.backends.gsheets.auth import GoogleCredentials, Warn, warn_on_stderr
 from sheetops.backends.gsheets.bodies import (
     JSON,
     LOCALES,
@@ -32,15 +28,14 @@ from sheetops.backends.gsheets.bodies import (
     sheet_properties,
     tab_requests,
 )
-from sheetops.backends.gsheets.client import DRIVE_FILES_URL, SHEETS_URL, Connection, connect
+from sheetops.backends.gsheets.client import DRIVE_FILES_URL, SHEETS_URL, Connection
 from sheetops.backends.gsheets.errors import google_errors
-from sheetops.backends.gsheets.http import GoogleSettings
 from sheetops.backends.gsheets.snapshot import MARK_FIELDS, SYNC_MARK, parse_mark
 from sheetops.errors import BackendError, WorkbookError
 from sheetops.layout import WorkbookLayout
 
 if TYPE_CHECKING:
-    from requests.adapters import BaseAdapter
+    pass
 
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 FIRST_SHEET_ID = 0  # the sheet a spreadsheet made through Drive starts with
@@ -88,21 +83,15 @@ def create_spreadsheet(
     title: str,
     shares: tuple[tuple[str, str], ...] = (),
     folder: str | None = None,
-    credentials: str | os.PathLike[str] | GoogleCredentials | None = None,
-    settings: GoogleSettings | None = None,
-    adapters: Mapping[str, BaseAdapter] | None = None,
-    warn: Warn = warn_on_stderr,
-    sleep: Callable[[float], None] = time.sleep,
-    clock: Callable[[], float] = time.monotonic,
+    conn: Connection,
 ) -> str:
-    """Create, fill and share a spreadsheet; its URL."""
+    """Create, fill and share a spreadsheet through a connection; its URL."""
     from sheetops.backends.gsheets import spreadsheet_url
 
     if not title.strip():
         raise WorkbookError("give the new spreadsheet a title, e.g. --title \"Marketing 2026\".")
     if not workbook.tabs:
         raise WorkbookError("the template has no tabs to create.")
-    conn = connect(credentials, settings=settings, adapters=adapters, warn=warn, sleep=sleep, clock=clock)
     sheet_ids = list(range(1, len(workbook.tabs) + 1))
     if folder:
         new_id = _create_in_folder(conn, title.strip(), folder)
