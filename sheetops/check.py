@@ -21,12 +21,17 @@ import re
 
 from sheetops.tables import Inputs, cell_text, header_name, missing_target_findings, read_inputs, tab_name
 from sheetops.templates import normalize
-from sheetops.values import ValueProblem, is_blank, parse_date
+from sheetops.templates.model import say
+from sheetops.values import ValueProblem, is_blank, parse_date, show_date, weekday_name
 from sheetops.workbook import BoundTab, BoundWorkbook, Finding, column_index
 
 
 def check_workbook(bound: BoundWorkbook) -> list[Finding]:
-    """Every finding about the workbook, sorted by where it is."""
+    """Every finding about the workbook, sorted by where it is.
+
+    Findings are said in the workbook's language: the Settings' Language, else the language
+    of the tab names (:attr:`~sheetops.tables.Settings.lang`), as in the sync's summary.
+    """
     inputs = read_inputs(bound)
     findings = [*bound.findings, *inputs.findings]
     findings += role_map_findings(bound, inputs)
@@ -41,27 +46,34 @@ def role_map_findings(bound: BoundWorkbook, inputs: Inputs) -> list[Finding]:
     roles_tab, channels_tab = bound.tab("roles"), bound.tab("channels")
     people = {normalize(r.person): r.person for r in inputs.roles if r.person}
     roles_read = "roles" in inputs.read_tabs
+    lang = inputs.settings.lang
     if channels_tab is not None and "channels" in inputs.read_tabs:
         for channel in inputs.channels:
             cell = channels_tab.address(channel.row, "owner")
             if channel.owner is None:
+                person, roles = header_name(bound, "roles", "person"), tab_name(bound, "roles")
                 findings.append(Finding(
                     cell,
-                    f"the channel {channel.name!r} has no owner; type the {header_name(bound, 'roles', 'person')!r} "
-                    f"from {tab_name(bound, 'roles')!r} who runs it",
+                    say(lang,
+                        en=f"the channel {channel.name!r} has no owner; type the {person!r} from {roles!r} who runs it",
+                        ru=f"у канала «{channel.name}» нет владельца; укажите, кто его ведёт: значение из столбца "
+                        f"«{person}» вкладки «{roles}»"),
                     "error",
                     "no_owner",
                 ))
             elif roles_read and normalize(channel.owner) not in people:
-                findings.append(Finding(cell, _unknown_owner(bound, channel.owner, channel.name, inputs), "error",
-                                        "unknown_owner"))
+                findings.append(Finding(cell, _unknown_owner(bound, channel.owner, channel.name, inputs, lang),
+                                        "error", "unknown_owner"))
     if roles_tab is None or not roles_read:
         return findings
     for entry in inputs.roles:
         if entry.person is None:
             findings.append(Finding(
                 roles_tab.address(entry.row, "person"),
-                f"the role {entry.role!r} has no person; type who holds it (one person may hold several roles)",
+                say(lang,
+                    en=f"the role {entry.role!r} has no person; type who holds it (one person may hold several roles)",
+                    ru=f"у роли «{entry.role}» нет исполнителя; укажите, кто её занимает (один человек может "
+                    "занимать несколько ролей)"),
                 "warning",
                 "no_person",
             ))
@@ -74,27 +86,38 @@ def role_map_findings(bound: BoundWorkbook, inputs: Inputs) -> list[Finding]:
                     continue
                 later = max(first, second, key=lambda e: e.row)
                 earlier = first if later is second else second
+                where = roles_tab.address(earlier.row, "person")
                 findings.append(Finding(
                     roles_tab.address(later.row, "person"),
-                    f"{later.person!r} holds both {earlier.role!r} ({roles_tab.address(earlier.row, 'person')}) "
-                    f"and {later.role!r}: {conflict.why.en}. Give one of the roles to someone else, "
-                    "or agree who checks this person's numbers",
+                    say(lang, en=f"{later.person!r} holds both {earlier.role!r} ({where}) and {later.role!r}: "
+                        f"{conflict.why.en}. Give one of the roles to someone else, "
+                        "or agree who checks this person's numbers",
+                        ru=f"«{later.person}» занимает сразу две роли: «{earlier.role}» ({where}) и «{later.role}». "
+                        f"Это риск: {conflict.why.ru}. Передайте одну из ролей другому человеку или договоритесь, "
+                        "кто проверяет цифры этого сотрудника"),
                     "warning",
                     "role_conflict",
                 ))
     return findings
 
 
-def _unknown_owner(bound: BoundWorkbook, owner: str, channel: str, inputs: Inputs) -> str:
+def _unknown_owner(bound: BoundWorkbook, owner: str, channel: str, inputs: Inputs, lang: str) -> str:
     holders = [r.person for r in inputs.roles if r.person and normalize(r.role) == normalize(owner)]
     if holders:
-        return (
-            f"{owner!r} (the owner of {channel!r}) is a role, not a person; type the person who holds it "
-            f"({', '.join(repr(h) for h in holders)})"
+        return say(
+            lang,
+            en=f"{owner!r} (the owner of {channel!r}) is a role, not a person; type the person who holds it "
+            f"({', '.join(repr(h) for h in holders)})",
+            ru=f"«{owner}» (владелец канала «{channel}») — это роль, а не человек; укажите того, кто её занимает "
+            f"({', '.join(f'«{h}»' for h in holders)})",
         )
-    return (
-        f"{owner!r}, the owner of {channel!r}, is not a {header_name(bound, 'roles', 'person')!r} in "
-        f"{tab_name(bound, 'roles')!r}; add them to {tab_name(bound, 'roles')!r} or fix the spelling"
+    person, roles = header_name(bound, "roles", "person"), tab_name(bound, "roles")
+    return say(
+        lang,
+        en=f"{owner!r}, the owner of {channel!r}, is not a {person!r} in {roles!r}; "
+        f"add them to {roles!r} or fix the spelling",
+        ru=f"«{owner}» (владелец канала «{channel}») не найден в столбце «{person}» вкладки «{roles}»; "
+        f"добавьте этого человека во вкладку «{roles}» или исправьте написание",
     )
 
 
@@ -106,13 +129,13 @@ def fact_findings(bound: BoundWorkbook, inputs: Inputs) -> list[Finding]:
         if tab is None:
             continue
         if tab.has("channel") and "channels" in inputs.read_tabs:
-            findings += _unknown_channels(tab, inputs, tab_name(bound, "channels"))
+            findings += _unknown_channels(tab, inputs, tab_name(bound, "channels"), inputs.settings.lang)
         if key == "plan_fact" and tab.has("week"):
-            findings += _weeks_not_monday(bound, tab)
+            findings += _weeks_not_monday(bound, tab, inputs.settings.lang)
     return findings
 
 
-def _unknown_channels(tab: BoundTab, inputs: Inputs, channels_tab: str) -> list[Finding]:
+def _unknown_channels(tab: BoundTab, inputs: Inputs, channels_tab: str, lang: str) -> list[Finding]:
     """One warning per unknown channel name, at its first row, counting the other rows."""
     first_row: dict[str, int] = {}
     typed: dict[str, str] = {}
@@ -131,18 +154,22 @@ def _unknown_channels(tab: BoundTab, inputs: Inputs, channels_tab: str) -> list[
     findings = []
     for wanted, row in first_row.items():
         more = count[wanted] - 1
-        also = f" (and {more} more row{'s' if more > 1 else ''} in {tab.name!r})" if more else ""
+        also_en = f" (and {more} more row{'s' if more > 1 else ''} in {tab.name!r})" if more else ""
+        rows_ru = "строке" if more % 10 == 1 and more % 100 != 11 else "строках"
+        also_ru = f" (и ещё в {more} {rows_ru} вкладки «{tab.name}»)" if more else ""
         findings.append(Finding(
             tab.address(row, "channel"),
-            f"the channel {typed[wanted]!r} is not in {channels_tab!r}{also}; add it to {channels_tab!r} "
-            "or fix the spelling. Until then its rows are left out of KPIs and stop rules",
+            say(lang, en=f"the channel {typed[wanted]!r} is not in {channels_tab!r}{also_en}; add it to "
+                f"{channels_tab!r} or fix the spelling. Until then its rows are left out of KPIs and stop rules",
+                ru=f"канала «{typed[wanted]}» нет во вкладке «{channels_tab}»{also_ru}; добавьте его туда "
+                "или исправьте написание. До тех пор его строки не входят в KPI и стоп-правила"),
             "warning",
             "unknown_channel",
         ))
     return findings
 
 
-def _weeks_not_monday(bound: BoundWorkbook, tab: BoundTab) -> list[Finding]:
+def _weeks_not_monday(bound: BoundWorkbook, tab: BoundTab, lang: str) -> list[Finding]:
     findings = []
     for row in tab.data_rows():
         value = tab.value(row, "week")
@@ -152,14 +179,18 @@ def _weeks_not_monday(bound: BoundWorkbook, tab: BoundTab) -> list[Finding]:
             week = parse_date(value)
         except ValueProblem as exc:
             header = header_name(bound, "plan_fact", "week")
-            findings.append(Finding(tab.address(row, "week"), f"{header!r}: {exc}", "error", "bad_date"))
+            findings.append(Finding(tab.address(row, "week"),
+                                    say(lang, en=f"{header!r}: {exc}", ru=f"«{header}»: {exc.text.ru}"),
+                                    "error", "bad_date"))
             continue
         if week.weekday() != 0:
             monday = week - dt.timedelta(days=week.weekday())
             findings.append(Finding(
                 tab.address(row, "week"),
-                f"the week {week:%Y-%m-%d} is a {week:%A}, not a Monday; weeks start on Monday: "
-                f"type {monday:%Y-%m-%d} for that week",
+                say(lang, en=f"the week {week:%Y-%m-%d} is a {weekday_name(week, 'en')}, not a Monday; weeks start on "
+                    f"Monday: type {monday:%Y-%m-%d} for that week",
+                    ru=f"неделя {show_date(week, 'ru')} — это {weekday_name(week, 'ru')}, а не понедельник; недели "
+                    f"начинаются с понедельника: введите {show_date(monday, 'ru')} для этой недели"),
                 "error",
                 "not_monday",
             ))

@@ -8,12 +8,14 @@ findings as data issues, so both commands always agree on what a cell means.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from sheetops.templates import normalize
+from sheetops.templates.model import Text, say
 from sheetops.values import (
     CellValue,
     Threshold,
@@ -117,7 +119,8 @@ class Inputs:
 
 
 
-# What to call a value of each enum in a message: "'Pid' is not a group; use one of ...".
+# What to call a value of each enum in an English message: "'Pid' is not a group; use one of ...".
+# The Russian ones name the column instead: "«Pid» не подходит для столбца «Группа»".
 _ENUM_NOUNS = {
     "group": "a group",
     "status": "a status",
@@ -164,7 +167,10 @@ class _Reader:
     def __init__(self, bound: BoundWorkbook) -> None:
         self.bound = bound
         self.template = bound.template
-        self.lang = bound.lang
+        self.lang = bound.lang  # the language of the tab names and headers, for quoting them
+        # The language findings are said in: the Settings' Language once it is read (it is
+        # read first), the tab names' language until then; see ``Settings.lang``.
+        self.say = bound.lang
         self.findings: list[Finding] = []
         self.decimal_comma = self._default("number_format") == "ru"
 
@@ -195,48 +201,60 @@ class _Reader:
         text = cell_text(tab.value(row, key))
         if text is None:
             if required:
+                labels = ", ".join(enum.labels(self.lang))
                 self.report(
                     tab.address(row, key),
-                    f"{column.header[self.lang]!r} is empty; choose one of {', '.join(enum.labels(self.lang))}",
+                    say(self.say, en=f"{column.header[self.lang]!r} is empty; choose one of {labels}",
+                        ru=f"не заполнен столбец «{column.header[self.lang]}»; выберите одно из значений: {labels}"),
                     "empty_cell",
                 )
             return None
         found = enum.key_of(text)
         if found is None:
             noun = _ENUM_NOUNS.get(enum.name, f"a valid {column.header[self.lang]!r}")
+            labels = ", ".join(enum.labels(self.lang))
             self.report(
                 tab.address(row, key),
-                f"{text!r} is not {noun}; use one of {', '.join(enum.labels(self.lang))}",
+                say(self.say, en=f"{text!r} is not {noun}; use one of {labels}",
+                    ru=f"«{text}» не подходит для столбца «{column.header[self.lang]}»; "
+                    f"выберите одно из значений: {labels}"),
                 "bad_value",
             )
         return found
 
     def parsed(
-        self, tab: BoundTab, row: int, key: str, parse: Callable[[CellValue], T], *, required: bool, what: str
+        self, tab: BoundTab, row: int, key: str, parse: Callable[[CellValue], T], *, required: bool, what: Text
     ) -> tuple[bool, T | None]:
         """(readable, value) of a cell; a blank optional cell is readable and None."""
         value = tab.value(row, key)
         header = tab.spec.column(key).header[self.lang]
         if is_blank(value):
             if required:
-                self.report(tab.address(row, key), f"{header!r} is empty; type {what}", "empty_cell")
+                self.report(tab.address(row, key), say(self.say, en=f"{header!r} is empty; type {what.en}",
+                                                       ru=f"не заполнен столбец «{header}»; введите {what.ru}"),
+                            "empty_cell")
                 return False, None
             return True, None
         try:
             return True, parse(value)
         except ValueProblem as exc:
-            self.report(tab.address(row, key), f"{header!r}: {exc}", "bad_value")
+            self.report(tab.address(row, key), say(self.say, en=f"{header!r}: {exc}", ru=f"«{header}»: {exc.text.ru}"),
+                        "bad_value")
             return False, None
 
     def amount(self, tab: BoundTab, row: int, key: str) -> tuple[bool, float | None]:
         """An optional money or number cell that must not be negative."""
         ok, number = self.parsed(
-            tab, row, key, lambda v: parse_number(v, decimal_comma=self.decimal_comma), required=False, what="a number"
+            tab, row, key, lambda v: parse_number(v, decimal_comma=self.decimal_comma), required=False,
+            what=Text("a number", "число"),
         )
         if number is not None and number < 0:
             header = tab.spec.column(key).header[self.lang]
             self.report(
-                tab.address(row, key), f"{header!r} is negative ({number:g}); type 0 or more, or leave it empty",
+                tab.address(row, key),
+                say(self.say, en=f"{header!r} is negative ({number:g}); type 0 or more, or leave it empty",
+                    ru=f"в столбце «{header}» отрицательное число ({number:g}); введите 0 или больше "
+                    "либо оставьте ячейку пустой"),
                 "bad_value",
             )
             return False, None
@@ -257,26 +275,36 @@ class _Reader:
                     first = tab.address(values[setting][0], "setting")
                     self.report(
                         tab.address(row, "setting"),
-                        f"the setting {name!r} is there twice; the first one ({first}) is used, delete this row",
+                        say(self.say,
+                            en=f"the setting {name!r} is there twice; the first one ({first}) is used, delete this row",
+                            ru=f"настройка «{name}» указана дважды; действует первая ({first}), удалите эту строку"),
                         "duplicate_setting",
                         "warning",
                     )
                     continue
                 values[setting] = (row, tab.value(row, "value"))
 
-        def read(key: str, parse: Callable[[CellValue], T], default: T, what: str) -> T:
+        def read(key: str, parse: Callable[[CellValue], T], default: T, what: Text) -> T:
             if tab is None or key not in values:
                 return default
             row, value = values[key]
             if is_blank(value):
                 return default
-            label = repr(self.template.setting(key).label[self.lang])
+            setting = self.template.setting(key)
+            label = setting.label[self.lang]
+            shown = _shown(default, "en"), _shown(default, "ru")
+            if setting.enum and isinstance(default, str):
+                with contextlib.suppress(KeyError):  # a key is shown as its label, e.g. 'Monday'
+                    typed = self.template.enum(setting.enum).label_of(default, self.lang)
+                    shown = repr(typed), f"«{typed}»"
             try:
                 return parse(value)
             except ValueProblem as exc:
                 self.report(
                     tab.address(row, "value"),
-                    f"{label}: {exc}; type {what}. Until then sheetops uses {_shown(default)}",
+                    say(self.say,
+                        en=f"{label!r}: {exc}; type {what.en}. Until then sheetops uses {shown[0]}",
+                        ru=f"«{label}»: {exc.text.ru}; введите {what.ru}. Пока что sheetops использует {shown[1]}"),
                     "bad_setting",
                 )
                 return default
@@ -288,14 +316,19 @@ class _Reader:
                 text = cell_text(value) or ""
                 key = enum.key_of(text)
                 if key is None:
-                    raise ValueProblem(f"{text!r} is not {_ENUM_NOUNS.get(enum_name, 'accepted here')}")
+                    raise ValueProblem(en=f"{text!r} is not {_ENUM_NOUNS.get(enum_name, 'accepted here')}",
+                                       ru=f"значение «{text}» не подходит")
                 return key
 
             return parse
 
-        def enum_hint(enum_name: str) -> str:
-            return "one of " + ", ".join(self.template.enum(enum_name).labels(self.lang))
+        def enum_hint(enum_name: str) -> Text:
+            labels = ", ".join(self.template.enum(enum_name).labels(self.lang))
+            return Text(f"one of {labels}", f"одно из значений: {labels}")
 
+        # The Language first: every finding after it is said in that language.
+        lang = read("language", enum_key("language"), self.lang, enum_hint("language"))
+        self.say = lang
         number_format = read("number_format", enum_key("number_format"), str(self._default("number_format")),
                              enum_hint("number_format"))
         self.decimal_comma = number_format == "ru"
@@ -304,27 +337,29 @@ class _Reader:
         def margin(value: CellValue) -> float:
             share = parse_percent(value, decimal_comma=self.decimal_comma)
             if not 0 < share <= 1:
-                raise ValueProblem(f"a gross margin of {share:.0%} is not possible")
+                raise ValueProblem(en=f"a gross margin of {share:.0%} is not possible",
+                                   ru=f"валовая маржа {share:.0%} невозможна")
             return share
 
         def weeks(value: CellValue) -> int:
             count = parse_integer(value, decimal_comma=self.decimal_comma)
             if count < 1:
-                raise ValueProblem(f"{count} weeks is too few")
+                raise ValueProblem(en=f"{count} weeks is too few", ru=f"{count} — слишком мало недель")
             return count
 
         default_margin = self._default("gross_margin")
         default_weeks = self._default("trend_weeks")
         return Settings(
             currency=read("currency", lambda v: cell_text(v) or "", str(self._default("currency") or "USD"),
-                          "a currency code such as USD"),
+                          Text("a currency code such as USD", "код валюты, например RUB")),
             gross_margin=read("gross_margin", margin,
                               float(default_margin) if isinstance(default_margin, (int, float)) else 1.0,
-                              "a share of revenue between 1% and 100%, e.g. 35%"),
+                              Text("a share of revenue between 1% and 100%, e.g. 35%",
+                                   "долю выручки от 1% до 100%, например 35%")),
             decimal_comma=self.decimal_comma,
             trend_weeks=read("trend_weeks", weeks, int(default_weeks) if isinstance(default_weeks, int) else 8,
-                             "a whole number of weeks, 1 or more, e.g. 8"),
-            lang=read("language", enum_key("language"), self.lang, enum_hint("language")),
+                             Text("a whole number of weeks, 1 or more, e.g. 8", "целое число недель от 1, например 8")),
+            lang=lang,
         )
 
     def _setting_named(self, name: str) -> str | None:
@@ -346,7 +381,9 @@ class _Reader:
                 if person is not None:
                     self.report(
                         tab.address(row, "role"),
-                        f"{person!r} is listed without a role; type the role they hold, or delete the row",
+                        say(self.say,
+                            en=f"{person!r} is listed without a role; type the role they hold, or delete the row",
+                            ru=f"у «{person}» не указана роль; введите роль этого человека или удалите строку"),
                         "empty_cell",
                         "warning",
                     )
@@ -362,19 +399,25 @@ class _Reader:
         for row in tab.data_rows():
             name = cell_text(tab.value(row, "channel"))
             if name is None:
+                plan_fact = tab_name(self.bound, "plan_fact")
                 self.report(
                     tab.address(row, "channel"),
-                    "this row has no channel name; type the name as it appears in "
-                    f"{tab_name(self.bound, 'plan_fact')!r}, or delete the row",
+                    say(self.say, en="this row has no channel name; type the name as it appears in "
+                        f"{plan_fact!r}, or delete the row",
+                        ru=f"в строке нет названия канала; введите его так же, как во вкладке «{plan_fact}», "
+                        "или удалите строку"),
                     "empty_cell",
                 )
                 continue
             if normalize(name) in found:
                 first = found[normalize(name)]
+                where = tab.address(first.row, "channel")
                 self.report(
                     tab.address(row, "channel"),
-                    f"the channel {name!r} is listed twice (first in {tab.address(first.row, 'channel')}); "
-                    "rename or delete this row. It is ignored until then",
+                    say(self.say, en=f"the channel {name!r} is listed twice (first in {where}); "
+                        "rename or delete this row. It is ignored until then",
+                        ru=f"канал «{name}» указан дважды (впервые в {where}); переименуйте или удалите эту строку. "
+                        "Пока эта строка не учитывается"),
                     "duplicate_channel",
                 )
                 continue
@@ -405,9 +448,13 @@ class _Reader:
         """A channel's status key. Blank or unreadable counts as Active, with a finding."""
         labels = ", ".join(self.template.enum("status").labels(self.lang))
         if is_blank(tab.value(row, "status")):
+            active = self.template.enum("status").label_of("active", self.lang)
             self.report(
                 tab.address(row, "status"),
-                f"the channel {name!r} has no status, so it is treated as Active; choose one of {labels}",
+                say(self.say,
+                    en=f"the channel {name!r} has no status, so it is treated as Active; choose one of {labels}",
+                    ru=f"у канала «{name}» не указан статус, поэтому он считается в статусе «{active}»; "
+                    f"выберите одно из значений: {labels}"),
                 "empty_status",
                 "warning",
             )
@@ -429,16 +476,20 @@ class _Reader:
             if name is None:
                 self.report(
                     tab.address(row, "rule"),
-                    "the rule has no name; type a short description, e.g. 'CPA above target 3 days: stop'",
+                    say(self.say,
+                        en="the rule has no name; type a short description, e.g. 'CPA above target 3 days: stop'",
+                        ru="у правила нет названия; введите короткое описание, например «CPA выше цели 3 дня: стоп»"),
                     "empty_cell",
                 )
             scope = cell_text(tab.value(row, "channel"))
             group = None
+            group_labels = ", ".join(groups.labels(self.lang))
             if scope is None:
                 self.report(
                     tab.address(row, "channel"),
-                    "the rule names no channel; type a channel, a group "
-                    f"({', '.join(groups.labels(self.lang))}) or * for all channels",
+                    say(self.say, en=f"the rule names no channel; type a channel, a group ({group_labels}) "
+                        "or * for all channels",
+                        ru=f"в правиле не указан канал; введите канал, группу ({group_labels}) или * для всех каналов"),
                     "empty_cell",
                 )
             elif scope != "*":
@@ -446,34 +497,41 @@ class _Reader:
                 if group is None and normalize(scope) not in known and channels_read:
                     self.report(
                         tab.address(row, "channel"),
-                        f"{scope!r} is neither a channel in {channels_tab!r} nor a group; type a channel name as "
-                        f"in {channels_tab!r}, a group ({', '.join(groups.labels(self.lang))}) or * for all channels",
+                        say(self.say,
+                            en=f"{scope!r} is neither a channel in {channels_tab!r} nor a group; type a channel name "
+                            f"as in {channels_tab!r}, a group ({group_labels}) or * for all channels",
+                            ru=f"«{scope}» — не канал из вкладки «{channels_tab}» и не группа; введите название канала "
+                            f"как во вкладке «{channels_tab}», группу ({group_labels}) или * для всех каналов"),
                         "unknown_scope",
                     )
             metric = self.enum(tab, row, "metric", required=True)
             condition = self.enum(tab, row, "condition", required=True)
             _, threshold = self.parsed(
                 tab, row, "threshold", lambda v: parse_threshold(v, decimal_comma=self.decimal_comma),
-                required=True, what="a number (150), a percentage (1%), target or target*1.2",
+                required=True, what=Text("a number (150), a percentage (1%), target or target*1.2",
+                                         "число (150), процент (1%), цель или цель*1,2"),
             )
             if threshold is not None and threshold.uses_target and metric is not None and metric not in TARGET_COLUMNS:
                 metric_label = self.template.enum("metric").label_of(metric, self.lang)
                 with_targets = ", ".join(self.template.enum("metric").label_of(m, self.lang) for m in TARGET_COLUMNS)
                 self.report(
                     tab.address(row, "threshold"),
-                    f"{metric_label} has no target in {channels_tab!r} (only {with_targets} do); "
-                    "type a number instead of target",
+                    say(self.say, en=f"{metric_label} has no target in {channels_tab!r} (only {with_targets} do); "
+                        "type a number instead of target",
+                        ru=f"у метрики {metric_label} нет цели во вкладке «{channels_tab}» (цели есть только "
+                        f"у {with_targets}); введите число вместо цели"),
                     "no_target_column",
                 )
 
             def periods_of(value: CellValue) -> int:
                 count = parse_integer(value, decimal_comma=self.decimal_comma)
                 if count < 1:
-                    raise ValueProblem(f"{count} is too few; type 1 or more")
+                    raise ValueProblem(en=f"{count} is too few; type 1 or more",
+                                       ru=f"{count} — слишком мало; введите 1 или больше")
                 return count
 
             _, periods = self.parsed(tab, row, "periods_in_a_row", periods_of, required=True,
-                                     what="a whole number, 1 or more")
+                                     what=Text("a whole number, 1 or more", "целое число от 1"))
             period = self.enum(tab, row, "period", required=True)
             action = self.enum(tab, row, "action", required=True)
             _, min_spend = self.amount(tab, row, "min_spend") if tab.has("min_spend") else (True, None)
@@ -501,10 +559,12 @@ class _Reader:
         return tuple(rules)
 
 
-def _shown(value: object) -> str:
+def _shown(value: object, lang: str) -> str:
     if isinstance(value, float) and 0 < value <= 1:
         return f"{value:.0%}"
-    return repr(value) if isinstance(value, str) else str(value)
+    if isinstance(value, str):
+        return f"«{value}»" if lang == "ru" else repr(value)
+    return str(value)
 
 
 def read_inputs(bound: BoundWorkbook) -> Inputs:
@@ -564,6 +624,7 @@ def missing_target_findings(bound: BoundWorkbook, inputs: Inputs) -> list[Findin
     The finding sits on the rule's Threshold cell and names the Channels cell to fill.
     """
     tab = bound.tab("channels")
+    lang = inputs.settings.lang
     findings = []
     for rule in inputs.rules:
         if not rule.enabled:
@@ -573,17 +634,22 @@ def missing_target_findings(bound: BoundWorkbook, inputs: Inputs) -> list[Findin
             if column in channel.unreadable:
                 continue  # reported where it was read
             header = header_name(bound, "channels", column)
+            channels = tab_name(bound, "channels")
             where = (
-                tab.address(channel.row, column)
+                Text(tab.address(channel.row, column), tab.address(channel.row, column))
                 if tab and tab.has(column)
-                else f"the {header!r} column of {tab_name(bound, 'channels')!r}"
+                else Text(f"the {header!r} column of {channels!r}", f"столбец «{header}» вкладки «{channels}»")
             )
             findings.append(
                 Finding(
                     rule.threshold_cell,
-                    f"the rule {rule.name!r} compares with the target, but the channel {channel.name!r} has no "
-                    f"{header!r}; fill {where}, or type a number as the threshold. "
-                    "Until then the rule skips this channel",
+                    say(lang,
+                        en=f"the rule {rule.name!r} compares with the target, but the channel {channel.name!r} has no "
+                        f"{header!r}; fill {where.en}, or type a number as the threshold. "
+                        "Until then the rule skips this channel",
+                        ru=f"правило «{rule.name}» сравнивает с целью, но у канала «{channel.name}» не заполнен "
+                        f"столбец «{header}»; заполните {where.ru} или введите число в качестве порога. "
+                        "Пока что правило пропускает этот канал"),
                     "warning",
                     "missing_target",
                 )

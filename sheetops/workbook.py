@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from sheetops.templates import Tab, Template, normalize
+from sheetops.templates.model import Column, say
 from sheetops.values import CellValue, is_blank
 
 Severity = Literal["error", "warning"]
@@ -145,21 +146,15 @@ def find_sheet(data: WorkbookData, spec: Tab) -> Sheet | None:
 
 def bind(data: WorkbookData, template: Template, *, include_owned: bool = False) -> BoundWorkbook:
     """Find each contract tab and its columns; report missing tabs and required headers."""
-    findings: list[Finding] = []
+    # What is missing, in template order; said once the workbook's language is known.
+    missing: list[Tab | tuple[str, Column]] = []
     tabs: dict[str, BoundTab] = {}
     votes = {"en": 0, "ru": 0}
     for spec in template.tabs:
         sheet = find_sheet(data, spec)
         if sheet is None:
             if not spec.owned or include_owned:
-                findings.append(
-                    Finding(
-                        spec.name.en,
-                        f"the tab {spec.name.en!r} (in Russian {spec.name.ru!r}) is missing; "
-                        "add it back or make a new workbook with `sheetops init`",
-                        code="missing_tab",
-                    )
-                )
+                missing.append(spec)
             continue
         for lang in votes:
             if normalize(sheet.name) == normalize(spec.name[lang]) and spec.name.en != spec.name.ru:
@@ -176,14 +171,36 @@ def bind(data: WorkbookData, template: Template, *, include_owned: bool = False)
                     break
         for column in spec.columns:
             if column.required and column.key not in positions:
-                findings.append(
-                    Finding(
-                        f"{sheet.name}!1:1",
-                        f"the required column {column.header.en!r} (in Russian {column.header.ru!r}) "
-                        f"is missing from row 1 of the tab {sheet.name!r}; add that header back",
-                        code="missing_header",
-                    )
-                )
+                missing.append((sheet.name, column))
         tabs[spec.key] = BoundTab(spec, sheet, positions)
     lang = "ru" if votes["ru"] > votes["en"] else "en"
+    findings = [_missing_tab(m, lang) if isinstance(m, Tab) else _missing_header(*m, lang) for m in missing]
     return BoundWorkbook(data, template, tabs, lang, tuple(findings))
+
+
+def _missing_tab(spec: Tab, lang: str) -> Finding:
+    return Finding(
+        spec.name.en,
+        say(
+            lang,
+            en=f"the tab {spec.name.en!r} (in Russian {spec.name.ru!r}) is missing; "
+            "add it back or make a new workbook with `sheetops init`",
+            ru=f"нет вкладки «{spec.name.ru}» (по-английски «{spec.name.en}»); "
+            "верните её или создайте новую книгу командой `sheetops init`",
+        ),
+        code="missing_tab",
+    )
+
+
+def _missing_header(sheet: str, column: Column, lang: str) -> Finding:
+    return Finding(
+        f"{sheet}!1:1",
+        say(
+            lang,
+            en=f"the required column {column.header.en!r} (in Russian {column.header.ru!r}) "
+            f"is missing from row 1 of the tab {sheet!r}; add that header back",
+            ru=f"в первой строке вкладки «{sheet}» нет обязательного столбца «{column.header.ru}» "
+            f"(по-английски «{column.header.en}»); верните этот заголовок",
+        ),
+        code="missing_header",
+    )

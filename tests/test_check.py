@@ -2,13 +2,14 @@
 
 Each case starts from a clean workbook, changes the cells it is about, writes a real
 .xlsx and checks it: the workbook then has exactly that one finding, in English and in
-Russian workbooks alike.
+Russian workbooks alike, said in the workbook's language.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from check_helpers import Book, run_sheetops, template
 from sheetops.check import check_workbook
 
 LANGS = ["en", "ru"]
+CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
 
 
 def person(role_key: str, lang: str) -> str:
@@ -40,111 +42,188 @@ class Case:
     ref: str  # e.g. "B3"
     code: str
     severity: str
-    says: str | Callable[[Book], str]  # a part of the message
+    says: str | Callable[[Book], str]  # a part of the message in an English workbook
+    says_ru: str | Callable[[Book], str]  # the same part in a Russian workbook
+
+    def part(self, book: Book) -> str:
+        says = self.says_ru if book.lang == "ru" else self.says
+        return says(book) if callable(says) else says
 
 
 CASES = {
     # Channels
     "group not in its set": Case(
         lambda b: b.set("channels", 3, "group", "Pid"), "channels", "B3", "bad_value", "error",
-        lambda b: "'Pid' is not a group; use one of "
-        + ("Paid, Organic, PR, CRM, Site" if b.lang == "en" else "Платные, Органика, PR, CRM, Сайт"),
+        "'Pid' is not a group; use one of Paid, Organic, PR, CRM, Site",
+        "«Pid» не подходит для столбца «Группа»; выберите одно из значений: Платные, Органика, PR, CRM, Сайт",
     ),
     "group empty": Case(lambda b: b.set("channels", 3, "group", None), "channels", "B3", "empty_cell", "error",
-                        "is empty; choose one of"),
+                        "is empty; choose one of",
+        "не заполнен столбец «Группа»; выберите одно из значений",
+    ),
     "primary KPI not a metric": Case(lambda b: b.set("channels", 2, "primary_kpi", "Likes"), "channels", "D2",
-                                     "bad_value", "error", "'Likes' is not a metric"),
+                                     "bad_value", "error", "'Likes' is not a metric",
+        "«Likes» не подходит для столбца «Главный KPI»",
+    ),
     "budget negative": Case(lambda b: b.set("channels", 2, "monthly_budget", -5), "channels", "E2", "bad_value",
-                            "error", "is negative (-5)"),
+                            "error", "is negative (-5)",
+        "в столбце «Бюджет в месяц» отрицательное число (-5)",
+    ),
     "target not a number": Case(lambda b: b.set("channels", 2, "target_cpa", "a lot"), "channels", "G2",
-                                "bad_value", "error", "cannot read 'a lot' as a number"),
+                                "bad_value", "error", "cannot read 'a lot' as a number",
+        "«a lot» не читается как число",
+    ),
     "status empty counts as Active": Case(lambda b: b.set("channels", 2, "status", None), "channels", "I2",
-                                          "empty_status", "warning", "treated as Active"),
+                                          "empty_status", "warning", "treated as Active",
+        "не указан статус, поэтому он считается в статусе «Активен»",
+    ),
     "status not in its set": Case(lambda b: b.set("channels", 2, "status", "Live"), "channels", "I2", "bad_value",
-                                  "error", "'Live' is not a status"),
+                                  "error", "'Live' is not a status",
+        "«Live» не подходит для столбца «Статус»",
+    ),
     "channel listed twice": Case(lambda b: b.set("channels", 3, "channel", b.get("channels", 2, "channel")),
-                                 "channels", "A3", "duplicate_channel", "error", "is listed twice (first in"),
+                                 "channels", "A3", "duplicate_channel", "error", "is listed twice (first in",
+        "указан дважды (впервые в Каналы!A2)",
+    ),
     "channel row without a name": Case(lambda b: b.set("channels", 3, "channel", None), "channels", "A3",
-                                       "empty_cell", "error", "this row has no channel name"),
+                                       "empty_cell", "error", "this row has no channel name",
+        "в строке нет названия канала",
+    ),
     # The role map
     "channel without an owner": Case(lambda b: b.set("channels", 4, "owner", None), "channels", "C4", "no_owner",
-                                     "error", "has no owner"),
+                                     "error", "has no owner",
+        "у канала «Блог» нет владельца",
+    ),
     "owner not in Roles": Case(lambda b: b.set("channels", 4, "owner", "Ana K"), "channels", "C4",
                                "unknown_owner", "error",
-                               lambda b: f"'Ana K', the owner of {b.get('channels', 4, 'channel')!r}, is not a "),
+                               lambda b: f"'Ana K', the owner of {b.get('channels', 4, 'channel')!r}, is not a ",
+        "«Ana K» (владелец канала «Блог») не найден в столбце «Сотрудник» вкладки «Роли»",
+    ),
     "owner typed as a role": Case(lambda b: b.set("channels", 2, "owner", role_name("performance_owner", b.lang)),
                                   "channels", "C2", "unknown_owner", "error",
                                   lambda b: f"is a role, not a person; type the person who holds it "
-                                  f"({person('performance_owner', b.lang)!r})"),
+                                  f"({person('performance_owner', b.lang)!r})",
+        "— это роль, а не человек; укажите того, кто её занимает («Анна Кузнецова»)",
+    ),
     "role without a person": Case(lambda b: b.set("roles", 8, "person", None), "roles", "B8", "no_person",
                                   "warning", lambda b: f"the role {role_name('project_manager', b.lang)!r} has no "
-                                  "person"),
+                                  "person",
+        "у роли «Менеджер проектов» нет исполнителя",
+    ),
     "one person in conflicting roles": Case(
         lambda b: b.set("roles", 9, "person", person("performance_owner", b.lang)), "roles", "B9", "role_conflict",
         "warning",
         lambda b: f"{person('performance_owner', b.lang)!r} holds both "
         f"{role_name('performance_owner', b.lang)!r} ({b.name('roles')}!B4) and {role_name('analyst', b.lang)!r}: "
         "the person who spends the budget must not be the one who judges the spend",
+        "«Анна Кузнецова» занимает сразу две роли: «Владелец перформанса» (Роли!B4) и «Аналитик». "
+        "Это риск: тот, кто тратит бюджет, не должен сам оценивать эти траты",
     ),
     # Stop rules
     "rule without a name": Case(lambda b: b.set("stop_rules", 2, "rule", None), "stop_rules", "A2", "empty_cell",
-                                "error", "the rule has no name"),
+                                "error", "the rule has no name",
+        "у правила нет названия",
+    ),
     "rule on an unknown channel": Case(lambda b: b.set("stop_rules", 2, "channel", "TikTok"), "stop_rules", "B2",
-                                       "unknown_scope", "error", "'TikTok' is neither a channel in"),
+                                       "unknown_scope", "error", "'TikTok' is neither a channel in",
+        "«TikTok» — не канал из вкладки «Каналы» и не группа",
+    ),
     "rule metric not in its set": Case(lambda b: b.set("stop_rules", 2, "metric", "Likes"), "stop_rules", "C2",
-                                       "bad_value", "error", "'Likes' is not a metric"),
+                                       "bad_value", "error", "'Likes' is not a metric",
+        "«Likes» не подходит для столбца «Метрика»",
+    ),
     "rule condition not in its set": Case(lambda b: b.set("stop_rules", 2, "condition", "=>"), "stop_rules", "D2",
-                                          "bad_value", "error", "'=>' is not a condition; use one of >, >=, <, <="),
+                                          "bad_value", "error", "'=>' is not a condition; use one of >, >=, <, <=",
+        "«=>» не подходит для столбца «Условие»; выберите одно из значений: >, >=, <, <=",
+    ),
     "threshold unreadable": Case(lambda b: b.set("stop_rules", 2, "threshold", "lots"), "stop_rules", "E2",
-                                 "bad_value", "error", "cannot read 'lots' as a threshold"),
+                                 "bad_value", "error", "cannot read 'lots' as a threshold",
+        "«lots» не читается как порог",
+    ),
     "target threshold on a metric without targets": Case(
         lambda b: b.set("stop_rules", 4, "threshold", "target"), "stop_rules", "E4", "no_target_column", "error",
-        "ROMI has no target in"),
+        "ROMI has no target in",
+        "у метрики ROMI нет цели во вкладке «Каналы»",
+    ),
     "periods zero": Case(lambda b: b.set("stop_rules", 2, "periods_in_a_row", 0), "stop_rules", "F2", "bad_value",
-                         "error", "0 is too few; type 1 or more"),
+                         "error", "0 is too few; type 1 or more",
+        "0 — слишком мало; введите 1 или больше",
+    ),
     "periods not whole": Case(lambda b: b.set("stop_rules", 2, "periods_in_a_row", 1.5), "stop_rules", "F2",
-                              "bad_value", "error", "expected a whole number, found 1.5"),
+                              "bad_value", "error", "expected a whole number, found 1.5",
+        "нужно целое число, а не 1,5",
+    ),
     "period not in its set": Case(lambda b: b.set("stop_rules", 2, "period", "Month"), "stop_rules", "G2",
-                                  "bad_value", "error", "'Month' is not a period"),
+                                  "bad_value", "error", "'Month' is not a period",
+        "«Month» не подходит для столбца «Период»",
+    ),
     "action not in its set": Case(lambda b: b.set("stop_rules", 2, "action", "Panic"), "stop_rules", "H2",
-                                  "bad_value", "error", "'Panic' is not an action"),
+                                  "bad_value", "error", "'Panic' is not an action",
+        "«Panic» не подходит для столбца «Действие»",
+    ),
     "min spend unreadable": Case(lambda b: b.set("stop_rules", 2, "min_spend", "some"), "stop_rules", "I2",
-                                 "bad_value", "error", "cannot read 'some' as a number"),
+                                 "bad_value", "error", "cannot read 'some' as a number",
+        "«some» не читается как число",
+    ),
     "enabled not yes or no": Case(lambda b: b.set("stop_rules", 2, "enabled", "Maybe"), "stop_rules", "J2",
-                                  "bad_value", "error", "'Maybe' is not Yes or No"),
+                                  "bad_value", "error", "'Maybe' is not Yes or No",
+        "«Maybe» не подходит для столбца «Включено»; выберите одно из значений: Да, Нет",
+    ),
     "target threshold and a channel without that target": Case(
         lambda b: b.set("channels", 2, "target_cpa", None), "stop_rules", "E2", "missing_target", "warning",
         lambda b: f"the channel {b.get('channels', 2, 'channel')!r} has no "
         f"{template().tab('channels').column('target_cpa').header[b.lang]!r}; fill {b.name('channels')}!G2",
+        "у канала «Контекстная реклама» не заполнен столбец «Целевой CPA»; заполните Каналы!G2",
     ),
     # Settings (rows: Currency 2, Gross margin 3, Number format 4, Week starts 5, Trend weeks 6, Language 7)
     "gross margin unreadable": Case(lambda b: b.set("settings", 3, "value", "half"), "settings", "B3",
-                                    "bad_setting", "error", "Until then sheetops uses 100%"),
+                                    "bad_setting", "error", "Until then sheetops uses 100%",
+        "Пока что sheetops использует 100%",
+    ),
     "gross margin above 100%": Case(lambda b: b.set("settings", 3, "value", "150%"), "settings", "B3",
-                                    "bad_setting", "error", "a gross margin of 150% is not possible"),
+                                    "bad_setting", "error", "a gross margin of 150% is not possible",
+        "валовая маржа 150% невозможна",
+    ),
     "number format unknown": Case(lambda b: b.set("settings", 4, "value", "de"), "settings", "B4", "bad_setting",
-                                  "error", "'de' is not a number format"),
+                                  "error", "'de' is not a number format",
+        "«Формат чисел»: значение «de» не подходит",
+    ),
     "week starting on Sunday": Case(lambda b: b.set("settings", 5, "value", "Sunday"), "settings", "B5",
-                                    "bad_setting", "error", "'Sunday' is not a day the week can start on"),
+                                    "bad_setting", "error", "'Sunday' is not a day the week can start on",
+        "«Начало недели»: значение «Sunday» не подходит",
+    ),
     "trend weeks zero": Case(lambda b: b.set("settings", 6, "value", 0), "settings", "B6", "bad_setting", "error",
-                             "0 weeks is too few"),
+                             "0 weeks is too few",
+        "0 — слишком мало недель",
+    ),
     "language unknown": Case(lambda b: b.set("settings", 7, "value", "fr"), "settings", "B7", "bad_setting",
-                             "error", "'fr' is not a language"),
+                             "error", "'fr' is not a language",
+        "«Язык»: значение «fr» не подходит",
+    ),
     # Facts, lightly
     "Plan-Fact channel not in Channels": Case(
         lambda b: b.add_row("plan_fact", week=dt.date(2026, 11, 16), channel="Radio", spend=1, leads=1, orders=1,
                             revenue=1),
-        "plan_fact", "B3", "unknown_channel", "warning", "the channel 'Radio' is not in"),
+        "plan_fact", "B3", "unknown_channel", "warning", "the channel 'Radio' is not in",
+        "канала «Radio» нет во вкладке «Каналы»",
+    ),
     "Daily channel not in Channels": Case(
         lambda b: b.add_row("daily", date=dt.date(2026, 11, 17), channel="Radio", spend=1, leads=1, orders=1,
                             revenue=1),
-        "daily", "B3", "unknown_channel", "warning", "the channel 'Radio' is not in"),
+        "daily", "B3", "unknown_channel", "warning", "the channel 'Radio' is not in",
+        "канала «Radio» нет во вкладке «Каналы»",
+    ),
     "week not a Monday": Case(lambda b: b.set("plan_fact", 2, "week", dt.date(2026, 11, 18)), "plan_fact", "A2",
                               "not_monday", "error",
                               "the week 2026-11-18 is a Wednesday, not a Monday; weeks start on Monday: "
-                              "type 2026-11-16"),
+                              "type 2026-11-16",
+        "неделя 18.11.2026 — это среда, а не понедельник; "
+        "недели начинаются с понедельника: введите 16.11.2026",
+    ),
     "week not a date": Case(lambda b: b.set("plan_fact", 2, "week", "last week"), "plan_fact", "A2", "bad_date",
-                            "error", "cannot read 'last week' as a date"),
+                            "error", "cannot read 'last week' as a date",
+        "«last week» не читается как дата",
+    ),
 }
 
 
@@ -162,8 +241,19 @@ def test_each_problem_gives_one_finding_at_its_cell(tmp_path: Path, case: Case, 
     assert [(f.cell, f.code, f.severity) for f in findings] == [
         (f"{book.name(case.tab)}!{case.ref}", case.code, case.severity)
     ]
-    says = case.says(book) if callable(case.says) else case.says
-    assert says in findings[0].message
+    assert case.part(book) in findings[0].message
+
+
+@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
+def test_each_finding_is_said_in_the_workbook_language(tmp_path: Path, case: Case) -> None:
+    said = {}
+    for lang in LANGS:
+        book = Book(lang)
+        case.edit(book)
+        (finding,) = check_workbook(book.bound(tmp_path / f"{lang}.xlsx"))
+        said[lang] = finding.message
+    assert not CYRILLIC.search(said["en"]), said["en"]
+    assert CYRILLIC.search(said["ru"]), said["ru"]
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -213,7 +303,8 @@ def test_an_unknown_channel_is_reported_once_with_its_other_rows_counted(tmp_pat
     book.add_row("plan_fact", week=dt.date(2026, 11, 16), channel=" radio ", spend=1, leads=1, orders=1, revenue=1)
     (finding,) = check_workbook(book.bound(tmp_path / "book.xlsx"))
     assert finding.cell == f"{book.name('plan_fact')}!B3"
-    assert f"(and 3 more rows in {book.name('plan_fact')!r})" in finding.message
+    assert (f"(and 3 more rows in {book.name('plan_fact')!r})" if lang == "en"
+            else f"(и ещё в 3 строках вкладки «{book.name('plan_fact')}»)") in finding.message
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -234,7 +325,10 @@ def test_a_missing_tab_is_named_in_both_languages(tmp_path: Path, capsys: pytest
     assert code == 1
     (finding,) = json.loads(out)["findings"]
     assert finding["code"] == "missing_tab"
-    assert "the tab 'Stop rules' (in Russian 'Стоп-правила') is missing" in finding["message"]
+    assert (
+        "the tab 'Stop rules' (in Russian 'Стоп-правила') is missing" if lang == "en"
+        else "нет вкладки «Стоп-правила» (по-английски «Stop rules»)"
+    ) in finding["message"]
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -285,7 +379,8 @@ def test_check_json_lists_every_finding_with_cell_message_severity_and_code(
         "findings": [
             {
                 "cell": "Каналы!B3",
-                "message": "'Pid' is not a group; use one of Платные, Органика, PR, CRM, Сайт",
+                "message": "«Pid» не подходит для столбца «Группа»; "
+                "выберите одно из значений: Платные, Органика, PR, CRM, Сайт",
                 "severity": "error",
                 "code": "bad_value",
             }

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 
 from sheetops.values import (
     CellError,
+    CellValue,
     Threshold,
     ValueProblem,
     is_blank,
@@ -132,3 +134,23 @@ def test_integers_refuse_fractions() -> None:
 @pytest.mark.parametrize(("value", "blank"), [(None, True), ("", True), ("  ", True), (0, False), ("x", False)])
 def test_blank_cells(value: object, blank: bool) -> None:
     assert is_blank(value) is blank  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("parse", "typed", "english", "russian"),
+    [
+        (parse_number, "12 штук", "cannot read '12 штук' as a number", "«12 штук» не читается как число"),
+        (parse_number, CellError("#DIV/0!"), "the cell shows the error #DIV/0!", "в ячейке ошибка #DIV/0!"),
+        (parse_number, dt.date(2026, 11, 23), "found the date 2026-11-23", "а в ячейке дата 23.11.2026"),
+        (parse_date, "вчера", "cannot read 'вчера' as a date", "«вчера» не читается как дата"),
+        (parse_integer, 1.5, "expected a whole number, found 1.5", "нужно целое число, а не 1,5"),
+        (parse_threshold, "много", "cannot read 'много' as a threshold", "«много» не читается как порог"),
+    ],
+)
+def test_a_problem_is_said_in_english_and_in_russian(
+    parse: Callable[[CellValue], object], typed: CellValue, english: str, russian: str
+) -> None:
+    with pytest.raises(ValueProblem) as caught:
+        parse(typed)
+    assert english in str(caught.value) and english in caught.value.message("en")
+    assert russian in caught.value.message("ru")

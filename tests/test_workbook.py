@@ -56,11 +56,16 @@ def test_tab_and_header_names_ignore_case_and_spaces(template: Template) -> None
     assert set(bound.tabs["plan_fact"].columns) >= {"week", "channel", "spend", "leads", "orders", "revenue"}
 
 
-@pytest.mark.parametrize("lang", ["en", "ru"])
-def test_a_missing_tab_is_named_in_both_languages(template: Template, lang: str) -> None:
+@pytest.mark.parametrize(("lang", "said"), [
+    ("en", "the tab 'Channels' (in Russian 'Каналы') is missing"),
+    ("ru", "нет вкладки «Каналы» (по-английски «Channels»)"),
+])
+def test_a_missing_tab_is_named_in_both_languages_in_the_workbook_language(
+    template: Template, lang: str, said: str
+) -> None:
     bound = bind(contract_workbook(template, lang, drop_tab="channels"), template)
     assert [f.code for f in bound.findings] == ["missing_tab"]
-    assert "'Channels'" in bound.findings[0].message and "'Каналы'" in bound.findings[0].message
+    assert said in bound.findings[0].message
 
 
 def test_owned_tabs_may_be_missing(template: Template) -> None:
@@ -73,3 +78,11 @@ def test_a_missing_required_header_names_the_tab_and_the_column(template: Templa
     assert finding.code == "missing_header"
     assert finding.cell == "Plan-Fact!1:1"
     assert "'Spend'" in finding.message and "'Расход'" in finding.message
+
+
+def test_a_missing_header_of_a_russian_workbook_is_said_in_russian(template: Template) -> None:
+    bound = bind(contract_workbook(template, "ru", drop_header=("plan_fact", "spend")), template)
+    [finding] = bound.findings
+    assert finding.cell == f"{template.tab('plan_fact').name.ru}!1:1"
+    assert finding.message.startswith(f"в первой строке вкладки «{template.tab('plan_fact').name.ru}» "
+                                      "нет обязательного столбца «Расход» (по-английски «Spend»)")

@@ -280,9 +280,10 @@ class _FactReader:
         else:
             number = parse_number(value, decimal_comma=self.decimal_comma)
         if number < 0:
-            raise ValueProblem(f"{number:g} is negative; type 0 or more")
+            raise ValueProblem(en=f"{number:g} is negative; type 0 or more",
+                               ru=f"{number:g} — отрицательное число; введите 0 или больше")
         if number != number or number in (float("inf"), float("-inf")):
-            raise ValueProblem("expected a number")
+            raise ValueProblem(en="expected a number", ru="нужно число")
         return number
 
     def date(self, value: CellValue) -> dt.date:
