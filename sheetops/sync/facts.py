@@ -25,9 +25,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sheetops.tables import Channel, Inputs
+from sheetops.tables import Channel, Inputs, tab_name
 from sheetops.templates import normalize
-from sheetops.values import CellError, CellValue, ValueProblem, parse_date, parse_number
+from sheetops.templates.model import say
+from sheetops.values import CellError, CellValue, ValueProblem, parse_date, parse_number, show_date, weekday_name
 from sheetops.workbook import BoundTab, BoundWorkbook, Finding, column_letter
 
 Period = Literal["day", "week"]
@@ -50,7 +51,6 @@ PLAN_KEYS: tuple[str, ...] = ("spend", "leads", "orders", "revenue")
 # The fact components a Daily row can hold (the Daily tab has no new or repeat customers).
 DAILY_KEYS: tuple[str, ...] = ("spend", "leads", "orders", "revenue", "traffic", "emails_sent", "unsubscribes")
 
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _EMPTY: Mapping[str, float | None] = {}
 
 
@@ -166,8 +166,11 @@ class Facts:
 
 
 def read_facts(bound: BoundWorkbook, inputs: Inputs) -> Facts:
-    """Read Plan-Fact and Daily; every cell that cannot be used becomes an issue."""
-    reader = _FactReader(inputs)
+    """Read Plan-Fact and Daily; every cell that cannot be used becomes an issue.
+
+    Issues are said in the workbook's language (``inputs.settings.lang``).
+    """
+    reader = _FactReader(inputs, tab_name(bound, "channels"))
     plan_fact = bound.tab("plan_fact")
     daily = bound.tab("daily")
     pf_rows = reader.plan_fact(plan_fact) if plan_fact is not None else {}
@@ -251,8 +254,10 @@ _WeekSum = tuple[list[int], list[float | None]]
 class _FactReader:
     """Reads the fact tabs of one workbook, collecting an issue for every cell it cannot use."""
 
-    def __init__(self, inputs: Inputs) -> None:
+    def __init__(self, inputs: Inputs, channels_tab: str) -> None:
         self.decimal_comma = inputs.settings.decimal_comma
+        self.lang = inputs.settings.lang
+        self.channels_tab = channels_tab
         self.issues: list[Finding] = []
         self.rows_read = 0
         self._by_name = {normalize(c.name): c for c in inputs.channels}
@@ -309,7 +314,7 @@ class _FactReader:
         cols = tab.columns
         fact_cols = [(k, cols[k]) for k in FACT_KEYS if k in cols]
         plan_cols = [(k, cols[f"{k}_plan"]) for k in PLAN_KEYS if f"{k}_plan" in cols]
-        week_header = tab.spec.column("week").header.en
+        week_header = _header(tab, "week")
         week_col, channel_col = cols.get("week"), cols.get("channel")
         conclusion_col, action_col = cols.get("conclusion"), cols.get("action")
         contract_cols = list(cols.values())
@@ -343,10 +348,14 @@ class _FactReader:
                 continue
             key = (channel.name, monday)
             if key in found:
+                first = found[key].row + 1
                 self.report(
                     tab.address(row, "channel"),
-                    f"a second row for {channel.name!r} in the week of {monday.isoformat()} (the first is row "
-                    f"{found[key].row + 1}); this row is left out: merge the two rows into one",
+                    say(self.lang,
+                        en=f"a second row for {channel.name!r} in the week of {monday.isoformat()} (the first is row "
+                        f"{first}); this row is left out: merge the two rows into one",
+                        ru=f"вторая строка канала «{channel.name}» за неделю с {show_date(monday, 'ru')} (первая — "
+                        f"строка {first}); эта строка не учитывается: объедините две строки в одну"),
                     "duplicate_row",
                 )
                 continue
@@ -364,19 +373,30 @@ class _FactReader:
         value = tab.value(row, key)
         if value is None or (isinstance(value, str) and not value.strip()):
             what = "the Monday of the week" if monday else "the date"
-            self.report(tab.address(row, key), f"the {header} is empty; type {what} these figures are for. "
-                                               "This row is left out", "empty_cell")
+            what_ru = "дату понедельника недели" if monday else "дату"
+            self.report(tab.address(row, key),
+                        say(self.lang, en=f"the {header} is empty; type {what} these figures are for. "
+                            "This row is left out",
+                            ru=f"не заполнен столбец «{header}»; введите {what_ru}, к которой относятся эти цифры. "
+                            "Эта строка не учитывается"),
+                        "empty_cell")
             return None
         try:
             day = self.date(value)
         except ValueProblem as exc:
-            self.report(tab.address(row, key), f"{header}: {exc}. This row is left out", "bad_date")
+            self.report(tab.address(row, key),
+                        say(self.lang, en=f"{header}: {exc}. This row is left out",
+                            ru=f"«{header}»: {exc.text.ru}. Эта строка не учитывается"),
+                        "bad_date")
             return None
         if monday and day.weekday() != 0:
             self.report(
                 tab.address(row, key),
-                f"{day.isoformat()} is a {_WEEKDAYS[day.weekday()]}; a week is written as the Monday it starts "
-                f"on ({week_start(day).isoformat()}). This row is left out",
+                say(self.lang,
+                    en=f"{day.isoformat()} is a {weekday_name(day, 'en')}; a week is written as the Monday it starts "
+                    f"on ({week_start(day).isoformat()}). This row is left out",
+                    ru=f"{show_date(day, 'ru')} — это {weekday_name(day, 'ru')}; неделя записывается датой своего "
+                    f"понедельника ({show_date(week_start(day), 'ru')}). Эта строка не учитывается"),
                 "not_monday",
             )
             return None
@@ -385,15 +405,23 @@ class _FactReader:
     def _channel_cell(self, tab: BoundTab, row: int) -> Channel | None:
         value = tab.value(row, "channel")
         if value is None or (isinstance(value, str) and not value.strip()):
+            header = _header(tab, "channel")
             self.report(tab.address(row, "channel"),
-                        "the Channel is empty; type a channel from Channels. This row is left out", "empty_cell")
+                        say(self.lang, en=f"the {header} is empty; type a channel from {self.channels_tab}. "
+                            "This row is left out",
+                            ru=f"не заполнен столбец «{header}»; введите канал из вкладки «{self.channels_tab}». "
+                            "Эта строка не учитывается"),
+                        "empty_cell")
             return None
         channel = self.channel(value)
         if channel is None:
             self.report(
                 tab.address(row, "channel"),
-                f"{str(value).strip()!r} is not a channel in Channels; add it there or correct the name. "
-                "This row is left out",
+                say(self.lang,
+                    en=f"{str(value).strip()!r} is not a channel in {self.channels_tab}; add it there or correct the "
+                    "name. This row is left out",
+                    ru=f"«{str(value).strip()}» нет среди каналов во вкладке «{self.channels_tab}»; добавьте его туда "
+                    "или исправьте название. Эта строка не учитывается"),
                 "unknown_channel",
             )
         return channel
@@ -421,7 +449,10 @@ class _FactReader:
         return values
 
     def _bad_number(self, sheet: str, row: int, col: int, header: str, exc: ValueProblem) -> None:
-        self.report(f"{sheet}!{column_letter(col)}{row + 1}", f"{header}: {exc}. This row is left out", "bad_value")
+        self.report(f"{sheet}!{column_letter(col)}{row + 1}",
+                    say(self.lang, en=f"{header}: {exc}. This row is left out",
+                        ru=f"«{header}»: {exc.text.ru}. Эта строка не учитывается"),
+                    "bad_value")
 
     # -- Daily -------------------------------------------------------------------------------------
 
@@ -506,10 +537,14 @@ class _FactReader:
             else:
                 by_day, week_sums = state
                 if day in by_day:
+                    first = by_day[day][0] + 1
                     self.report(
                         tab.address(row, "channel"),
-                        f"a second row for {name!r} on {day.isoformat()} (the first is row "
-                        f"{by_day[day][0] + 1}); this row is left out: merge the two rows into one",
+                        say(self.lang,
+                            en=f"a second row for {name!r} on {day.isoformat()} (the first is row {first}); "
+                            "this row is left out: merge the two rows into one",
+                            ru=f"вторая строка канала «{name}» за {show_date(day, 'ru')} (первая — строка {first}); "
+                            "эта строка не учитывается: объедините две строки в одну"),
                         "duplicate_row",
                     )
                     continue
@@ -546,4 +581,6 @@ def _text(value: CellValue) -> str | None:
 
 
 def _header(tab: BoundTab, key: str) -> str:
-    return tab.spec.column(key).header.en
+    """A column's header for messages, as it is typed in row 1 (it was found by that text)."""
+    col = tab.columns.get(key)
+    return tab.spec.column(key).header.en if col is None else str(tab.sheet.value(0, col)).strip()

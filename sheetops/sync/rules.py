@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from sheetops.sync.facts import Facts, FactTab, Period, PeriodFact, week_start
 from sheetops.sync.kpis import METRIC_INPUTS, metric_value
 from sheetops.tables import Channel, Inputs, StopRule, covered_channels
+from sheetops.templates.model import say
 from sheetops.workbook import BoundTab, Finding
 
 CONDITIONS: dict[str, Callable[[float, float], bool]] = {
@@ -148,11 +149,12 @@ def evaluate_rule(
 
 
 def daily_metric_findings(
-    inputs: Inputs, daily: FactTab | None, stop_rules: BoundTab | None, label: Callable[[str], str]
+    inputs: Inputs, daily: FactTab | None, stop_rules: BoundTab | None, label: Callable[[str], str], daily_name: str
 ) -> list[Finding]:
     """A warning for each enabled day rule on a metric the Daily tab cannot give.
 
-    ``label`` names a fact component for people (e.g. "New customers").
+    ``label`` names a fact component for people (e.g. "New customers"), ``daily_name`` the
+    Daily tab; the warning is said in the workbook's language (``inputs.settings.lang``).
     """
     if stop_rules is None:
         return []
@@ -163,12 +165,17 @@ def daily_metric_findings(
             continue
         missing = [c for c in METRIC_INPUTS.get(rule.metric, ()) if c not in columns]
         if missing:
-            names = " and ".join(label(c) for c in missing)
+            names = " and ".join(repr(label(c)) for c in missing)
+            names_ru = " и ".join(f"«{label(c)}»" for c in missing)
             findings.append(
                 Finding(
                     stop_rules.address(rule.row, "period") if stop_rules.has("period") else rule.threshold_cell,
-                    f"the rule {rule.name!r} is judged per day, but the Daily tab has no {names} column, so it "
-                    "can never be met; judge it per Week, or add the column to Daily",
+                    say(inputs.settings.lang,
+                        en=f"the rule {rule.name!r} is judged per day, but the {daily_name} tab has no {names} column, "
+                        f"so it can never be met; judge it per Week, or add the column to {daily_name}",
+                        ru=f"правило «{rule.name}» проверяется по дням, но во вкладке «{daily_name}» нет столбца "
+                        f"{names_ru}, поэтому оно никогда не сработает; проверяйте его по неделям или добавьте "
+                        f"столбец во вкладку «{daily_name}»"),
                     "warning",
                     "metric_not_daily",
                 )

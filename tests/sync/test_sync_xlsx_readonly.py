@@ -59,7 +59,7 @@ def test_numbers_and_dates_typed_as_text_in_a_russian_workbook(tmp_path: Path) -
     assert (search.fact["spend"], search.fact["leads"], search.fact["revenue"]) == (1234.5, 12, 10000)
     assert search.kpi["romi"] == pytest.approx((10000 * 0.4 - 1234.5) / 1234.5)
     assert [(i.cell, i.severity) for i in report.issues] == [("План-факт!F3", "error"), ("План-факт!D4", "error")]
-    assert "#DIV/0!" in report.issues[0].message and "negative" in report.issues[1].message
+    assert "#DIV/0!" in report.issues[0].message and "отрицательное число" in report.issues[1].message
     assert channels["Blog"].status == "no_data"  # its only row was left out
     assert not report.written
 
