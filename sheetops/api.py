@@ -37,15 +37,17 @@ class ProvisionResult:
 
 @dataclass(frozen=True)
 class CheckReport:
-    """What check found, each finding with its cell address."""
+    """What check found, each finding with its cell address, in the workbook's language."""
 
     source: str
     findings: tuple[Finding, ...]
+    lang: str = "en"  # the language of the messages: Settings → Language, else the tab names'
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "source": self.source,
             "ok": not self.findings,
+            "lang": self.lang,
             "findings": [f.as_dict() for f in self.findings],
         }
 
@@ -108,11 +110,13 @@ def check(
 ) -> CheckReport:
     """Check a workbook's structure and role map (``sheetops check``)."""
     from sheetops.check import check_workbook
+    from sheetops.tables import read_inputs
 
     spec = load_template(template)
     backend = open_backend(path, credentials=credentials)
     bound = bind(backend.read(), spec)
-    return CheckReport(backend.source, tuple(check_workbook(bound)))
+    inputs = read_inputs(bound)
+    return CheckReport(backend.source, tuple(check_workbook(bound, inputs)), inputs.settings.lang)
 
 
 def sync(

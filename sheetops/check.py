@@ -26,13 +26,16 @@ from sheetops.values import ValueProblem, is_blank, parse_date, show_date, weekd
 from sheetops.workbook import BoundTab, BoundWorkbook, Finding, column_index
 
 
-def check_workbook(bound: BoundWorkbook) -> list[Finding]:
+def check_workbook(bound: BoundWorkbook, inputs: Inputs | None = None) -> list[Finding]:
     """Every finding about the workbook, sorted by where it is.
 
     Findings are said in the workbook's language: the Settings' Language, else the language
     of the tab names (:attr:`~sheetops.tables.Settings.lang`), as in the sync's summary.
+    ``inputs``: the workbook's :func:`~sheetops.tables.read_inputs`, when the caller has
+    read them already (for that language); else they are read here.
     """
-    inputs = read_inputs(bound)
+    if inputs is None:
+        inputs = read_inputs(bound)
     findings = [*bound.findings, *inputs.findings]
     findings += role_map_findings(bound, inputs)
     findings += missing_target_findings(bound, inputs)

@@ -8,12 +8,17 @@ in both places.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
+
+from sheetops.sync import summary
+from sheetops.templates import DEFAULT_TEMPLATE, load_template
+from sheetops.templates.model import say
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -38,13 +43,14 @@ _STATUS_STYLE = {
     "paused": "dim",
     "stopped": "dim",
 }
-_STATUS_LABEL = {
-    "ok": "ok",
-    "watch": "watch",
-    "breach": "BREACH",
-    "no_data": "no data",
-    "paused": "paused",
-    "stopped": "stopped",
+# Nouns counted in the terminal's totals, beside the summary's own (summary.NOUNS).
+_NOUNS: dict[str, tuple[tuple[str, str], tuple[str, str, str]]] = {
+    "finding": (("finding", "findings"), ("замечание", "замечания", "замечаний")),
+    "problem": (("issue", "issues"), ("проблема", "проблемы", "проблем")),
+    "error": (("error", "errors"), ("ошибка", "ошибки", "ошибок")),
+    "warning": (("warning", "warnings"), ("предупреждение", "предупреждения", "предупреждений")),
+    "highlighted_cell": (("highlighted cell", "highlighted cells"),
+                         ("выделенная ячейка", "выделенные ячейки", "выделенных ячеек")),
 }
 
 
@@ -61,138 +67,188 @@ def _console(console: Console | None, *, stderr: bool = False) -> Console:
     return out
 
 
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count == 1 else (many or one + 's')}"
+def _count(number: int, noun: str, lang: str) -> str:
+    """'3 findings', '2 замечания', '1 data issue': the terminal's nouns, else the summary's."""
+    if noun in _NOUNS:
+        return summary.plural(number, *_NOUNS[noun], lang)
+    return summary.count(number, noun, lang)
 
 
-def _tab_of(finding: Finding) -> str:
+def _tab_of(finding: Finding, lang: str) -> str:
     if not finding.cell:
-        return "Workbook"
+        return say(lang, en="Workbook", ru="Вся таблица")
     return finding.cell.split("!", 1)[0]
 
 
-def print_findings(findings: tuple[Finding, ...] | list[Finding], console: Console) -> None:
+def print_findings(findings: tuple[Finding, ...] | list[Finding], console: Console, lang: str = "en") -> None:
     """One finding per line (``Channels!C7: message``), grouped under the tab they are on."""
     from rich.markup import escape
 
     current: str | None = None
     for finding in findings:
-        tab = _tab_of(finding)
+        tab = _tab_of(finding, lang)
         if tab != current:
             console.print(f"[bold]{escape(tab)}[/bold]")
             current = tab
         style = _SEVERITY_STYLE.get(finding.severity, "")
         where = escape(finding.cell) if finding.cell else ""
-        mark = "warning: " if finding.severity == "warning" else ""
+        mark = f"{summary.text('warning', lang)}: " if finding.severity == "warning" else ""
         text = f"{where}: {mark}{escape(finding.message)}" if where else f"{mark}{escape(finding.message)}"
         console.print(f"  [{style}]{text}[/{style}]" if style else f"  {text}", soft_wrap=True)
 
 
-def _total(findings: tuple[Finding, ...] | list[Finding], noun: str) -> str:
+def _total(findings: tuple[Finding, ...] | list[Finding], noun: str, lang: str) -> str:
     errors = sum(1 for f in findings if f.severity == "error")
     warnings = len(findings) - errors
     parts = []
     if errors:
-        parts.append(_plural(errors, "error"))
+        parts.append(_count(errors, "error", lang))
     if warnings:
-        parts.append(_plural(warnings, "warning"))
-    return f"{_plural(len(findings), noun)} ({', '.join(parts)})"
+        parts.append(_count(warnings, "warning", lang))
+    return f"{_count(len(findings), noun, lang)} ({', '.join(parts)})"
 
 
 def print_check(report: CheckReport, *, console: Console | None = None) -> None:
-    """What ``sheetops check`` found, grouped by tab, then the total."""
+    """What ``sheetops check`` found, grouped by tab, then the total, in the workbook's language."""
     from rich.markup import escape
 
     out = _console(console)
+    lang, source = report.lang, escape(report.source)
     if not report.findings:
-        out.print(f"[green]No findings:[/green] {escape(report.source)} is ready for `sheetops sync`.")
+        out.print(say(lang, en=f"[green]No findings:[/green] {source} is ready for `sheetops sync`.",
+                      ru=f"[green]Замечаний нет:[/green] таблица {source} готова к `sheetops sync`."))
         return
-    out.print(f"[bold]Checked {escape(report.source)}[/bold]")
-    print_findings(report.findings, out)
+    out.print(say(lang, en=f"[bold]Checked {source}[/bold]", ru=f"[bold]Проверена таблица {source}[/bold]"))
+    print_findings(report.findings, out, lang)
     out.print()
-    out.print(f"{_total(report.findings, 'finding')}. Fix them in the workbook, then run the check again.")
+    total = _total(report.findings, "finding", lang)
+    out.print(say(lang, en=f"{total}. Fix them in the workbook, then run the check again.",
+                  ru=f"{total}. Исправьте их в таблице и запустите проверку снова."))
 
 
 # -- sync ----------------------------------------------------------------------------------------
 
-_WATCH_REASONS = {"cpl": "CPL above target", "cpa": "CPA above target", "roas": "ROAS below target",
-                  "spend": "spend over plan"}
-_METRIC_NAMES = {"cpl": "CPL", "cpa": "CPA", "cr": "CR", "roas": "ROAS", "romi": "ROMI", "cac": "CAC",
-                 "repeat_share": "repeat share", "unsubscribe_rate": "unsubscribe rate"}
 _SHARE_METRICS = frozenset({"cr", "romi", "repeat_share", "unsubscribe_rate"})
 
 
-def _money(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.0f}"
+def _watch_reason(reason: str, lang: str) -> str:
+    """Why a channel is watched: a KPI worse than its target, or spend over plan."""
+    if reason == "spend":
+        return say(lang, en="spend over plan", ru="расход выше плана")
+    metric = _metric_name(reason, lang)
+    if reason == "roas":
+        return say(lang, en=f"{metric} below target", ru=f"{metric} ниже цели")
+    return say(lang, en=f"{metric} above target", ru=f"{metric} выше цели")
 
 
-def _cost(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.2f}"
+def _metric_label(metric: str, lang: str) -> str:
+    """The metric as the template names it: 'Spend', 'Расход', 'CPA'."""
+    return load_template(DEFAULT_TEMPLATE).enum("metric").label_of(metric, lang)
 
 
-def _share(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1%}"
+def _metric_name(metric: str, lang: str) -> str:
+    """The metric inside a sentence: 'CPA', 'repeat share', 'доля повторных'."""
+    label = _metric_label(metric, lang)
+    return label if label.isupper() else label.lower()
 
 
-def _count(value: float | None) -> str:
+def _number(value: float, lang: str, decimals: int) -> str:
+    """1,628 in English; 1 628 in Russian, as the CMO Summary and a Russian Excel show it."""
+    return summary.format_number(value, lang, decimals)
+
+
+def _money(value: float | None, lang: str) -> str:
+    return "-" if value is None else _number(value, lang, 0)
+
+
+def _cost(value: float | None, lang: str) -> str:
+    return "-" if value is None else _number(value, lang, 2)
+
+
+def _share(value: float | None, lang: str) -> str:
     if value is None:
         return "-"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    return _number(value * 100, lang, 1) + "%" if lang == "ru" else f"{value:.1%}"
+
+
+def _amount(value: float | None, lang: str) -> str:
+    if value is None:
+        return "-"
+    return _number(value, lang, 0) if float(value).is_integer() else _number(value, lang, 1)
 
 
 def _deviation(value: float | None) -> str:
     return "" if value is None else f"{value:+.0%}"
 
 
-def metric_text(metric: str, value: float | None) -> str:
-    """A metric's value as the terminal shows it: 2.9% for shares, 212.40 for costs."""
+def _date(day: dt.date, lang: str) -> str:
+    return summary.format_date(day, lang)
+
+
+def metric_text(metric: str, value: float | None, lang: str = "en") -> str:
+    """A metric's value as the terminal shows it: 2.9% for shares, 212.40 for costs (2,9% and 212,40 in Russian)."""
     if value is not None and math.isinf(value):
-        return "no result for the spend"
+        return say(lang, en="no result for the spend", ru="нет результата при расходе")
     if metric in _SHARE_METRICS:
-        return _share(value)
+        return _share(value, lang)
     if metric in ("leads", "orders"):
-        return _count(value)
-    return _cost(value)
+        return _amount(value, lang)
+    return _cost(value, lang)
 
 
-def breach_text(breach: Breach) -> str:
+def breach_text(breach: Breach, lang: str = "en") -> str:
     """One line about a breach: who, what rule, how long, the last value against the threshold."""
-    unit = "day" if breach.period == "day" else "week"
-    run = f"{breach.streak} {unit}{'s' if breach.streak != 1 else ''} in a row since {breach.since.isoformat()}"
-    threshold = ("target " if breach.uses_target else "") + metric_text(breach.metric, breach.threshold)
-    last = metric_text(breach.metric, breach.values[-1])
-    owner = f"; owner {breach.channel.owner}" if breach.channel.owner else ""
-    metric = _METRIC_NAMES.get(breach.metric, breach.metric)
+    since = _date(breach.since, lang)
+    streak = summary.count(breach.streak, breach.period, lang)
+    run = say(lang, en=f"{streak} in a row since {since}", ru=f"{streak} подряд с {since}")
+    target = f"{summary.text('target', lang)} " if breach.uses_target else ""
+    threshold = target + metric_text(breach.metric, breach.threshold, lang)
+    last = metric_text(breach.metric, breach.values[-1], lang)
+    owner = f"; {summary.text('owner', lang).lower()} {breach.channel.owner}" if breach.channel.owner else ""
+    action = load_template(DEFAULT_TEMPLATE).enum("action").label_of(breach.rule.action, lang).lower()
+    metric = _metric_name(breach.metric, lang)
     return (f"{breach.channel.name}: {breach.rule.name} ({metric} {last} {breach.rule.condition} {threshold}), "
-            f"{run}. Action: {breach.rule.action}{owner}.")
+            f"{run}. {summary.text('action', lang)}: {action}{owner}.")
+
+
+def _status(status: str, lang: str) -> str:
+    """'ok', 'watch', 'BREACH' (the summary's status labels, set off for the terminal)."""
+    label = summary.STATUS_LABELS[status][lang]
+    return label.upper() if status == "breach" else label.lower()
 
 
 def print_sync(report: SyncReport, *, console: Console | None = None) -> None:
-    """The week in the terminal: a table of channels, the breaches, missing reports, data issues."""
+    """The week in the terminal: a table of channels, the breaches, missing reports, data issues.
+
+    In the workbook's language (``report.lang``), with the CMO Summary's labels.
+    """
     from rich import box
     from rich.markup import escape
     from rich.table import Table
 
     out = _console(console)
+    lang = report.lang
     if not out.is_terminal:
         out.width = max(out.width, 132)  # a log file or a pipe: no reason to wrap the table
-    out.print(f"[bold]{escape(report.source)}[/bold]: week {report.week.isoformat()} to "
-              f"{report.week_end.isoformat()}, as of {report.as_of.isoformat()}")
+    week, end, as_of = _date(report.week, lang), _date(report.week_end, lang), _date(report.as_of, lang)
+    out.print(f"[bold]{escape(report.source)}[/bold]: " + say(
+        lang, en=f"week {week} to {end}, as of {as_of}", ru=f"неделя с {week} по {end}, на {as_of}"))
     table = Table(box=box.SIMPLE_HEAD, show_footer=True, pad_edge=False)
     totals = report.totals
+    vs_plan = summary.text("deviation", lang, metric="").strip()
     columns = [
-        ("Channel", "Total"),
-        ("Status", ""),
-        ("Spend", _money(totals.fact["spend"])),
-        ("vs plan", _deviation(totals.deviation["spend"])),
-        ("Leads", _count(totals.fact["leads"])),
-        ("Orders", _count(totals.fact["orders"])),
-        ("Revenue", _money(totals.fact["revenue"])),
-        ("vs plan", _deviation(totals.deviation["revenue"])),
-        ("CPL", _cost(totals.kpi["cpl"])),
-        ("CPA", _cost(totals.kpi["cpa"])),
-        ("ROAS", _cost(totals.kpi["roas"])),
-        ("ROMI", _share(totals.kpi["romi"])),
+        (summary.text("channel", lang), summary.text("total", lang)),
+        (summary.text("status", lang), ""),
+        (_metric_label("spend", lang), _money(totals.fact["spend"], lang)),
+        (vs_plan, _deviation(totals.deviation["spend"])),
+        (_metric_label("leads", lang), _amount(totals.fact["leads"], lang)),
+        (_metric_label("orders", lang), _amount(totals.fact["orders"], lang)),
+        (_metric_label("revenue", lang), _money(totals.fact["revenue"], lang)),
+        (vs_plan, _deviation(totals.deviation["revenue"])),
+        (_metric_label("cpl", lang), _cost(totals.kpi["cpl"], lang)),
+        (_metric_label("cpa", lang), _cost(totals.kpi["cpa"], lang)),
+        (_metric_label("roas", lang), _cost(totals.kpi["roas"], lang)),
+        (_metric_label("romi", lang), _share(totals.kpi["romi"], lang)),
     ]
     for index, (header, footer) in enumerate(columns):
         table.add_column(header, footer, justify="right" if index > 1 else "left", no_wrap=index > 0)
@@ -200,57 +256,71 @@ def print_sync(report: SyncReport, *, console: Console | None = None) -> None:
         figures = channel.figures
         table.add_row(
             escape(channel.name),
-            f"[{_STATUS_STYLE[channel.status]}]{_STATUS_LABEL[channel.status]}[/]",
-            _money(figures.fact["spend"]),
+            f"[{_STATUS_STYLE[channel.status]}]{_status(channel.status, lang)}[/]",
+            _money(figures.fact["spend"], lang),
             _deviation(figures.deviation["spend"]),
-            _count(figures.fact["leads"]),
-            _count(figures.fact["orders"]),
-            _money(figures.fact["revenue"]),
+            _amount(figures.fact["leads"], lang),
+            _amount(figures.fact["orders"], lang),
+            _money(figures.fact["revenue"], lang),
             _deviation(figures.deviation["revenue"]),
-            _cost(figures.kpi["cpl"]),
-            _cost(figures.kpi["cpa"]),
-            _cost(figures.kpi["roas"]),
-            _share(figures.kpi["romi"]),
+            _cost(figures.kpi["cpl"], lang),
+            _cost(figures.kpi["cpa"], lang),
+            _cost(figures.kpi["roas"], lang),
+            _share(figures.kpi["romi"], lang),
         )
     out.print(table)
 
     if report.breaches:
-        out.print(f"[bold red]Decisions needed ({len(report.breaches)})[/bold red]")
+        out.print(f"[bold red]{summary.text('decisions', lang)} ({len(report.breaches)})[/bold red]")
         for breach in report.breaches:
-            out.print(f"  {escape(breach_text(breach))}", soft_wrap=True)
+            out.print(f"  {escape(breach_text(breach, lang))}", soft_wrap=True)
     else:
-        out.print("[green]No stop rule is breached.[/green]")
+        out.print("[green]" + say(lang, en="No stop rule is breached.", ru="Ни одно стоп-правило не нарушено.")
+                  + "[/green]")
     watched = [c for c in report.channels if c.status == "watch"]
     if watched:
-        out.print(f"[bold yellow]Watch ({len(watched)})[/bold yellow]")
+        out.print(f"[bold yellow]{summary.STATUS_LABELS['watch'][lang]} ({len(watched)})[/bold yellow]")
         for channel in watched:
-            reasons = ", ".join(_WATCH_REASONS.get(r, r) for r in channel.watch)
+            reasons = ", ".join(_watch_reason(r, lang) for r in channel.watch)
             out.print(f"  {escape(channel.name)}: {reasons}", soft_wrap=True)
     missing = [c for c in report.channels if c.status == "no_data"]
     if missing:
-        out.print(f"[bold]Missing reports ({len(missing)})[/bold]: no facts this week for")
+        out.print(f"[bold]{summary.text('missing', lang)} ({len(missing)})[/bold]: "
+                  + say(lang, en="no facts this week for", ru="нет фактов за неделю по каналам"))
+        owner_word = summary.text("owner", lang).lower()
         for channel in missing:
-            owner = f" (owner {channel.channel.owner})" if channel.channel.owner else ""
+            owner = f" ({owner_word} {channel.channel.owner})" if channel.channel.owner else ""
             out.print(f"  {escape(channel.name)}{escape(owner)}", soft_wrap=True)
     if report.issues:
-        out.print(f"[bold yellow]Data issues: {_total(report.issues, 'issue')}[/bold yellow]")
-        print_findings(report.issues, out)
+        out.print(f"[bold yellow]{summary.text('issues', lang)}: {_total(report.issues, 'problem', lang)}"
+                  "[/bold yellow]")
+        print_findings(report.issues, out, lang)
     out.print()
     out.print(escape(_outcome(report)), soft_wrap=True)
 
 
 def _outcome(report: SyncReport) -> str:
-    changes = report.changes
+    changes, lang = report.changes, report.lang
     if report.stopped:
-        return (f"Stopped by --strict: {_plural(len(report.issues), 'data issue')}, so nothing was written. "
-                "Fix the cells above and run the sync again.")
+        issues = _count(len(report.issues), "issue", lang)
+        return say(lang,
+                   en=f"Stopped by --strict: {issues}, so nothing was written. "
+                   "Fix the cells above and run the sync again.",
+                   ru=f"Остановлено из-за --strict: {issues}, поэтому ничего не записано. "
+                   "Исправьте ячейки выше и запустите синхронизацию снова.")
+    cells = _count(len(changes.highlights), "highlighted_cell", lang)
+    tab, log = report.summary_tab, changes.log_tab.name
     if report.dry_run:
-        return (f"Dry run: nothing written (it would write the {report.summary_tab!r} tab, "
-                f"{_plural(len(changes.highlights), 'highlighted cell')} and a row in {changes.log_tab.name!r}).")
+        return say(lang,
+                   en=f"Dry run: nothing written (it would write the {tab!r} tab, {cells} and a row in {log!r}).",
+                   ru=f"Пробный запуск: ничего не записано (к записи: вкладка «{tab}», {cells} и строка "
+                   f"в «{log}»).")
     if report.written:
-        return (f"Written: the {report.summary_tab!r} tab, {_plural(len(changes.highlights), 'highlighted cell')} "
-                f"and a row in {changes.log_tab.name!r} ({report.rows_read:,} rows read).")
-    return "Nothing was written."
+        rows = _number(report.rows_read, lang, 0)
+        return say(lang,
+                   en=f"Written: the {tab!r} tab, {cells} and a row in {log!r} ({rows} rows read).",
+                   ru=f"Записано: вкладка «{tab}», {cells} и строка в «{log}» (прочитано строк: {rows}).")
+    return say(lang, en="Nothing was written.", ru="Ничего не записано.")
 
 
 @contextmanager

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from check_helpers import Book, run_sheetops, template
@@ -343,26 +344,53 @@ def test_a_missing_required_header_is_reported_once_not_per_row(tmp_path: Path, 
 # The command line
 
 
+# What the terminal says, in the workbook's language; and the English words a Russian run must not show.
+SAYS_CLEAN = {"en": "No findings: {path} is ready for `sheetops sync`.",
+              "ru": "Замечаний нет: таблица {path} готова к `sheetops sync`."}
+SAYS_FOUND = {
+    "en": ["Checked {path}", "Channels!C7: the channel 'E-mail' has no owner",
+           "Roles!B8: warning: the role 'Project manager' has no person",
+           "2 findings (1 error, 1 warning). Fix them in the workbook, then run the check again."],
+    "ru": ["Проверена таблица {path}", "Каналы!C7: у канала «E-mail рассылки» нет владельца",
+           "Роли!B8: предупреждение: у роли «Менеджер проектов» нет исполнителя",
+           "2 замечания (1 ошибка, 1 предупреждение). Исправьте их в таблице и запустите проверку снова."],
+}
+ENGLISH_WORDS = ("No findings", "ready for", "Checked", "warning", "finding", "error", "Fix them", "Workbook")
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_check_a_clean_workbook_exits_0_and_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                     lang: str) -> None:
     path = Book(lang).write(tmp_path / "clean.xlsx")
     code, out, err = run_sheetops(["check", str(path)], capsys)
     assert (code, err) == (0, "")
-    assert "No findings" in out
-    assert str(path) in out
+    assert out == SAYS_CLEAN[lang].format(path=path) + "\n"
 
 
-def test_check_with_findings_exits_1_and_prints_one_line_per_finding(tmp_path: Path,
-                                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    book = Book("en")
+@pytest.mark.parametrize("lang", LANGS)
+def test_check_with_findings_exits_1_and_prints_one_line_per_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str
+) -> None:
+    book = Book(lang)
     book.set("channels", 7, "owner", None)
     book.set("roles", 8, "person", None)
-    code, out, err = run_sheetops(["check", str(book.write(tmp_path / "book.xlsx"))], capsys)
+    path = book.write(tmp_path / "book.xlsx")
+    code, out, err = run_sheetops(["check", str(path)], capsys)
     assert (code, err) == (1, "")
-    assert "Channels!C7: the channel 'E-mail' has no owner" in out
-    assert "Roles!B8: warning: the role 'Project manager' has no person" in out
-    assert "2 findings (1 error, 1 warning)" in out
+    for line in SAYS_FOUND[lang]:
+        assert line.format(path=path) in out
+    if lang == "ru":
+        said = out.replace(str(path), "")  # the test's own folder name is English
+        assert [word for word in ENGLISH_WORDS if word in said] == []
+
+
+def test_a_russian_workbook_is_checked_in_russian_from_end_to_end(
+    run_cli: Callable[..., Any], demo_xlsx_ru: Path
+) -> None:
+    result = run_cli("check", demo_xlsx_ru)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == f"Замечаний нет: таблица {demo_xlsx_ru} готова к `sheetops sync`.\n"
+    assert json.loads(run_cli("check", demo_xlsx_ru, "--json").stdout)["lang"] == "ru"
 
 
 def test_check_json_lists_every_finding_with_cell_message_severity_and_code(
@@ -376,6 +404,7 @@ def test_check_json_lists_every_finding_with_cell_message_severity_and_code(
     assert json.loads(out) == {
         "source": str(path),
         "ok": False,
+        "lang": "ru",
         "findings": [
             {
                 "cell": "Каналы!B3",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -79,6 +80,43 @@ def test_the_friday_sync_writes_the_summary_the_marks_and_a_log_row(
     calamine = CalamineWorkbook.from_path(str(path))
     rows = calamine.get_sheet_by_name(template.tab("summary").name[lang]).to_python()
     assert rows[0][0] == summary["A1"].value
+
+
+# What the terminal says about the demo week, in each language; and the English words a Russian run must not show.
+SAYS = {
+    "en": ["week 2026-11-23 to 2026-11-29, as of 2026-11-27", "Channel", "Status", "Spend", "vs plan", "Total",
+           "Social ads", "BREACH", "Decisions needed (2)", "in a row since 2026-11-",
+           "Action: stop; owner Anna Kuznetsova."],
+    "ru": ["неделя с 23.11.2026 по 29.11.2026, на 27.11.2026", "Канал", "Статус", "Расход", "откл. от плана", "Итого",
+           "Таргетированная реклама", "НАРУШЕНИЕ", "Нужны решения (2)", " подряд с ",
+           "Действие: остановить; владелец Анна Кузнецова."],
+}
+OUTCOME = {
+    ("en", False): "Written: the 'CMO Summary' tab, 20 highlighted cells and a row in 'Sync Log'",
+    ("en", True): "Dry run: nothing written (it would write the 'CMO Summary' tab, 20 highlighted cells",
+    ("ru", False): "Записано: вкладка «Сводка CMO», 20 выделенных ячеек и строка в «Журнал синхронизации»",
+    ("ru", True): "Пробный запуск: ничего не записано (к записи: вкладка «Сводка CMO», 20 выделенных ячеек",
+}
+ENGLISH_WORDS = ("week ", "as of", "Channel", "Status", "Spend", "vs plan", "Total", "BREACH", "Decisions needed",
+                 "in a row", "target", "Action", "owner", "Watch", "Missing reports", "Data issues", "warning",
+                 "Written", "Dry run", "highlighted", "rows read", "No stop rule")
+
+
+@pytest.mark.parametrize(("lang", "dry_run"), OUTCOME.keys(), ids=[f"{lang}-{'dry-run' if dry else 'write'}"
+                                                                   for lang, dry in OUTCOME])
+def test_the_terminal_report_is_in_the_workbooks_language(
+    run_cli: RunCli, demo_xlsx: Path, demo_xlsx_ru: Path, lang: str, dry_run: bool
+) -> None:
+    path = demo_xlsx if lang == "en" else demo_xlsx_ru
+    result = run_cli("sync", path, "--as-of", AS_OF, *(["--dry-run"] if dry_run else []))
+    assert result.exit_code == 0, result.stderr
+    said = result.stdout.replace(str(path), "")  # the test's own folder name is English
+    for phrase in [*SAYS[lang], OUTCOME[lang, dry_run]]:
+        assert phrase in said
+    thousands = r"\d,\d{3}\b" if lang == "en" else r"\d\u00a0\d{3}\b"  # 1,527 or 1 527, as the summary writes it
+    assert re.search(thousands, said)
+    if lang == "ru":
+        assert [word for word in ENGLISH_WORDS if word in said] == []
 
 
 def test_json_output_follows_the_documented_contract(run_cli: RunCli, demo_xlsx: Path) -> None:

@@ -53,12 +53,17 @@ class Analysis:
         return self.inputs.settings.lang
 
 
-def analyze(data: WorkbookData, template: Template, as_of: dt.date) -> Analysis:
-    """Facts, KPIs, breaches, statuses and issues of the week that contains ``as_of``."""
+def analyze(data: WorkbookData, template: Template, as_of: dt.date, progress: Progress | None = None) -> Analysis:
+    """Facts, KPIs, breaches, statuses and issues of the week that contains ``as_of``.
+
+    ``progress`` hears, in the workbook's language, when the computing starts.
+    """
     bound = bind(data, template)
     if bound.findings:
         raise WorkbookError(unusable_message(data.source, bound.findings))
     inputs = read_inputs(bound)
+    if progress is not None:
+        progress(say(inputs.settings.lang, en="Computing KPIs and stop rules", ru="Считаем KPI и стоп-правила"), 0.6)
     facts = read_facts(bound, inputs)
     plan_fact = template.tab("plan_fact")
     issues = (
@@ -216,10 +221,11 @@ def _run(
     report = progress or _silent
     started = time.perf_counter()
     with backend.lock():
-        report(f"Reading {backend.source}", 0.0)
+        # The workbook's language is known once it is read: until then, only its name is shown.
+        report(backend.source, 0.0)
         data = backend.read()
-        report("Computing KPIs and stop rules", 0.6)
-        analysis = analyze(data, template, as_of)
+        analysis = analyze(data, template, as_of, report)
+        lang = analysis.lang
         stopped = strict and bool(analysis.issues)
         duration = time.perf_counter() - started
         result = summary.log_result(analysis.lang, breaches=len(analysis.breaches),
@@ -230,10 +236,11 @@ def _run(
         changes = build_write(analysis, log_row=row)
         written = False
         if not dry_run and not stopped:
-            report("Writing the summary, highlights and log", 0.8)
+            report(say(lang, en="Writing the summary, highlights and log", ru="Записываем сводку, выделения и журнал"),
+                   0.8)
             backend.write(changes)
             written = True
-        report("Done", 1.0)
+        report(say(lang, en="Done", ru="Готово"), 1.0)
     return SyncReport(
         source=backend.source,
         as_of=as_of,

@@ -111,6 +111,11 @@ def text(key: str, lang: str, **values: object) -> str:
 def count(number: int, noun: str, lang: str) -> str:
     """'3 days', '2 дня', '5 дней'."""
     english, russian = NOUNS[noun]
+    return plural(number, english, russian, lang)
+
+
+def plural(number: int, english: tuple[str, str], russian: tuple[str, str, str], lang: str) -> str:
+    """The number and its noun in the form the number takes: English (one, many), Russian (1, 2-4, 5+)."""
     if lang == "ru":
         tens, ones = number % 100, number % 10
         if ones == 1 and tens != 11:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import time
+from collections.abc import Callable
 
+import pytest
 from rich.console import Console
 from sync_workbooks import CPA_RULE, FRIDAY, MONDAY, Book, daily_run, week_row
 
@@ -78,6 +80,101 @@ def test_print_check_without_findings() -> None:
     out, buffer = console()
     print_check(CheckReport("marketing.xlsx", ()), console=out)
     assert buffer.getvalue() == "No findings: marketing.xlsx is ready for `sheetops sync`.\n"
+
+
+# The English words of the terminal output; none of them may be left in a Russian one. Russian
+# numbers are written as in the CMO Summary: 1 200 (a no-break space), 20,00, 275,0%.
+ENGLISH_WORDS = ("week ", "as of", "Channel", "Status", "Spend", "vs plan", "Leads", "Revenue", "Total", "BREACH",
+                 "Decisions needed", "in a row", "target", "Action", "owner", "Watch", "Missing reports", "no facts",
+                 "Data issues", "issue", "error", "warning", "Written", "Dry run", "nothing written", "Stopped",
+                 "No stop rule", "highlighted", "rows read", "Checked", "No findings", "finding", "Fix them",
+                 "Workbook")
+
+
+def russian_week(book: Book) -> None:
+    book.rules = [dict(CPA_RULE, rule="CPA выше цели три дня подряд — стоп")]
+    book.plan_fact = [week_row("Search ads", spend_plan=1000, spend=1200, leads=60, orders=12, revenue=9000),
+                      week_row("Blog", spend="??")]
+    book.daily = daily_run("Social ads", D[2], spend=[300] * 3, orders=[1] * 3, leads=[9] * 3, revenue=[0] * 3)
+
+
+def negative_spend(book: Book) -> None:
+    book.plan_fact = [week_row("Blog", spend=-1)]
+
+
+def russian_sync(edit: Callable[[Book], None], **options: bool) -> Callable[[], str]:
+    def run() -> str:
+        book = Book(lang="ru")
+        edit(book)
+        return printed(book, **options)
+
+    return run
+
+
+def russian_check(*findings: Finding) -> Callable[[], str]:
+    def run() -> str:
+        out, buffer = console()
+        print_check(CheckReport("marketing.xlsx", findings, "ru"), console=out)
+        return buffer.getvalue()
+
+    return run
+
+
+RUSSIAN = {
+    "sync": (russian_sync(russian_week), [
+        "memory.xlsx: неделя с 23.11.2026 по 29.11.2026, на 27.11.2026",
+        "Канал", "Статус", "Расход", "откл. от плана", "Лиды", "Заказы", "Выручка", "Итого",
+        "НАРУШЕНИЕ", "внимание", "нет данных", "пауза", "1\u00a0200", "9\u00a0000", "+20%", "20,00", "275,0%",
+        "Нужны решения (1)",
+        "Social ads: CPA выше цели три дня подряд — стоп (CPA 300,00 > цель 150,00), 3 дня подряд с 25.11.2026. "
+        "Действие: остановить; владелец Anna Kuznetsova.",
+        "Внимание (1)", "Search ads: расход выше плана",
+        "Нет отчётов (2): нет фактов за неделю по каналам", "E-mail (владелец Dmitry Sokolov)",
+        "Проблемы в данных: 1 проблема (1 ошибка)", "План-факт!D3: «Расход»",
+        "Записано: вкладка «Сводка CMO», 6 выделенных ячеек и строка в «Журнал синхронизации» "
+        "(прочитано строк: 5).",
+    ]),
+    "dry run": (russian_sync(lambda book: None, dry_run=True), [
+        "Ни одно стоп-правило не нарушено.",
+        "Пробный запуск: ничего не записано (к записи: вкладка «Сводка CMO», 0 выделенных ячеек и строка "
+        "в «Журнал синхронизации»).",
+    ]),
+    "strict stop": (russian_sync(negative_spend, strict=True), [
+        "Остановлено из-за --strict: 1 проблема в данных, поэтому ничего не записано.",
+    ]),
+    "check with findings": (russian_check(
+        Finding("Каналы!C7", "у канала «Блог» нет владельца"),
+        Finding(None, "в таблице 9 000 000 ячеек", "warning"),
+        Finding("Роли!B3", "у роли «CMO» нет исполнителя", "warning"),
+    ), [
+        "Проверена таблица marketing.xlsx",
+        "Каналы\n  Каналы!C7: у канала «Блог» нет владельца",
+        "Вся таблица\n  предупреждение: в таблице 9 000 000 ячеек",
+        "Роли\n  Роли!B3: предупреждение: у роли «CMO» нет исполнителя",
+        "3 замечания (1 ошибка, 2 предупреждения). Исправьте их в таблице и запустите проверку снова.",
+    ]),
+    "check without findings": (russian_check(), [
+        "Замечаний нет: таблица marketing.xlsx готова к `sheetops sync`.",
+    ]),
+}
+
+
+@pytest.mark.parametrize(("run", "expected"), RUSSIAN.values(), ids=RUSSIAN.keys())
+def test_a_russian_workbook_gets_its_terminal_output_in_russian(run: Callable[[], str], expected: list[str]) -> None:
+    text = run()
+    for phrase in expected:
+        assert phrase in text
+    assert [word for word in ENGLISH_WORDS if word in text] == []
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("en", ["memory.xlsx", "Computing KPIs and stop rules", "Writing the summary, highlights and log", "Done"]),
+    ("ru", ["memory.xlsx", "Считаем KPI и стоп-правила", "Записываем сводку, выделения и журнал", "Готово"]),
+])
+def test_progress_messages_are_in_the_workbooks_language_once_it_is_read(lang: str, said: list[str]) -> None:
+    seen: list[str] = []
+    run_sync(Book(lang=lang).backend(), Book().template, as_of=FRIDAY, progress=lambda m, f: seen.append(m))
+    assert seen == said
 
 
 def test_progress_is_silent_when_disabled_or_not_a_terminal() -> None:
