@@ -469,7 +469,6 @@ def test_demo_role_map_is_complete_and_no_person_holds_conflicting_roles(
 def test_a_sync_as_of_the_demo_day_finds_its_breaches(
     template: Template, tmp_path: Path, lang: str, today: dt.date
 ) -> None:
-    pytest.importorskip("sheetops.sync.engine")
     path = tmp_path / "demo.xlsx"
     api.provision(path, lang=lang, demo=True, today=today)
     report = api.sync(path, as_of=today, dry_run=True)
@@ -481,7 +480,6 @@ def test_a_sync_as_of_the_demo_day_finds_its_breaches(
 
 @pytest.mark.parametrize("fixture", ["demo_xlsx", "demo_xlsx_ru"])
 def test_check_finds_nothing_to_fix_in_a_demo_workbook(fixture: str, request: pytest.FixtureRequest) -> None:
-    pytest.importorskip("sheetops.check")
     report = api.check(request.getfixturevalue(fixture))
     assert report.findings == ()
 

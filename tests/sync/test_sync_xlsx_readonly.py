@@ -66,7 +66,6 @@ def test_numbers_and_dates_typed_as_text_in_a_russian_workbook(tmp_path: Path) -
 
 @pytest.fixture(params=["en", "ru"])
 def demo(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, Path]:
-    pytest.importorskip("sheetops.provision")
     from sheetops.api import provision
 
     lang: str = request.param
