@@ -16,6 +16,9 @@ def test_the_emulator_command_serves_until_interrupted(tmp_path: Path) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "sheetops", "emulator", "--port", "0", "--key-file", str(key)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # A shell's background job starts with Ctrl-C ignored, and a child inherits that;
+        # give the emulator the default, as a terminal would.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         assert process.stdout is not None
