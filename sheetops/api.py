@@ -122,16 +122,21 @@ def check(
 def sync(
     path: str | Path,
     *,
-    as_of: dt.date,
+    as_of: dt.date | None = None,
     dry_run: bool = False,
     strict: bool = False,
     template: str = DEFAULT_TEMPLATE,
     progress: Progress | None = None,
     credentials: str | Path | None = None,
+    today: dt.date | None = None,
 ) -> SyncReport:
-    """Compute KPIs and breaches, mark them, write the summary and log (``sheetops sync``)."""
+    """Compute KPIs and breaches, mark them, write the summary and log (``sheetops sync``).
+
+    ``as_of``: report the week that contains this date; without it, the latest week whose
+    report day (Settings, Friday by default) has come by ``today`` (default: the clock's).
+    """
     from sheetops.sync.engine import run_sync
 
     spec = load_template(template)
     backend = open_backend(path, credentials=credentials)
-    return run_sync(backend, spec, as_of=as_of, dry_run=dry_run, strict=strict, progress=progress)
+    return run_sync(backend, spec, as_of=as_of, dry_run=dry_run, strict=strict, progress=progress, today=today)

@@ -158,7 +158,8 @@ def check(path: str, as_json: bool, template_name: str, credentials: Path | None
               help="Google Sheets: a service-account key file (default: GOOGLE_APPLICATION_CREDENTIALS, "
                    "then the signed-in user; see docs/google-sheets.md).")
 @click.option("--as-of", "as_of", callback=_parse_date, metavar="DATE",
-              help="Report the week that contains this date (default: today), e.g. 2026-11-27.")
+              help="Report the week that contains this date, as of that day, e.g. 2026-11-27 (default: the "
+                   "latest week whose report day has come: last week from Monday to Thursday).")
 @click.option("--dry-run", is_flag=True, help="Compute and print everything; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document (see docs/sync.md).")
 @click.option("--strict", is_flag=True, help="Stop before writing if any cell cannot be read (exit 1).")
@@ -183,7 +184,7 @@ def sync(path: str, credentials: Path | None, as_of: dt.date | None, dry_run: bo
     from sheetops.render import print_sync, progress
 
     with progress(enabled=not as_json) as report_progress:
-        report = api.sync(path, as_of=as_of or dt.date.today(), dry_run=dry_run, strict=strict,
+        report = api.sync(path, as_of=as_of, dry_run=dry_run, strict=strict,
                           template=template_name, progress=report_progress, credentials=credentials)
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))

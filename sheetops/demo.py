@@ -7,15 +7,16 @@ weeks before the current one, Plan-Fact's facts are exactly the sums of the Dail
 with a conclusion and an action. In the current week only the plans are filled in, so a
 sync takes that week's facts from Daily.
 
-The numbers are built so that a sync as of ``today`` finds breaches of the template's
-stop rules whatever the weekday:
+The numbers are built so that a sync run on ``today`` without ``--as-of`` finds breaches
+of the template's stop rules whatever the weekday. That sync reports the latest week whose
+report day (Friday) has come, as of its last day counted (:mod:`sheetops.sync.period`):
 
 * a daily CPA (or CPL) rule: the last channel it covers spends more and sells less on
-  each of the last four days (at least one day more than the rule asks for), with spend
-  above the rule's Min spend;
+  each of the four days up to that day (at least one day more than the rule asks for),
+  with spend above the rule's Min spend;
 * a weekly unsubscribe-rate rule: the first channel it covers sends e-mails, and its
-  unsubscribe rate is above the threshold on every day of the latest complete week and
-  of the current week.
+  unsubscribe rate is above the threshold on every day of the reported week and of the
+  week before it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sheetops.layout import Value
+from sheetops.sync.period import default_as_of
 from sheetops.tables import TARGET_COLUMNS
 from sheetops.templates import Template, normalize
 from sheetops.templates.model import ChannelSeed, StopRuleSeed
@@ -173,6 +175,7 @@ def _target(seed: ChannelSeed | None, metric: str) -> float | None:
 
 def _plan_breaches(template: Template, channels: Sequence[ChannelRow], today: dt.date) -> _Plan:
     plan = _Plan()
+    reported = default_as_of(today)
     for rule in template.stop_rules:
         if rule.enabled != "yes" or rule.condition not in (">", ">="):
             continue
@@ -186,12 +189,12 @@ def _plan_breaches(template: Template, channels: Sequence[ChannelRow], today: dt
                 count = max(BREACH_DAYS, rule.periods_in_a_row + 1)
                 plan.cost_metric, plan.cost_channel = rule.metric, row.name
                 plan.cost_threshold, plan.cost_min_spend = float(limit or 0.0), rule.min_spend or 0.0
-                plan.cost_days = frozenset(today - dt.timedelta(days=n) for n in range(count))
+                plan.cost_days = frozenset(reported - dt.timedelta(days=n) for n in range(count))
         elif rule.period == "week" and rule.metric == "unsubscribe_rate" and plan.email_channel is None and covered:
             if threshold.value is None:
                 continue
             plan.email_channel, plan.email_threshold = covered[0].name, threshold.value
-            start = week_start(today) - dt.timedelta(weeks=1)
+            start = week_start(reported) - dt.timedelta(weeks=1)
             plan.email_days = frozenset(start + dt.timedelta(days=n) for n in range((today - start).days + 1))
     if plan.email_channel is None:
         # Without such a rule the first CRM channel still sends e-mails, at a normal rate.

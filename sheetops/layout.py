@@ -28,22 +28,29 @@ INTEGER = "#,##0"
 NUMBER = "#,##0.00"
 PERCENT = "0.0%"
 DATE = "yyyy-mm-dd"
+DATE_RU = "dd.mm.yyyy"
 DATETIME = "yyyy-mm-dd hh:mm:ss"
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "RUB": "₽", "GBP": "£"}
 
 
-def money_format(currency: str) -> str:
-    """An Excel number format showing amounts in the workbook's currency."""
+def money_format(currency: str, *, cents: bool = True) -> str:
+    """An Excel number format showing amounts in the workbook's currency (without cents: whole units)."""
     code = currency.strip().upper()
     symbol = CURRENCY_SYMBOLS.get(code, code or "")
+    number = NUMBER if cents else INTEGER
     if code == "RUB" or symbol == "₽":
-        return '#,##0.00\\ "₽"'
+        return number + '\\ "₽"'
     if not symbol:
-        return NUMBER
+        return number
     if len(symbol) == 1:
-        return f'"{symbol}"#,##0.00'
-    return f'#,##0.00\\ "{symbol}"'
+        return f'"{symbol}"{number}'
+    return number + f'\\ "{symbol}"'
+
+
+def date_format(lang: str) -> str:
+    """Dates as the language writes them: 2026-11-23 in English, 23.11.2026 in Russian."""
+    return DATE_RU if lang == "ru" else DATE
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,7 @@ class TabLayout:
     rows: tuple[tuple[Cell, ...], ...]
     widths: tuple[float, ...] = ()
     freeze_rows: int = 1
+    freeze_cols: int = 0
     dropdowns: tuple[DropDown, ...] = ()
     column_formats: dict[int, str] = field(default_factory=dict, hash=False)
     hidden: bool = False

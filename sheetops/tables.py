@@ -28,6 +28,8 @@ from sheetops.values import (
 )
 from sheetops.workbook import BoundTab, BoundWorkbook, Finding, Severity
 
+# The keys of the template's days of the week, Monday first (as ``date.weekday()`` counts).
+DAYS_OF_WEEK = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # Stop-rule metrics that have a per-channel target in the Channels tab.
 TARGET_COLUMNS = {"cpl": "target_cpl", "cpa": "target_cpa", "roas": "target_roas"}
 
@@ -41,6 +43,7 @@ class Settings:
     decimal_comma: bool = False  # Number format: ru
     trend_weeks: int = 8
     lang: str = "en"
+    report_day: int = 4  # the weekday the week's facts are reported on (Monday 0 .. Sunday 6): Friday
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,7 @@ _ENUM_NOUNS = {
     "number_format": "a number format",
     "language": "a language",
     "weekday": "a day the week can start on",
+    "day_of_week": "a day of the week",
 }
 
 T = TypeVar("T")
@@ -333,6 +337,7 @@ class _Reader:
                              enum_hint("number_format"))
         self.decimal_comma = number_format == "ru"
         read("week_starts", enum_key("weekday"), "monday", enum_hint("weekday"))
+        report_day = read("report_day", enum_key("day_of_week"), "friday", enum_hint("day_of_week"))
 
         def margin(value: CellValue) -> float:
             share = parse_percent(value, decimal_comma=self.decimal_comma)
@@ -360,6 +365,7 @@ class _Reader:
             trend_weeks=read("trend_weeks", weeks, int(default_weeks) if isinstance(default_weeks, int) else 8,
                              Text("a whole number of weeks, 1 or more, e.g. 8", "целое число недель от 1, например 8")),
             lang=lang,
+            report_day=DAYS_OF_WEEK.index(report_day) if report_day in DAYS_OF_WEEK else 4,
         )
 
     def _setting_named(self, name: str) -> str | None:

@@ -15,20 +15,21 @@ import gc
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sheetops.backends import Backend, SyncWrite
 from sheetops.errors import WorkbookError
 from sheetops.layout import Cell
 from sheetops.sync import summary
-from sheetops.sync.facts import FACT_KEYS, PLAN_KEYS, Facts, read_facts, week_start
-from sheetops.sync.kpis import add_up, deviations, kpis, lifetime_value
-from sheetops.sync.report import ChannelReport, Figures, SyncReport
+from sheetops.sync.facts import Facts, read_facts
+from sheetops.sync.figures import channel_report, totals_month, totals_of
+from sheetops.sync.period import ReportPeriod, report_period, week_start
+from sheetops.sync.report import ChannelReport, Decisions, Figures, MonthBudget, SyncReport, breach_key
 from sheetops.sync.rules import Breach, daily_metric_findings, evaluate_rules
-from sheetops.sync.status import channel_status
-from sheetops.tables import Channel, Inputs, missing_target_findings, read_inputs, tab_name
+from sheetops.tables import Inputs, missing_target_findings, read_inputs, tab_name
 from sheetops.templates import Template
 from sheetops.templates.model import say
+from sheetops.values import ValueProblem, parse_date, show_date
 from sheetops.workbook import BoundWorkbook, Finding, WorkbookData, bind, find_sheet
 
 Progress = Callable[[str, float], None]
@@ -40,22 +41,40 @@ class Analysis:
 
     bound: BoundWorkbook
     inputs: Inputs
-    facts: Facts
-    as_of: dt.date
-    week: dt.date
+    facts: Facts  # as they stood on the as-of day
+    period: ReportPeriod
     channels: tuple[ChannelReport, ...]
     totals: Figures
     breaches: tuple[Breach, ...]
     issues: tuple[Finding, ...]
+    decisions: Decisions = field(default_factory=Decisions)
+    month: MonthBudget | None = None
 
     @property
     def lang(self) -> str:
         return self.inputs.settings.lang
 
+    @property
+    def as_of(self) -> dt.date:
+        return self.period.as_of
 
-def analyze(data: WorkbookData, template: Template, as_of: dt.date, progress: Progress | None = None) -> Analysis:
-    """Facts, KPIs, breaches, statuses and issues of the week that contains ``as_of``.
+    @property
+    def week(self) -> dt.date:
+        return self.period.week
 
+
+def analyze(
+    data: WorkbookData,
+    template: Template,
+    as_of: dt.date | None = None,
+    progress: Progress | None = None,
+    *,
+    today: dt.date | None = None,
+) -> Analysis:
+    """Facts, KPIs, breaches, statuses and issues of the reported week.
+
+    ``as_of``: report the week that contains it, as of that day; without it, the latest
+    week whose report day has come by ``today`` (see :mod:`sheetops.sync.period`).
     ``progress`` hears, in the workbook's language, when the computing starts.
     """
     bound = bind(data, template)
@@ -64,8 +83,17 @@ def analyze(data: WorkbookData, template: Template, as_of: dt.date, progress: Pr
     inputs = read_inputs(bound)
     if progress is not None:
         progress(say(inputs.settings.lang, en="Computing KPIs and stop rules", ru="Считаем KPI и стоп-правила"), 0.6)
-    facts = read_facts(bound, inputs)
+    read = read_facts(bound, inputs)
+    period = report_period(today=today or dt.date.today(), report_day=inputs.settings.report_day, as_of=as_of)
+    facts = read.up_to(period.as_of)
     plan_fact = template.tab("plan_fact")
+    breaches = tuple(evaluate_rules(inputs, facts, period))
+    gross_margin = inputs.settings.gross_margin
+    channels = tuple(
+        channel_report(channel, facts, period, tuple(b for b in breaches if b.channel.name == channel.name),
+                       gross_margin)
+        for channel in inputs.channels
+    )
     issues = (
         *inputs.findings,
         *missing_target_findings(bound, inputs),
@@ -73,17 +101,74 @@ def analyze(data: WorkbookData, template: Template, as_of: dt.date, progress: Pr
                                lambda key: plan_fact.column(key).header[bound.lang], tab_name(bound, "daily")),
         *facts.issues,
         *cell_limit_findings(data, inputs.settings.lang),
+        *period_findings(read, inputs, period),
     )
-    breaches = tuple(evaluate_rules(inputs, facts, as_of))
-    week = week_start(as_of)
-    gross_margin = inputs.settings.gross_margin
-    channels = tuple(
-        channel_report(channel, facts, week, tuple(b for b in breaches if b.channel.name == channel.name),
-                       gross_margin)
-        for channel in inputs.channels
+    return Analysis(bound, inputs, facts, period, channels, totals_of(channels, facts, period.week, gross_margin),
+                    breaches, issues, decisions_since(bound, inputs, read, period, breaches),
+                    totals_month(channels, period))
+
+
+def decisions_since(
+    bound: BoundWorkbook, inputs: Inputs, read: Facts, period: ReportPeriod, breaches: Sequence[Breach]
+) -> Decisions:
+    """This report's breaches against those of the last report of an earlier week.
+
+    That report's as-of date is the newest Sync Log "As of" before the reported week; with
+    none, the same weekday a week earlier. Its breaches are judged again on today's data.
+    """
+    before = previous_as_of(bound, period) or period.as_of - dt.timedelta(weeks=1)
+    earlier = ReportPeriod(week_start(before), before, period.report_day)
+    then = evaluate_rules(inputs, read.up_to(before), earlier)
+    then_keys = {breach_key(b) for b in then}
+    now_keys = {breach_key(b) for b in breaches}
+    return Decisions(
+        since=before,
+        new=frozenset(k for k in now_keys if k not in then_keys),
+        resolved=tuple(b for b in then if breach_key(b) not in now_keys),
     )
-    return Analysis(bound, inputs, facts, as_of, week, channels, totals_of(channels, facts, week, gross_margin),
-                    breaches, issues)
+
+
+def previous_as_of(bound: BoundWorkbook, period: ReportPeriod) -> dt.date | None:
+    """The newest "As of" in the Sync Log dated before the reported week, if any."""
+    log = bound.tab("sync_log")
+    if log is None or not log.has("as_of"):
+        return None
+    found: dt.date | None = None
+    for row in range(1, len(log.sheet.rows)):
+        try:
+            day = parse_date(log.value(row, "as_of"))
+        except ValueProblem:
+            continue  # not a log row of ours (or typed over): not a report
+        if day < period.week and (found is None or day > found):
+            found = day
+    return found
+
+
+def period_findings(read: Facts, inputs: Inputs, period: ReportPeriod) -> tuple[Finding, ...]:
+    """A warning when the reported week is past all the data: no channel has facts in it or
+    after it, while earlier weeks have some (a workbook without any facts has its missing
+    reports for that)."""
+    latest: dt.date | None = None
+    for channel in inputs.channels:
+        newest = read.last_with_data(channel.name, "week", dt.date.max)
+        if newest is not None and (latest is None or newest > latest):
+            latest = newest
+    if latest is None or latest >= period.week:
+        return ()
+    lang = inputs.settings.lang
+    week, then = show_date(period.week, lang), show_date(latest, lang)
+    return (
+        Finding(
+            None,
+            say(lang,
+                en=f"no channel has facts for the week of {week} or later; the latest are for the week of {then}. "
+                "Check the --as-of date, or type the facts of the week",
+                ru=f"ни по одному каналу нет фактов за неделю с {week} и позже; последние — за неделю с {then}. "
+                "Проверьте дату --as-of или внесите факты за эту неделю"),
+            "warning",
+            "no_facts_for_week",
+        ),
+    )
 
 
 CELL_LIMIT_WARNING = 0.8  # warn when a workbook holds this share of its storage's cell limit
@@ -120,44 +205,6 @@ def unusable_message(source: str, findings: Sequence[Finding]) -> str:
     return f"{source} cannot be synced, nothing was written: " + "; ".join(f.message for f in findings) + "."
 
 
-def channel_report(
-    channel: Channel, facts: Facts, week: dt.date, breaches: tuple[Breach, ...], gross_margin: float
-) -> ChannelReport:
-    """One channel's figures and status for the week starting ``week``."""
-    fact = facts.week(channel.name, week)
-    has_facts = fact is not None and fact.has_data
-    values = dict(fact.values) if fact is not None and has_facts else dict.fromkeys(FACT_KEYS)
-    plan = dict(fact.plan) if fact is not None else dict.fromkeys(PLAN_KEYS)
-    history = add_up((f.values for f in facts.weeks_of(channel.name, week)), ("revenue", "new_customers"))
-    ltv = lifetime_value(history["revenue"], history["new_customers"], gross_margin)
-    figures = Figures(plan, values, kpis(values, gross_margin, ltv), deviations(values, plan))
-    status = channel_status(channel, values if has_facts else None, plan, breached=bool(breaches),
-                            gross_margin=gross_margin)
-    return ChannelReport(
-        channel=channel,
-        status=status.status,
-        figures=figures,
-        fact_source=fact.fact_source if fact is not None else None,
-        from_daily=tuple(k for k in FACT_KEYS if fact is not None and k in fact.from_daily
-                         and fact.values.get(k) is not None),
-        breaches=breaches,
-        watch=status.reasons,
-        conclusion=fact.conclusion if fact is not None else None,
-        action=fact.action if fact is not None else None,
-    )
-
-
-def totals_of(channels: Sequence[ChannelReport], facts: Facts, week: dt.date, gross_margin: float) -> Figures:
-    """All channels together: KPIs from the summed components, never averaged ratios."""
-    fact = add_up(c.figures.fact for c in channels)
-    plan = add_up((c.figures.plan for c in channels), PLAN_KEYS)
-    history = add_up(
-        (f.values for c in channels for f in facts.weeks_of(c.name, week)), ("revenue", "new_customers")
-    )
-    ltv = lifetime_value(history["revenue"], history["new_customers"], gross_margin)
-    return Figures(plan, fact, kpis(fact, gross_margin, ltv), deviations(fact, plan))
-
-
 def build_write(analysis: Analysis, *, log_row: tuple[Cell, ...]) -> SyncWrite:
     """The summary tab, the log's header, the log row and the highlights of one sync."""
     bound, template, lang = analysis.bound, analysis.bound.template, analysis.lang
@@ -175,6 +222,9 @@ def build_write(analysis: Analysis, *, log_row: tuple[Cell, ...]) -> SyncWrite:
         issues=analysis.issues,
         facts=analysis.facts,
         tab_names=tab_names,
+        period=analysis.period,
+        decisions=analysis.decisions,
+        month=analysis.month,
     )
     return SyncWrite(
         tabs=(summary_tab,),
@@ -195,28 +245,35 @@ def run_sync(
     backend: Backend,
     template: Template,
     *,
-    as_of: dt.date,
+    as_of: dt.date | None = None,
     dry_run: bool = False,
     strict: bool = False,
     progress: Progress | None = None,
     now: Callable[[], dt.datetime] = dt.datetime.now,
+    today: dt.date | None = None,
 ) -> SyncReport:
-    """One sync: read, compute, and (unless ``dry_run``, or ``strict`` met issues) write."""
+    """One sync: read, compute, and (unless ``dry_run``, or ``strict`` met issues) write.
+
+    ``as_of``: report the week that contains it; without it, the latest week whose report
+    day has come by ``today`` (default: ``now()``'s date; see :mod:`sheetops.sync.period`).
+    """
     with _collector_paused():
         # The workbook's values and the facts are freed when _run returns, before the
         # collector is back: it then has nothing new to scan.
-        return _run(backend, template, as_of=as_of, dry_run=dry_run, strict=strict, progress=progress, now=now)
+        return _run(backend, template, as_of=as_of, dry_run=dry_run, strict=strict, progress=progress, now=now,
+                    today=today)
 
 
 def _run(
     backend: Backend,
     template: Template,
     *,
-    as_of: dt.date,
+    as_of: dt.date | None,
     dry_run: bool,
     strict: bool,
     progress: Progress | None,
     now: Callable[[], dt.datetime],
+    today: dt.date | None,
 ) -> SyncReport:
     report = progress or _silent
     started = time.perf_counter()
@@ -224,15 +281,15 @@ def _run(
         # The workbook's language is known once it is read: until then, only its name is shown.
         report(backend.source, 0.0)
         data = backend.read()
-        analysis = analyze(data, template, as_of, report)
+        analysis = analyze(data, template, as_of, report, today=today or now().date())
         lang = analysis.lang
         stopped = strict and bool(analysis.issues)
         duration = time.perf_counter() - started
         result = summary.log_result(analysis.lang, breaches=len(analysis.breaches),
                                     issues=len(analysis.issues), dry_run=dry_run, stopped=stopped)
-        row = summary.log_row(when=now(), as_of=as_of, rows_read=analysis.facts.rows_read,
+        row = summary.log_row(when=now(), as_of=analysis.as_of, rows_read=analysis.facts.rows_read,
                               breaches=len(analysis.breaches), issues=len(analysis.issues), duration=duration,
-                              result=result)
+                              result=result, lang=lang)
         changes = build_write(analysis, log_row=row)
         written = False
         if not dry_run and not stopped:
@@ -243,7 +300,7 @@ def _run(
         report(say(lang, en="Done", ru="Готово"), 1.0)
     return SyncReport(
         source=backend.source,
-        as_of=as_of,
+        as_of=analysis.as_of,
         week=analysis.week,
         lang=analysis.lang,
         settings=analysis.inputs.settings,
@@ -258,6 +315,9 @@ def _run(
         dry_run=dry_run,
         stopped=stopped,
         summary_tab=changes.tabs[0].name,
+        period=analysis.period,
+        decisions=analysis.decisions,
+        month=analysis.month,
     )
 
 

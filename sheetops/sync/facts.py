@@ -164,6 +164,78 @@ class Facts:
         index = self._week_index.get(channel, ())
         return [self.weeks[(channel, m)] for m in index[: bisect.bisect_right(index, until)]]
 
+    def up_to(self, as_of: dt.date) -> Facts:
+        """These facts as they stood on ``as_of``: Daily rows dated after it are left out.
+
+        Only the week that contains ``as_of`` can change (a fact typed in its Plan-Fact row
+        still counts whole); weeks after it are never reported as of that day, and rules
+        stop at it.
+        """
+        monday = week_start(as_of)
+        later = {
+            channel: index[at:]
+            for channel, index in self._day_index.items()
+            if (at := bisect.bisect_right(index, as_of)) < len(index)
+        }
+        if not later or self.daily_tab is None:
+            return self
+        weeks = dict(self.weeks)
+        days: dict[str, Mapping[dt.date, DayRow]] = dict(self.days)
+        day_index = dict(self._day_index)
+        week_index = {channel: list(mondays) for channel, mondays in self._week_index.items()}
+        for channel, after in later.items():
+            kept = {day: found for day, found in self.days[channel].items() if day <= as_of}
+            days[channel] = kept
+            day_index[channel] = sorted(kept)
+            if not any(week_start(day) == monday for day in after):
+                continue
+            rows = sorted(found for day, found in kept.items() if day >= monday)
+            old = self.weeks.get((channel, monday))
+            fact = _week_from_daily(channel, monday, rows, self.daily_tab, old)
+            mondays = week_index.setdefault(channel, [])
+            if monday in mondays:
+                mondays.remove(monday)
+            if fact is None:
+                weeks.pop((channel, monday), None)
+                continue
+            weeks[(channel, monday)] = fact
+            if fact.has_data:
+                bisect.insort(mondays, monday)
+        return Facts(weeks, days, self.daily_tab, self.issues, self.rows_read, week_index, day_index)
+
+
+def _week_from_daily(
+    channel: str, monday: dt.date, rows: Sequence[DayRow], daily_tab: FactTab, old: PeriodFact | None
+) -> PeriodFact | None:
+    """A week put together again from the Daily ``rows`` it keeps; a fact typed in its
+    Plan-Fact row (in ``old``) still wins. None when nothing is left of it."""
+    totals: list[float | None] = [None] * len(DAILY_KEYS)
+    for _, numbers in rows:
+        for i, x in enumerate(numbers):
+            if x is not None:
+                total = totals[i]
+                totals[i] = x if total is None else total + x
+    source = Source(daily_tab, tuple(row for row, _ in rows))
+    if old is None:
+        if not rows:
+            return None
+        values: dict[str, float | None] = dict.fromkeys(FACT_KEYS)
+        values.update(zip(DAILY_KEYS, totals, strict=True))
+        filled = frozenset(k for k, v in zip(DAILY_KEYS, totals, strict=True) if v is not None)
+        return PeriodFact(channel, "week", monday, values, dict.fromkeys(FACT_KEYS, source),
+                          plan=dict.fromkeys(PLAN_KEYS), from_daily=filled)
+    values = dict(old.values)
+    sources = dict(old.sources)
+    taken = []
+    for key, total in zip(DAILY_KEYS, totals, strict=True):
+        if key in old.from_daily or values.get(key) is None:  # not typed in Plan-Fact
+            values[key] = total
+            if total is not None:
+                sources[key] = source
+                taken.append(key)
+    return PeriodFact(channel, "week", monday, values, sources, plan=old.plan, conclusion=old.conclusion,
+                      action=old.action, from_daily=frozenset(taken))
+
 
 def read_facts(bound: BoundWorkbook, inputs: Inputs) -> Facts:
     """Read Plan-Fact and Daily; every cell that cannot be used becomes an issue.

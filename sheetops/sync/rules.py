@@ -7,7 +7,10 @@ such periods are consecutive calendar periods, each meets the condition and, whe
 spend is set, each had at least that spend. A period without data breaks the run. The
 breach's streak counts back as far as all of that kept holding.
 
-A day rule's as-of period is the as-of date; a week rule's is the week containing it.
+A day rule looks at days up to the as-of date; a week rule at weeks up to the newest
+week whose report day has come (:attr:`~sheetops.sync.period.ReportPeriod.judged_week`).
+A breach is kept only while it is current: its newest period falls in the reported week
+or, while that week is in progress, in the week before it. An older streak is history.
 A ``target`` threshold is the channel's target times the factor; a channel without that
 target is skipped here and reported by :func:`sheetops.tables.missing_target_findings`.
 Paused and Stopped channels are not judged: the decision has been taken already.
@@ -22,6 +25,7 @@ from dataclasses import dataclass
 
 from sheetops.sync.facts import Facts, FactTab, Period, PeriodFact, week_start
 from sheetops.sync.kpis import METRIC_INPUTS, metric_value
+from sheetops.sync.period import ReportPeriod
 from sheetops.tables import Channel, Inputs, StopRule, covered_channels
 from sheetops.templates.model import say
 from sheetops.workbook import BoundTab, Finding
@@ -98,33 +102,38 @@ def streak(
     return run
 
 
-def evaluate_rules(inputs: Inputs, facts: Facts, as_of: dt.date) -> list[Breach]:
-    """Every breach of every enabled rule, in the order of the Stop rules tab, then Channels."""
+def evaluate_rules(inputs: Inputs, facts: Facts, reported: ReportPeriod | dt.date) -> list[Breach]:
+    """Every current breach of every enabled rule, in the order of the Stop rules tab, then Channels.
+
+    ``reported``: the reported period, or an as-of date (the week that contains it).
+    """
+    if not isinstance(reported, ReportPeriod):
+        reported = ReportPeriod(week_start(reported), reported, inputs.settings.report_day)
     breaches = []
     for rule in inputs.rules:
         if not rule.enabled:
             continue
         for channel in covered_channels(rule, inputs):
-            breach = evaluate_rule(rule, channel, facts, as_of, inputs.settings.gross_margin)
+            breach = evaluate_rule(rule, channel, facts, reported, inputs.settings.gross_margin)
             if breach is not None:
                 breaches.append(breach)
     return breaches
 
 
 def evaluate_rule(
-    rule: StopRule, channel: Channel, facts: Facts, as_of: dt.date, gross_margin: float
+    rule: StopRule, channel: Channel, facts: Facts, reported: ReportPeriod, gross_margin: float
 ) -> Breach | None:
-    """The rule's breach by one channel, or None."""
+    """The rule's current breach by one channel, or None."""
     if channel.status in NOT_JUDGED:
         return None
     threshold = rule.threshold.resolve(channel.target(rule.metric))
     if threshold is None:
         return None  # no target to compare with: a finding of its own
     period: Period = "day" if rule.period == "day" else "week"
-    end = as_of if period == "day" else week_start(as_of)
+    end = reported.as_of if period == "day" else reported.judged_week
     last = facts.last_with_data(channel.name, period, end)
-    if last is None:
-        return None
+    if last is None or last < reported.current_since:
+        return None  # nothing in the reported period: an older streak is history
     by_start: dict[dt.date, PeriodFact] = {}
 
     def points() -> Iterator[Point]:

@@ -19,7 +19,8 @@ from sheetops.backends import Highlight
 from sheetops.layout import Cell, Style, TabLayout
 from sheetops.sync.facts import Facts
 from sheetops.sync.kpis import COSTS, METRIC_INPUTS, MONEY, SHARES, add_up, metric_value, shown
-from sheetops.sync.report import ChannelReport, Figures
+from sheetops.sync.period import ReportPeriod
+from sheetops.sync.report import ChannelReport, Decisions, Figures, MonthBudget
 from sheetops.sync.rules import Breach
 from sheetops.tables import Settings
 from sheetops.templates import Enum, Template, Text
@@ -27,8 +28,34 @@ from sheetops.workbook import Finding
 
 # The summary's own words, in each language the contract speaks.
 LABELS: dict[str, Text] = {
-    "title": Text("CMO Summary: week of {week} to {end}, as of {as_of}",
-                  "Сводка CMO: неделя с {week} по {end}, на {as_of}"),
+    "title": Text("CMO Summary: week of {week} to {end}, as of {as_of} (week to date, {days} of 7 days)",
+                  "Сводка CMO: неделя с {week} по {end}, на {as_of} (неделя не закончилась: {days} из 7 дней)"),
+    "title_whole": Text("CMO Summary: week of {week} to {end} (the whole week)",
+                        "Сводка CMO: неделя с {week} по {end} (вся неделя)"),
+    "pace_note": Text("The week is not over: \u201cvs plan to date\u201d compares the facts of {days} days with "
+                      "the plan for those days (the week's plan \u00d7 {days}/7).",
+                      "Неделя ещё не закончилась: «откл. от плана на дату» сравнивает факты за эти дни "
+                      "({days} из 7) с планом на них же (план недели \u00d7 {days}/7)."),
+    "decision": Text("Decision or action", "Решение или действие"),
+    "deviation_to_date": Text("{metric} vs plan to date", "{metric} откл. от плана на дату"),
+    "main_kpi": Text("Main KPI", "Главный KPI"),
+    "this_week": Text("This week", "За неделю"),
+    "vs_last_week": Text("vs last week", "К прошлой неделе"),
+    "budget_used": Text("Month budget used (day {days} of {total})",
+                        "Израсходовано бюджета месяца (день {days} из {total})"),
+    "monthly_budget": Text("Monthly budget", "Бюджет в месяц"),
+    "month_spend": Text("Spend this month", "Расход за месяц"),
+    "state": Text("Since last report", "С прошлого отчёта"),
+    "new": Text("new", "новое"),
+    "open": Text("still open", "ещё открыто"),
+    "resolved": Text("resolved", "решено"),
+    "decisions_since": Text("New, still open and resolved: compared with the report as of {since}.",
+                            "Новые, открытые и решённые — по сравнению с отчётом на {since}."),
+    "resolved_title": Text("Resolved since the last report", "Решено с прошлого отчёта"),
+    "no_facts": Text("no facts", "нет фактов"),
+    "no_plan": Text("no plan", "нет плана"),
+    "left_out": Text("Total vs plan compares only the channels with both a plan and facts; left out: {channels}.",
+                     "Итог к плану сравнивает только каналы, у которых есть и план, и факт; не вошли: {channels}."),
     "channel": Text("Channel", "Канал"),
     "group": Text("Group", "Группа"),
     "owner": Text("Owner", "Владелец"),
@@ -53,7 +80,7 @@ LABELS: dict[str, Text] = {
     "missing_note": Text("no facts for the week", "нет фактов за неделю"),
     "no_missing": Text("None: every active channel has facts for the week.",
                        "Нет: по всем активным каналам есть факты за неделю."),
-    "trend": Text("Trend, last {n} weeks", "Динамика за последние недели: {n}"),
+    "trend": Text("Trend, last {n}", "Динамика за {n}"),
     "issues": Text("Data issues", "Проблемы в данных"),
     "cell": Text("Cell", "Ячейка"),
     "problem": Text("Problem", "Проблема"),
@@ -80,6 +107,7 @@ STATUS_LABELS: dict[str, Text] = {
 NOUNS: dict[str, tuple[tuple[str, str], tuple[str, str, str]]] = {
     "day": (("day", "days"), ("день", "дня", "дней")),
     "week": (("week", "weeks"), ("неделя", "недели", "недель")),
+    "week_acc": (("week", "weeks"), ("неделю", "недели", "недель")),  # "за 1 неделю"
     "breach": (("breach", "breaches"), ("нарушение", "нарушения", "нарушений")),
     "issue": (("data issue", "data issues"), ("проблема в данных", "проблемы в данных", "проблем в данных")),
 }
@@ -154,21 +182,59 @@ def format_metric(metric: str, value: float, lang: str) -> str:
 
 @dataclass(frozen=True)
 class Formats:
-    """The number formats of the summary's cells, for the workbook's currency."""
+    """The number formats of the summary's cells, for the workbook's currency and language."""
 
-    money: str
+    money: str  # amounts: spend, revenue, budgets (whole units unless the workbook's have cents)
     share: str = layout.PERCENT
     count: str = layout.INTEGER
     ratio: str = RATIO
+    cost: str | None = None  # costs per lead, order, customer: always with cents
+    date: str = layout.DATE
 
     def of(self, metric: str) -> str:
         if metric in SHARES:
             return self.share
+        if metric in COST_METRICS:
+            return self.cost or self.money
         if metric in MONEY:
             return self.money
         if metric == "roas":
             return self.ratio
         return self.count
+
+
+# Costs keep their cents whatever the amounts: a CPL of 2.35 is not 2.
+COST_METRICS = frozenset({"cpl", "cpa", "cac", "ltv"})
+# The first screen: deviations of these, in this order, next to the channel and its status.
+_FIRST_SCREEN = ("spend", "revenue", "leads", "orders")
+# Unfavourable deviations beyond this share are red, favourable ones green.
+NOTABLE = 0.10
+RED_TEXT, GREEN_TEXT = "C00000", "006100"
+# Which way is good: more leads is good, more spend than planned is not.
+_MORE_IS_BETTER = {"spend": None, "leads": True, "orders": True, "revenue": True, "cpl": False, "cpa": False,
+                   "cac": False, "cr": True, "roas": True, "romi": True, "repeat_share": True,
+                   "unsubscribe_rate": False, "ltv": True}
+
+
+def deviation_colour(metric: str, deviation: float | None) -> str | None:
+    """Red for an unfavourable deviation of 10% or more, green for a favourable one (spend: red above plan)."""
+    if deviation is None or abs(deviation) < NOTABLE - 1e-9:
+        return None
+    better = _MORE_IS_BETTER.get(metric)
+    if better is None:  # spend: over plan is the thing to see; under plan is no alarm
+        return RED_TEXT if deviation > 0 else None
+    good = deviation > 0 if better else deviation < 0
+    return GREEN_TEXT if good else RED_TEXT
+
+
+def has_cents(channels: Sequence[ChannelReport]) -> bool:
+    """True when an amount of the report (spend, revenue, a budget) has cents."""
+    amounts: list[float | None] = []
+    for report in channels:
+        figures = report.figures
+        amounts += [figures.plan.get("spend"), figures.plan.get("revenue"), figures.fact.get("spend"),
+                    figures.fact.get("revenue"), report.channel.monthly_budget]
+    return any(a is not None and not float(a).is_integer() for a in amounts)
 
 
 def summary_layout(
@@ -185,51 +251,87 @@ def summary_layout(
     issues: Sequence[Finding],
     facts: Facts,
     tab_names: dict[str, str],
+    period: ReportPeriod | None = None,
+    decisions: Decisions | None = None,
+    month: MonthBudget | None = None,
 ) -> TabLayout:
-    """The CMO Summary tab: the channel table, decisions, missing reports, trend, data issues.
+    """The CMO Summary tab. Its first screen answers "what needs my decision, and who acts":
+    each channel with its status, the decision or action and its owner, the deviations
+    from plan and the main KPI against last week; the header row and the channel column
+    stay in place while scrolling. Then the details, the decisions needed, missing reports,
+    the trend and the data issues.
 
     ``tab_names`` maps "plan_fact" and "daily" to those tabs' names in the workbook.
     """
-    formats = Formats(layout.money_format(settings.currency))
+    period = period or ReportPeriod(week, as_of, settings.report_day)
+    decisions = decisions or Decisions()
+    cents = has_cents(channels)
+    formats = Formats(layout.money_format(settings.currency, cents=cents),
+                      cost=layout.money_format(settings.currency), date=layout.date_format(lang))
     metric_label = _metric_labeller(template, lang)
-    end = week + dt.timedelta(days=6)
     rows: list[tuple[Cell, ...]] = [
-        (Cell(text("title", lang, week=format_date(week, lang), end=format_date(end, lang),
-                   as_of=format_date(as_of, lang)), Style(bold=True, font_size=14)),),
+        (Cell(title(period, lang), Style(bold=True, font_size=14)),),
         (Cell(template.owned_tab_note[lang], Style(italic=True, font_color="808080")),),
-        (),
+        (Cell(text("pace_note", lang, days=period.days_elapsed), Style(italic=True)),) if not period.complete else (),
     ]
-    header = [text("channel", lang), text("group", lang), text("owner", lang)]
+    vs = "deviation_to_date" if not period.complete else "deviation"
+    header = [text("channel", lang), text("status", lang), text("decision", lang), text("owner", lang)]
+    header += [text(vs, lang, metric=metric_label(m)) for m in _FIRST_SCREEN]
+    header += [text("main_kpi", lang), text("this_week", lang), text("vs_last_week", lang),
+               text("budget_used", lang, days=month.days_elapsed if month else period.as_of.day,
+                    total=month.days if month else 30)]
     for metric in _PLANNED:
         label = metric_label(metric)
-        header += [text("plan", lang, metric=label), text("fact", lang, metric=label),
-                   text("deviation", lang, metric=label)]
+        header += [text("plan", lang, metric=label), text("fact", lang, metric=label)]
     header += [metric_label(m) for m in _KPI_COLUMNS]
-    header += [text("status", lang), text("rules", lang), text("action", lang), text("facts_from", lang),
-               text("conclusion", lang)]
+    header += [text("monthly_budget", lang), text("month_spend", lang), text("group", lang), text("rules", lang),
+               text("facts_from", lang), text("conclusion", lang)]
     header_style = Style(bold=True, fill=layout.HEADER_FILL, wrap=True)
     rows.append(tuple(Cell(h, header_style) for h in header))
+    freeze_rows = len(rows)
     groups = template.enum("group")
     actions = template.enum("action")
     for report in channels:
         group = report.channel.group
+        figures = report.figures
+        deviation = figures.deviation_to_date if not period.complete else figures.deviation
+        change = report.change
+        main = change.metric if change is not None else None
         rows.append((
-            Cell(report.name),
-            Cell(groups.label_of(group, lang) if group else None),
-            Cell(report.channel.owner),
-            *_figure_cells(report.figures, formats),
+            Cell(report.name, Style(bold=True)),
             Cell(STATUS_LABELS[report.status][lang], Style(fill=layout.STATUS_FILLS[report.status])),
+            Cell(_decision(report, actions, decisions, lang), Style(wrap=True)),
+            Cell(report.channel.owner),
+            *(_deviation_cell(m, deviation.get(m), formats) for m in _FIRST_SCREEN),
+            Cell(metric_label(main) if main else None),
+            Cell(change.value if change is not None else None, Style(number_format=formats.of(main or "spend"))),
+            _change_cell(main, change.change if change is not None else None, formats),
+            _budget_cell(report.month, formats),
+            *_detail_cells(figures, formats),
+            Cell(report.channel.monthly_budget, Style(number_format=formats.money)),
+            Cell(report.month.spend if report.month else None, Style(number_format=formats.money)),
+            Cell(groups.label_of(group, lang) if group else None),
             Cell("; ".join(b.rule.name for b in report.breaches) or None, Style(wrap=True)),
-            Cell(_action(report, actions, lang), Style(wrap=True)),
             Cell(_facts_from(report, tab_names, lang, template)),
             Cell(report.conclusion, Style(wrap=True)),
         ))
     bold = Style(bold=True)
-    rows.append((Cell(text("total", lang), bold), Cell(None), Cell(None),
-                 *_figure_cells(totals, formats, bold=True)))
+    total_deviation = totals.deviation_to_date if not period.complete else totals.deviation
+    rows.append((
+        Cell(text("total", lang), bold), Cell(None), Cell(None), Cell(None),
+        *(_deviation_cell(m, total_deviation.get(m), formats, bold=True) for m in _FIRST_SCREEN),
+        Cell(None), Cell(None), Cell(None),
+        _budget_cell(month, formats, bold=True),
+        *_detail_cells(totals, formats, bold=True),
+        Cell(month.budget if month else None, Style(bold=True, number_format=formats.money)),
+        Cell(month.spend if month else None, Style(bold=True, number_format=formats.money)),
+    ))
+    left_out = _left_out_note(totals, channels, lang)
+    if left_out:
+        rows.append((Cell(left_out, Style(italic=True)),))
     rows.append(())
 
-    rows += _decisions(breaches, template, lang, metric_label, formats)
+    rows += _decisions(breaches, decisions, template, lang, metric_label, formats)
     rows.append(())
     rows += _missing(channels, lang)
     rows.append(())
@@ -237,8 +339,10 @@ def summary_layout(
     rows.append(())
     rows += _issues(issues, lang)
 
-    widths = (24.0, 11.0, 20.0, *([12.0] * (3 * len(_PLANNED) + len(_KPI_COLUMNS))), 12.0, 36.0, 22.0, 20.0, 40.0)
-    return TabLayout(key="summary", name=name, rows=tuple(rows), widths=widths, freeze_rows=0, owned=True)
+    widths = (24.0, 12.0, 24.0, 20.0, *([11.0] * len(_FIRST_SCREEN)), 12.0, 11.0, 11.0, 14.0,
+              *([12.0] * (2 * len(_PLANNED) + len(_KPI_COLUMNS))), 12.0, 12.0, 11.0, 36.0, 20.0, 40.0)
+    return TabLayout(key="summary", name=name, rows=tuple(rows), widths=widths, freeze_rows=freeze_rows,
+                     freeze_cols=1, owned=True)
 
 
 def _metric_labeller(template: Template, lang: str) -> Labeller:
@@ -250,29 +354,67 @@ def _metric_labeller(template: Template, lang: str) -> Labeller:
     return label
 
 
-def _figure_cells(figures: Figures, formats: Formats, *, bold: bool = False) -> list[Cell]:
+def title(period: ReportPeriod, lang: str) -> str:
+    """'CMO Summary: week of 2026-11-23 to 2026-11-29, as of 2026-11-27 (week to date, 5 of 7 days)'."""
+    week, end, as_of = (format_date(d, lang) for d in (period.week, period.end, period.as_of))
+    if period.complete:
+        return text("title_whole", lang, week=week, end=end)
+    return text("title", lang, week=week, end=end, as_of=as_of, days=period.days_elapsed)
+
+
+def _deviation_cell(metric: str, value: float | None, formats: Formats, *, bold: bool = False) -> Cell:
+    return Cell(value, Style(bold=bold, number_format=formats.share, font_color=deviation_colour(metric, value)))
+
+
+def _change_cell(metric: str | None, value: float | None, formats: Formats) -> Cell:
+    colour = deviation_colour(metric, value) if metric is not None and metric != "spend" else None
+    return Cell(value, Style(number_format=formats.share, font_color=colour))
+
+
+def _budget_cell(month: MonthBudget | None, formats: Formats, *, bold: bool = False) -> Cell:
+    used = month.used if month is not None else None
+    ahead = month is not None and used is not None and used > month.days_elapsed / month.days + NOTABLE
+    return Cell(used, Style(bold=bold, number_format=formats.share, font_color=RED_TEXT if ahead else None))
+
+
+def _detail_cells(figures: Figures, formats: Formats, *, bold: bool = False) -> list[Cell]:
     def cell(value: float | None, number_format: str) -> Cell:
         return Cell(value, Style(bold=bold, number_format=number_format))
 
     cells = []
     for metric in _PLANNED:
         number_format = formats.of(metric)
-        cells += [cell(figures.plan.get(metric), number_format), cell(figures.fact.get(metric), number_format),
-                  cell(figures.deviation.get(metric), formats.share)]
+        cells += [cell(figures.plan.get(metric), number_format), cell(figures.fact.get(metric), number_format)]
     cells += [cell(figures.kpi.get(m), formats.of(m)) for m in _KPI_COLUMNS]
     return cells
 
 
-def _action(report: ChannelReport, actions: Enum, lang: str) -> str | None:
-    """The actions of the breached rules; else what the owner typed in Plan-Fact."""
+def _decision(report: ChannelReport, actions: Enum, decisions: Decisions, lang: str) -> str | None:
+    """The breached rules' actions, each with whether it is new; else what the owner typed in Plan-Fact."""
     if report.breaches:
         seen: list[str] = []
         for breach in report.breaches:
-            label = actions.label_of(breach.rule.action, lang)
+            label = f"{actions.label_of(breach.rule.action, lang)} ({text(decisions.state(breach), lang)})"
             if label not in seen:
                 seen.append(label)
         return "; ".join(seen)
     return report.action
+
+
+def _left_out_note(totals: Figures, channels: Sequence[ChannelReport], lang: str) -> str | None:
+    """Which channels the Total's deviations leave out, and why."""
+    named: dict[str, str] = {}
+    by_name = {c.name: c for c in channels}
+    for key in _PLANNED:
+        for name in totals.left_out.get(key, ()):
+            if name in named:
+                continue
+            has_plan = by_name[name].figures.plan.get(key) is not None
+            named[name] = text("no_facts" if has_plan else "no_plan", lang)
+    if not named:
+        return None
+    listed = ", ".join(f"{name} ({why})" for name, why in named.items())
+    return text("left_out", lang, channels=listed)
 
 
 def _facts_from(report: ChannelReport, tab_names: dict[str, str], lang: str, template: Template) -> str | None:
@@ -289,32 +431,46 @@ def _facts_from(report: ChannelReport, tab_names: dict[str, str], lang: str, tem
 
 
 def _decisions(
-    breaches: Sequence[Breach], template: Template, lang: str, metric_label: Labeller, formats: Formats
+    breaches: Sequence[Breach], decisions: Decisions, template: Template, lang: str, metric_label: Labeller,
+    formats: Formats,
 ) -> list[tuple[Cell, ...]]:
     rows: list[tuple[Cell, ...]] = [(Cell(text("decisions", lang), Style(bold=True, font_size=12)),)]
-    if not breaches:
-        return [*rows, (Cell(text("no_decisions", lang)),)]
-    # The rule's name goes last: long text overflows into the empty cells to its right.
-    rows.append(tuple(Cell(text(k, lang), layout.HEADER) for k in (
-        "channel", "action", "owner", "since", "in_a_row", "last_value", "condition", "threshold", "rule")))
     actions = template.enum("action")
-    for breach in breaches:
-        number_format = formats.of(breach.metric)
-        last = shown(breach.values[-1])
-        condition = f"{metric_label(breach.metric)} {breach.rule.condition}"
-        if breach.uses_target:
-            condition += f" {text('target', lang)}"
-        rows.append((
-            Cell(breach.channel.name),
-            Cell(actions.label_of(breach.rule.action, lang)),
-            Cell(breach.channel.owner),
-            Cell(breach.since, Style(number_format=layout.DATE)),
-            Cell(count(breach.streak, breach.period, lang)),
-            Cell(last if last is not None else "∞", Style(number_format=number_format)),
-            Cell(condition),
-            Cell(breach.threshold, Style(number_format=number_format)),
-            Cell(breach.rule.name),
-        ))
+    if not breaches:
+        rows.append((Cell(text("no_decisions", lang)),))
+    else:
+        # The rule's name goes last: long text overflows into the empty cells to its right.
+        rows.append(tuple(Cell(text(k, lang), layout.HEADER) for k in (
+            "channel", "action", "owner", "state", "since", "in_a_row", "last_value", "condition", "threshold",
+            "rule")))
+        for breach in breaches:
+            number_format = formats.of(breach.metric)
+            last = shown(breach.values[-1])
+            condition = f"{metric_label(breach.metric)} {breach.rule.condition}"
+            if breach.uses_target:
+                condition += f" {text('target', lang)}"
+            state = decisions.state(breach)
+            rows.append((
+                Cell(breach.channel.name),
+                Cell(actions.label_of(breach.rule.action, lang)),
+                Cell(breach.channel.owner),
+                Cell(text(state, lang), Style(bold=state == "new")),
+                Cell(breach.since, Style(number_format=formats.date)),
+                Cell(count(breach.streak, breach.period, lang)),
+                Cell(last if last is not None else "∞", Style(number_format=number_format)),
+                Cell(condition),
+                Cell(breach.threshold, Style(number_format=number_format)),
+                Cell(breach.rule.name),
+            ))
+    if decisions.resolved:
+        rows.append((Cell(text("resolved_title", lang), Style(bold=True)),))
+        rows.append(tuple(Cell(text(k, lang), layout.HEADER) for k in ("channel", "action", "owner", "rule")))
+        for breach in decisions.resolved:
+            rows.append((Cell(breach.channel.name), Cell(actions.label_of(breach.rule.action, lang)),
+                         Cell(breach.channel.owner), Cell(breach.rule.name)))
+    if decisions.since is not None and (breaches or decisions.resolved):
+        rows.append((Cell(text("decisions_since", lang, since=format_date(decisions.since, lang)),
+                          Style(italic=True, font_color="808080")),))
     return rows
 
 
@@ -341,7 +497,8 @@ def _trend(
     """One small table per metric: a row per channel (and the total), a column per week."""
     count_weeks = max(1, settings.trend_weeks)
     mondays = [week - dt.timedelta(days=7 * i) for i in range(count_weeks - 1, -1, -1)]
-    rows: list[tuple[Cell, ...]] = [(Cell(text("trend", lang, n=count_weeks), Style(bold=True, font_size=12)),)]
+    rows: list[tuple[Cell, ...]] = [(Cell(text("trend", lang, n=count(count_weeks, "week_acc", lang)),
+                                          Style(bold=True, font_size=12)),)]
     by_week = {
         (c.name, m): fact.values
         for c in channels
@@ -352,8 +509,8 @@ def _trend(
     totals = {m: add_up(v for (_, w), v in by_week.items() if w == m) for m in mondays}
     gross_margin = settings.gross_margin
     for metric in TREND_METRICS:
-        rows.append((Cell(metric_label(metric), layout.HEADER),
-                     *(Cell(m, Style(bold=True, fill=layout.HEADER_FILL, number_format=layout.DATE)) for m in mondays)))
+        week_style = Style(bold=True, fill=layout.HEADER_FILL, number_format=formats.date)
+        rows.append((Cell(metric_label(metric), layout.HEADER), *(Cell(m, week_style) for m in mondays)))
         style = Style(number_format=formats.of(metric))
         for report in shown_channels:
             values = [by_week.get((report.name, m)) for m in mondays]
@@ -407,12 +564,13 @@ def log_result(lang: str, *, breaches: int, issues: int, dry_run: bool = False, 
 
 
 def log_row(
-    *, when: dt.datetime, as_of: dt.date, rows_read: int, breaches: int, issues: int, duration: float, result: str
+    *, when: dt.datetime, as_of: dt.date, rows_read: int, breaches: int, issues: int, duration: float, result: str,
+    lang: str = "en",
 ) -> tuple[Cell, ...]:
     """One Sync Log row: when (local time, to the second), as-of, counts, duration, result."""
     return (
         Cell(when.replace(microsecond=0).isoformat(sep=" ")),
-        Cell(as_of, Style(number_format=layout.DATE)),
+        Cell(as_of, Style(number_format=layout.date_format(lang))),
         Cell(rows_read, Style(number_format=layout.INTEGER)),
         Cell(breaches, Style(number_format=layout.INTEGER)),
         Cell(issues, Style(number_format=layout.INTEGER)),

@@ -36,8 +36,13 @@ def document(book: Book) -> dict[str, Any]:
 
 
 def test_the_top_level(document: dict[str, Any]) -> None:
-    assert list(document) == ["source", "as_of", "week", "channels", "totals", "breaches", "issues", "written"]
+    assert list(document) == ["source", "as_of", "week", "period", "channels", "totals", "breaches", "resolved",
+                              "decisions_since", "issues", "written"]
     assert (document["as_of"], document["week"], document["written"]) == ("2026-11-27", "2026-11-23", False)
+    assert document["period"] == {"week": "2026-11-23", "end": "2026-11-29", "as_of": "2026-11-27",
+                                  "days_elapsed": 5, "days": 7, "complete": False, "report_day": "friday"}
+    # no earlier sync in the log: compared with the same day a week before
+    assert (document["decisions_since"], document["resolved"]) == ("2026-11-20", [])
 
 
 def test_each_channel(document: dict[str, Any]) -> None:
@@ -45,7 +50,7 @@ def test_each_channel(document: dict[str, Any]) -> None:
     assert list(channels) == ["Search ads", "Social ads", "Blog", "E-mail", "PR"]
     search = channels["Search ads"]
     assert list(search) == ["channel", "group", "owner", "status", "plan", "fact", "kpi", "deviation",
-                            "fact_source"]
+                            "plan_to_date", "deviation_to_date", "fact_source", "month", "change_vs_last_week"]
     assert list(search["plan"]) == PLAN and list(search["fact"]) == FACT
     assert list(search["kpi"]) == KPI and list(search["deviation"]) == PLAN
     assert (search["group"], search["owner"], search["status"], search["fact_source"]) == \
@@ -59,6 +64,16 @@ def test_each_channel(document: dict[str, Any]) -> None:
     assert search["kpi"]["ltv"] == pytest.approx(7000 * 0.5 / 4)  # both weeks up to the as-of week
     assert search["deviation"] == {"spend": pytest.approx(0.1), "leads": pytest.approx(0.18), "orders": None,
                                    "revenue": None}
+    # Friday: 5 of 7 days of the plan are due
+    assert search["plan_to_date"] == {"spend": pytest.approx(1000 * 5 / 7), "leads": pytest.approx(50 * 5 / 7),
+                                      "orders": None, "revenue": None}
+    assert search["deviation_to_date"]["spend"] == pytest.approx(1100 / (1000 * 5 / 7) - 1)
+    # November: the week of the 16th (typed in Plan-Fact, all in November) and this week up to Friday
+    assert search["month"] == {"budget": None, "spend": 1600, "used": None, "days_elapsed": 27, "days": 30}
+    # no Primary KPI in this workbook: revenue, this week against last week's pro rata (3,000 x 5/7)
+    assert search["change_vs_last_week"] == {"metric": "revenue", "value": 4000,
+                                             "last_week": pytest.approx(3000 * 5 / 7),
+                                             "change": pytest.approx(4000 / (3000 * 5 / 7) - 1)}
     assert channels["Social ads"]["fact_source"] == "daily" and channels["Social ads"]["status"] == "breach"
     assert channels["E-mail"]["status"] == "no_data" and channels["E-mail"]["fact_source"] is None
     assert channels["PR"]["status"] == "paused"
@@ -72,7 +87,15 @@ def test_undefined_values_are_null(document: dict[str, Any]) -> None:
 
 def test_totals(document: dict[str, Any]) -> None:
     totals = document["totals"]
-    assert list(totals) == ["plan", "fact", "kpi", "deviation"]
+    assert list(totals) == ["plan", "fact", "kpi", "deviation", "plan_to_date", "deviation_to_date",
+                            "deviation_left_out", "month"]
+    # only Search ads has a spend and a leads plan: Social ads and Blog have facts without one and
+    # are left out; nobody planned orders or revenue, so there is nothing to compare
+    assert totals["deviation"] == {"spend": pytest.approx(0.1), "leads": pytest.approx(0.18), "orders": None,
+                                   "revenue": None}
+    assert totals["deviation_left_out"] == {"spend": ["Social ads", "Blog"], "leads": ["Social ads", "Blog"],
+                                            "orders": ["Search ads", "Social ads", "Blog"],
+                                            "revenue": ["Search ads", "Social ads"]}
     assert totals["fact"]["spend"] == 1100 + 900 + 0
     assert totals["fact"]["orders"] == 4 + 2 + 0
     assert totals["kpi"]["cpa"] == pytest.approx(2000 / 6)
@@ -91,11 +114,13 @@ def test_each_breach(document: dict[str, Any]) -> None:
         "streak": 3,
         "action": "stop",
         "owner": "Anna Kuznetsova",
+        "state": "new",
     }
 
 
 def test_each_issue(document: dict[str, Any]) -> None:
     (issue,) = document["issues"]
-    assert list(issue) == ["cell", "message", "severity"]
+    assert list(issue) == ["cell", "message", "severity", "code"]
+    assert issue["code"] == "unknown_channel"
     assert issue["cell"] == "Daily!B5" and issue["severity"] == "error"
     assert "'Nobody' is not a channel in Channels" in issue["message"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sync_workbooks import CPA_RULE, MONDAY, Book, daily_run, week_row
+from sync_workbooks import FRIDAY, by_name, CPA_RULE, MONDAY, Book, daily_run, week_row
 
 from sheetops.sync.status import channel_status, watch_reasons
 from sheetops.tables import Channel
@@ -59,7 +59,8 @@ def test_without_targets_only_overspend_is_watched() -> None:
 def test_statuses_of_a_workbook(book: Book) -> None:
     book.rules = [dict(CPA_RULE)]
     book.plan_fact = [
-        week_row("Search ads", spend_plan=1000, spend=1000, leads=50, orders=10, revenue=5000),
+        # Friday: 5 of 7 days, so 700 spent is on the pace of a 1,000 plan (714 to date)
+        week_row("Search ads", spend_plan=1000, spend=700, leads=35, orders=7, revenue=3500),
         week_row("Blog", spend=300, leads=5),  # CPL 60 > 25
         week_row("PR", spend=100, leads=1),
     ]
@@ -68,3 +69,20 @@ def test_statuses_of_a_workbook(book: Book) -> None:
     statuses = {c.name: c.status for c in book.analyze().channels}
     assert statuses == {"Search ads": "ok", "Social ads": "breach", "Blog": "watch", "E-mail": "no_data",
                         "PR": "paused"}
+
+
+@pytest.mark.parametrize(
+    ("case", "as_of", "spend", "expected"),
+    [
+        ("Friday: 780 is within 10% of the plan to date (714)", FRIDAY, 780, "ok"),
+        ("Friday: 800 is more than 10% over the plan to date", FRIDAY, 800, "watch"),
+        ("Sunday: the whole plan counts, 1,000 is on plan", FRIDAY + dt.timedelta(days=2), 1000, "ok"),
+        ("Sunday: 1,150 is more than 10% over the whole plan", FRIDAY + dt.timedelta(days=2), 1150, "watch"),
+        ("Monday: one day of 200 is over the plan of one day (143)", MONDAY, 200, "watch"),
+    ],
+)
+def test_overspend_is_judged_against_the_plan_to_date(
+    book: Book, case: str, as_of: dt.date, spend: float, expected: str
+) -> None:
+    book.plan_fact = [week_row("Search ads", spend_plan=1000, spend=spend, leads=100, orders=100, revenue=100000)]
+    assert by_name(book.analyze(as_of).channels, "Search ads").status == expected

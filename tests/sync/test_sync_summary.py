@@ -112,7 +112,7 @@ def a_week(book: Book) -> Book:
     """Search ads on target, Social ads breaching the CPA rule, Blog from Daily, E-mail missing."""
     book.rules = [dict(CPA_RULE)]
     book.plan_fact = [
-        week_row("Search ads", spend_plan=1000, spend=1000, leads_plan=40, leads=50, orders_plan=10, orders=10,
+        week_row("Search ads", spend_plan=1000, spend=700, leads_plan=40, leads=50, orders_plan=10, orders=10,
                  revenue_plan=5000, revenue=6000, conclusion="Scale the brand campaign"),
         week_row("Social ads", spend_plan=900, spend=900, leads=30, orders=3, revenue=1500, action="Cut the bids"),
     ]
@@ -131,8 +131,8 @@ def summary_of(book: Book) -> TabLayout:
 def test_the_summary_title_names_the_week_and_the_as_of_date(any_lang: str) -> None:
     tab = summary_of(Book(lang=any_lang))
     expected = {
-        "en": "CMO Summary: week of 2026-11-23 to 2026-11-29, as of 2026-11-27",
-        "ru": "Сводка CMO: неделя с 23.11.2026 по 29.11.2026, на 27.11.2026",
+        "en": "CMO Summary: week of 2026-11-23 to 2026-11-29, as of 2026-11-27 (week to date, 5 of 7 days)",
+        "ru": "Сводка CMO: неделя с 23.11.2026 по 29.11.2026, на 27.11.2026 (неделя не закончилась: 5 из 7 дней)",
     }[any_lang]
     assert tab.rows[0][0].value == expected
     assert tab.key == "summary" and tab.owned
@@ -149,16 +149,26 @@ def test_the_channel_table(book: Book) -> None:
     tab = summary_of(a_week(book))
     header = [c.value for c in tab.rows[3]]
     assert header == [
-        "Channel", "Group", "Owner",
-        "Spend plan", "Spend fact", "Spend vs plan", "Leads plan", "Leads fact", "Leads vs plan",
-        "Orders plan", "Orders fact", "Orders vs plan", "Revenue plan", "Revenue fact", "Revenue vs plan",
-        "CPL", "CPA", "CR", "ROAS", "ROMI", "CAC", "Status", "Rules breached", "Action", "Facts from", "Conclusion",
+        "Channel", "Status", "Decision or action", "Owner",
+        "Spend vs plan to date", "Revenue vs plan to date", "Leads vs plan to date", "Orders vs plan to date",
+        "Main KPI", "This week", "vs last week", "Month budget used (day 27 of 30)",
+        "Spend plan", "Spend fact", "Leads plan", "Leads fact", "Orders plan", "Orders fact", "Revenue plan",
+        "Revenue fact", "CPL", "CPA", "CR", "ROAS", "ROMI", "CAC", "Monthly budget", "Spend this month", "Group",
+        "Rules breached", "Facts from", "Conclusion",
     ]
+    assert (tab.freeze_rows, tab.freeze_cols) == (4, 1)  # the header row and the channel column stay in view
     search = dict(zip(header, row_starting(tab, "Search ads"), strict=True))
-    assert [search[k].value for k in ("Group", "Owner", "Spend fact", "Leads vs plan", "CPA", "ROMI", "Status",
+    assert [search[k].value for k in ("Group", "Owner", "Spend fact", "Leads plan", "CPA", "ROMI", "Status",
                                       "Conclusion", "Facts from")] == \
-        ["Paid", "Anna Kuznetsova", 1000, 0.25, 100, 2.0, "OK", "Scale the brand campaign", "Plan-Fact"]
-    assert search["Spend fact"].style.number_format == layout.money_format("USD")
+        ["Paid", "Anna Kuznetsova", 700, 40, 70, pytest.approx((6000 * 0.5 - 700) / 700), "OK",
+         "Scale the brand campaign", "Plan-Fact"]
+    # Friday: the plan to date is 5/7 of the week's
+    assert search["Leads vs plan to date"].value == pytest.approx(50 / (40 * 5 / 7) - 1)
+    assert search["Leads vs plan to date"].style.font_color == "006100"  # well ahead: green
+    assert search["Spend vs plan to date"].style.font_color is None  # 700 of 714 due: on pace
+    # amounts without cents (none of the workbook's have them); costs keep theirs
+    assert search["Spend fact"].style.number_format == layout.money_format("USD", cents=False)
+    assert search["CPA"].style.number_format == layout.money_format("USD")
     assert search["Leads fact"].style.number_format == layout.INTEGER
     assert search["ROMI"].style.number_format == layout.PERCENT
     assert search["Status"].style.fill == layout.STATUS_FILLS["ok"]
@@ -166,7 +176,9 @@ def test_the_channel_table(book: Book) -> None:
     social = dict(zip(header, row_starting(tab, "Social ads"), strict=True))
     assert social["Status"].value == "Breach" and social["Status"].style.fill == layout.STATUS_FILLS["breach"]
     assert social["Rules breached"].value == CPA_RULE["rule"]
-    assert social["Action"].value == "Stop"  # the rule's action, before what was typed in Plan-Fact
+    # the rule's action, before what was typed in Plan-Fact, and whether it is new since the last report
+    assert social["Decision or action"].value == "Stop (new)"
+    assert dict(zip(header, row_starting(tab, "Search ads"), strict=True))["Decision or action"].value is None
 
     blog = dict(zip(header, row_starting(tab, "Blog"), strict=True))
     assert blog["Facts from"].value == "Daily" and blog["Spend fact"].value == 50 and blog["Spend plan"].value is None
@@ -180,17 +192,18 @@ def test_the_totals_row_is_computed_from_sums(book: Book) -> None:
     tab = summary_of(a_week(book))
     header = [c.value for c in tab.rows[3]]
     total = dict(zip(header, (c.value for c in row_starting(tab, "Total")), strict=False))
-    assert total["Spend fact"] == 1950 and total["Orders fact"] == 13
-    assert total["CPA"] == pytest.approx(1950 / 13)  # not the mean of 100, 300 and nothing
+    assert total["Spend fact"] == 1650 and total["Orders fact"] == 13
+    assert total["CPA"] == pytest.approx(1650 / 13)  # not the mean of 100, 300 and nothing
     assert row_starting(tab, "Total")[0].style.bold
 
 
 def test_decisions_needed_lists_each_breach_with_action_owner_and_since(book: Book) -> None:
     rows = section(summary_of(a_week(book)), "Decisions needed")
-    assert rows[0] == ["Channel", "Action", "Owner", "Since", "In a row", "Last value", "Condition", "Threshold",
-                       "Rule"]
-    assert rows[1] == ["Social ads", "Stop", "Anna Kuznetsova", D[2], "3 days", 300.0, "CPA > target", 150,
+    assert rows[0] == ["Channel", "Action", "Owner", "Since last report", "Since", "In a row", "Last value",
+                       "Condition", "Threshold", "Rule"]
+    assert rows[1] == ["Social ads", "Stop", "Anna Kuznetsova", "new", D[2], "3 days", 300.0, "CPA > target", 150,
                        CPA_RULE["rule"]]
+    assert rows[2] == ["New, still open and resolved: compared with the report as of 2026-11-20."]
 
 
 def test_missing_reports_and_no_decisions(book: Book) -> None:
@@ -243,7 +256,7 @@ def test_every_label_of_a_russian_summary_is_russian() -> None:
                   "Нужны решения", "Нет отчётов", "Проблемы в данных", "Ячейка", "Нарушение", "Норма", "Пауза",
                   "Нет данных", "Остановить", "Платные", "3 дня", "CPA > цель", "По дням", "ошибка", "Условие"):
         assert label in texts, label
-    assert "Динамика за последние недели: 8" in texts
+    assert "Динамика за 8 недель" in texts
     assert not {"Channel", "Total", "Status", "OK", "Breach", "Decisions needed", "Daily"} & set(texts)
 
 

@@ -179,6 +179,8 @@ def sheet_properties(tab: TabLayout, sheet_id: int, index: int | None = None) ->
     grid: JSON = {"rowCount": rows, "columnCount": columns}
     if tab.freeze_rows:
         grid["frozenRowCount"] = tab.freeze_rows
+    if tab.freeze_cols:
+        grid["frozenColumnCount"] = tab.freeze_cols
     props: JSON = {"sheetId": sheet_id, "title": tab.name, "gridProperties": grid}
     if index is not None:
         props["index"] = index
@@ -335,16 +337,18 @@ def add_sheet(tab: TabLayout, sheet_id: int, index: int | None = None) -> JSON:
     return {"addSheet": {"properties": sheet_properties(tab, sheet_id, index)}}
 
 
-def fit_sheet(sheet_id: int, *, rows: int, columns: int, frozen: int, hidden: bool) -> JSON:
-    """updateSheetProperties: the grid size, frozen rows and visibility of an existing sheet."""
+def fit_sheet(sheet_id: int, *, rows: int, columns: int, frozen: int, hidden: bool, frozen_cols: int = 0) -> JSON:
+    """updateSheetProperties: the grid size, frozen rows and columns and visibility of an existing sheet."""
     return {
         "updateSheetProperties": {
             "properties": {
                 "sheetId": sheet_id,
                 "hidden": hidden,
-                "gridProperties": {"rowCount": rows, "columnCount": columns, "frozenRowCount": frozen},
+                "gridProperties": {"rowCount": rows, "columnCount": columns, "frozenRowCount": frozen,
+                                   "frozenColumnCount": frozen_cols},
             },
-            "fields": "hidden,gridProperties.rowCount,gridProperties.columnCount,gridProperties.frozenRowCount",
+            "fields": "hidden,gridProperties.rowCount,gridProperties.columnCount,gridProperties.frozenRowCount,"
+            "gridProperties.frozenColumnCount",
         }
     }
 

@@ -72,7 +72,8 @@ def _replace_tab(snapshot: Snapshot, tab: TabLayout, new_sheet_id: Callable[[], 
         return [add_sheet(tab, sheet_id), *tab_requests(tab, sheet_id, row_count=rows)]
     rows = max(sheet.row_count, len(tab.rows))
     columns = max(sheet.column_count, _used_columns(tab))
-    resize = fit_sheet(sheet.sheet_id, rows=rows, columns=columns, frozen=tab.freeze_rows, hidden=tab.hidden)
+    resize = fit_sheet(sheet.sheet_id, rows=rows, columns=columns, frozen=tab.freeze_rows, hidden=tab.hidden,
+                        frozen_cols=tab.freeze_cols)
     return [resize, *tab_requests(tab, sheet.sheet_id, row_count=rows, protect=not sheet.protected)]
 
 

@@ -162,13 +162,19 @@ def _sheet_views(layout: TabLayout, old: bytes | None) -> bytes:
         if found:
             tag = xb.set_attribute(found.group(0), b"topLeftCell", None)
             attrs = tag[len(b"<sheetView") : len(tag) - (2 if tag.endswith(b"/>") else 1)].rstrip()
-    frozen = layout.freeze_rows
-    if frozen <= 0:
+    frozen, frozen_cols = layout.freeze_rows, layout.freeze_cols
+    if frozen <= 0 and frozen_cols <= 0:
         return b"<sheetViews><sheetView" + attrs + b"/></sheetViews>"
-    below = f"A{frozen + 1}".encode()
+    below = f"{column_letter(max(frozen_cols, 0))}{max(frozen, 0) + 1}".encode()
+    split = b""
+    if frozen_cols > 0:
+        split += b' xSplit="%d"' % frozen_cols
+    if frozen > 0:
+        split += b' ySplit="%d"' % frozen
+    active = b"bottomRight" if frozen > 0 and frozen_cols > 0 else b"bottomLeft" if frozen > 0 else b"topRight"
     pane = (
-        b'<pane ySplit="%d" topLeftCell="' % frozen + below + b'" activePane="bottomLeft" state="frozen"/>'
-        b'<selection pane="bottomLeft" activeCell="' + below + b'" sqref="' + below + b'"/>'
+        b"<pane" + split + b' topLeftCell="' + below + b'" activePane="' + active + b'" state="frozen"/>'
+        b'<selection pane="' + active + b'" activeCell="' + below + b'" sqref="' + below + b'"/>'
     )
     return b"<sheetViews><sheetView" + attrs + b">" + pane + b"</sheetView></sheetViews>"
 

@@ -177,8 +177,8 @@ def _render_tab(sheet: Any, tab: TabLayout, formats: _Formats) -> None:
     for row, cells in enumerate(tab.rows):
         for col, cell in enumerate(cells):
             _write_cell(sheet, tab, row, col, cell, formats)
-    if tab.freeze_rows:
-        sheet.freeze_panes(tab.freeze_rows, 0)
+    if tab.freeze_rows or tab.freeze_cols:
+        sheet.freeze_panes(tab.freeze_rows, tab.freeze_cols)
     for dropdown in tab.dropdowns:
         _add_dropdown(sheet, tab, dropdown)
 
