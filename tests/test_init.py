@@ -434,8 +434,8 @@ def test_demo_breaches_the_stop_rules_whatever_the_weekday(
     # The sync run today reports up to this day: today from Friday on, else last Sunday.
     reported = today if today.weekday() >= 4 else today - dt.timedelta(days=today.weekday() + 1)
     # Social ads: CPA above its target on each of the four days up to it, spend above Min spend.
-    last_days = [d for d in daily
-                 if d["channel"] == social.name[lang] and dt.timedelta(0) <= reported - day(d["date"]) < dt.timedelta(4)]
+    four_days = [reported - dt.timedelta(days=n) for n in range(4)]
+    last_days = [d for d in daily if d["channel"] == social.name[lang] and day(d["date"]) in four_days]
     assert len(last_days) == 4
     for row in last_days:
         assert row["spend"] > (cpa_rule.min_spend or 0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sync_workbooks import FRIDAY, by_name, CPA_RULE, MONDAY, Book, daily_run, week_row
+from sync_workbooks import CPA_RULE, FRIDAY, MONDAY, Book, by_name, daily_run, week_row
 
 from sheetops.sync.status import channel_status, watch_reasons
 from sheetops.tables import Channel
