@@ -81,10 +81,13 @@ def cli() -> None:
 @click.option("--channels", metavar="A,B,C",
               help="Your channels, comma-separated, instead of the template's examples.")
 @click.option("--demo", is_flag=True, help="Fill about 8 weeks of example plan and fact data.")
+@click.option("--as-of", "as_of", callback=_parse_date, metavar="DATE",
+              help="With --demo: the day the example data runs up to (default: today), so that a demo "
+                   "made again with the same date is the same workbook.")
 @click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
 def init(path: Path | None, backend: str, title: str | None, shares: tuple[str, ...], folder: str | None,
          credentials: Path | None, lang: str, template_name: str, channels: str | None, demo: bool,
-         force: bool) -> None:
+         as_of: dt.date | None, force: bool) -> None:
     """Create a workbook from a template: an .xlsx file, or a Google spreadsheet.
 
     \b
@@ -92,6 +95,7 @@ def init(path: Path | None, backend: str, title: str | None, shares: tuple[str, 
       sheetops init marketing.xlsx
       sheetops init marketing.xlsx --lang ru --channels "Yandex Direct,VK Ads,Telegram"
       sheetops init demo.xlsx --demo
+      sheetops init demo.xlsx --demo --as-of 2026-11-27
       sheetops init --backend gsheets --title "Marketing 2026" --share you@company.com
     """
     from sheetops import api
@@ -110,7 +114,11 @@ def init(path: Path | None, backend: str, title: str | None, shares: tuple[str, 
     if channel_names is not None and not channel_names:
         raise click.BadParameter("give at least one channel name, e.g. --channels \"Search ads,Blog\"",
                                  param_hint="--channels")
+    if as_of is not None and not demo:
+        raise click.BadParameter("--as-of sets the last day of the demo data; use it with --demo",
+                                 param_hint="--as-of")
     result = api.provision(path, lang=lang, template=template_name, channels=channel_names, demo=demo, force=force,
+                           today=as_of,
                            backend=backend, title=title, shares=shares, folder=folder, credentials=credentials)
     click.echo(f"Created {result.path} ({result.lang}, template {result.template}, "
                f"{result.channels} channels{', demo data' if demo else ''}).")

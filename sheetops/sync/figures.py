@@ -6,8 +6,8 @@
 * Totals compare like with like: a component's deviation adds up only the channels that
   have both a plan and facts for it, and names the others.
 * Month to date: spend from the 1st of the month to the as-of day against the Channels'
-  Monthly budget. Daily days count as typed; a week known only from Plan-Fact counts by
-  its share of days in the month.
+  Monthly budget. Daily days count as typed; a week without Daily rows counts its
+  Plan-Fact spend by its share of days in the month.
 * Change vs last week: the channel's Primary KPI (revenue when it has none) against the
   week before; a count (spend, leads, orders, revenue) of a week in progress is compared
   pro rata.
@@ -116,20 +116,19 @@ def month_budget(channel: Channel, facts: Facts, period: ReportPeriod) -> MonthB
 def _spend_between(
     week: PeriodFact, by_day: Mapping[dt.date, DayRow], first: dt.date, last: dt.date, as_of: dt.date
 ) -> float | None:
-    """The spend of ``week`` on the days from ``first`` to ``last``."""
+    """The spend of ``week`` on the days from ``first`` to ``last``: its Daily rows where it has
+    any, else its Plan-Fact spend by its share of the days counted in that week."""
+    days = [week.start + dt.timedelta(days=n) for n in range(7)]
+    if any(day in by_day for day in days):
+        total: float | None = None
+        for day in days:
+            found = by_day.get(day) if first <= day <= last else None
+            if found is not None and (x := found[1][_SPEND]) is not None:
+                total = x if total is None else total + x
+        return total
     spend = week.values.get("spend")
     if spend is None:
         return None
-    if "spend" in week.from_daily:
-        total: float | None = None
-        day = first
-        while day <= last:
-            found = by_day.get(day)
-            if found is not None and (x := found[1][_SPEND]) is not None:
-                total = x if total is None else total + x
-            day += dt.timedelta(days=1)
-        return total
-    # Typed for the whole week in Plan-Fact: its share of the days counted in that week.
     counted = (min(as_of, week.start + dt.timedelta(days=6)) - week.start).days + 1
     return spend * ((last - first).days + 1) / counted
 

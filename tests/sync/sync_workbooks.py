@@ -96,8 +96,9 @@ class Book:
     def backend(self) -> MemoryBackend:
         return MemoryBackend(self.data())
 
-    def analyze(self, as_of: dt.date = FRIDAY) -> Analysis:
-        return analyze(self.data(), self.template, as_of)
+    def analyze(self, as_of: dt.date | None = FRIDAY, *, today: dt.date | None = None) -> Analysis:
+        """The sync's analysis as of ``as_of``; with None, as a sync run on ``today`` without --as-of."""
+        return analyze(self.data(), self.template, as_of, today=today)
 
 
 def daily_run(channel: str, first: dt.date, **columns: Iterable[CellValue]) -> list[Row]:
