@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress, TaskID
 
-    from sheetops.api import CheckReport
+    from sheetops.api import CheckReport, ProvisionResult
     from sheetops.sync.report import SyncReport
     from sheetops.sync.rules import Breach
     from sheetops.workbook import Finding
@@ -51,6 +51,7 @@ _NOUNS: dict[str, tuple[tuple[str, str], tuple[str, str, str]]] = {
     "warning": (("warning", "warnings"), ("предупреждение", "предупреждения", "предупреждений")),
     "highlighted_cell": (("highlighted cell", "highlighted cells"),
                          ("выделенная ячейка", "выделенные ячейки", "выделенных ячеек")),
+    "channel": (("channel", "channels"), ("канал", "канала", "каналов")),
 }
 
 
@@ -124,6 +125,33 @@ def print_check(report: CheckReport, *, console: Console | None = None) -> None:
     total = _total(report.findings, "finding", lang)
     out.print(say(lang, en=f"{total}. Fix them in the workbook, then run the check again.",
                   ru=f"{total}. Исправьте их в таблице и запустите проверку снова."))
+
+
+# -- init ----------------------------------------------------------------------------------------
+
+def print_init(result: ProvisionResult, *, demo: bool, console: Console | None = None) -> None:
+    """What ``sheetops init`` made and what to do next, in the new workbook's language."""
+    from rich.markup import escape
+
+    out = _console(console)
+    lang, path = result.lang, escape(result.path)
+    tabs = load_template(DEFAULT_TEMPLATE)
+    summary_tab, roles, channels = (tabs.tab(key).name[lang] for key in ("summary", "roles", "channels"))
+    count = _count(result.channels, "channel", lang)
+    language = say(lang, en="English", ru="русский язык")
+    data = say(lang, en=", demo data", ru=", демо-данные") if demo else ""
+    out.print(say(lang, en=f"Created {path} ({language}, template {result.template}, {count}{data}).",
+                  ru=f"Создана таблица {path} ({language}, шаблон {result.template}, {count}{data})."),
+              soft_wrap=True)
+    if demo:
+        out.print(say(lang, en=f"Next: run `sheetops sync {path}` and open the {summary_tab!r} tab.",
+                      ru=f"Дальше: запустите `sheetops sync {path}` и откройте вкладку «{summary_tab}»."),
+                  soft_wrap=True)
+    else:
+        out.print(say(lang, en=f"Next: fill in the {roles!r} and {channels!r} tabs, then run `sheetops check {path}`.",
+                      ru=f"Дальше: заполните вкладки «{roles}» и «{channels}», затем запустите "
+                      f"`sheetops check {path}`."),
+                  soft_wrap=True)
 
 
 # -- sync ----------------------------------------------------------------------------------------
@@ -217,7 +245,7 @@ def _status(status: str, lang: str) -> str:
     return label.upper() if status == "breach" else label.lower()
 
 
-def print_sync(report: SyncReport, *, console: Console | None = None) -> None:
+def print_sync(report: SyncReport, *, wide: bool = False, console: Console | None = None) -> None:
     """The week in the terminal: a table of channels, the breaches, missing reports, data issues.
 
     In the workbook's language (``report.lang``), with the CMO Summary's labels.

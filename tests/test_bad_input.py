@@ -6,6 +6,7 @@ Each case is run through the command line, for ``check`` and for ``sync``.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import zipfile
@@ -109,8 +110,14 @@ def assert_refused(argv: list[str], make: Callable[[Path], Path], says: str, fol
     before = snapshot(folder)
     code, out, err = run_sheetops([argv[0], str(path), *argv[1:]], capsys)
     assert code == 2
-    assert out == ""
-    (line,) = err.strip().splitlines()
+    if "--json" in argv:  # the error is one JSON object on stdout, nothing on stderr
+        assert err == ""
+        error = json.loads(out)
+        assert (error["error"], error["exit_code"]) == ("workbook_unusable", 2)
+        line = error["message"]
+    else:
+        assert out == ""
+        (line,) = err.strip().splitlines()
     assert str(path) in line
     assert says in line
     assert "Traceback" not in err
