@@ -23,9 +23,10 @@ from sheetops.templates.model import say
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress, TaskID
+    from rich.table import Table
 
     from sheetops.api import CheckReport, ProvisionResult
-    from sheetops.sync.report import SyncReport
+    from sheetops.sync.report import ChannelReport, SyncReport
     from sheetops.sync.rules import Breach
     from sheetops.workbook import Finding
 
@@ -52,6 +53,7 @@ _NOUNS: dict[str, tuple[tuple[str, str], tuple[str, str, str]]] = {
     "highlighted_cell": (("highlighted cell", "highlighted cells"),
                          ("выделенная ячейка", "выделенные ячейки", "выделенных ячеек")),
     "channel": (("channel", "channels"), ("канал", "канала", "каналов")),
+    "column": (("column", "columns"), ("столбец", "столбца", "столбцов")),
 }
 
 
@@ -250,9 +252,7 @@ def print_sync(report: SyncReport, *, wide: bool = False, console: Console | Non
 
     In the workbook's language (``report.lang``), with the CMO Summary's labels.
     """
-    from rich import box
     from rich.markup import escape
-    from rich.table import Table
 
     out = _console(console)
     lang = report.lang
@@ -261,42 +261,28 @@ def print_sync(report: SyncReport, *, wide: bool = False, console: Console | Non
     week, end, as_of = _date(report.week, lang), _date(report.week_end, lang), _date(report.as_of, lang)
     out.print(f"[bold]{escape(report.source)}[/bold]: " + say(
         lang, en=f"week {week} to {end}, as of {as_of}", ru=f"неделя с {week} по {end}, на {as_of}"))
-    table = Table(box=box.SIMPLE_HEAD, show_footer=True, pad_edge=False)
-    totals = report.totals
-    vs_plan = summary.text("deviation", lang, metric="").strip()
-    columns = [
-        (summary.text("channel", lang), summary.text("total", lang)),
-        (summary.text("status", lang), ""),
-        (_metric_label("spend", lang), _money(totals.fact["spend"], lang)),
-        (vs_plan, _deviation(totals.deviation["spend"])),
-        (_metric_label("leads", lang), _amount(totals.fact["leads"], lang)),
-        (_metric_label("orders", lang), _amount(totals.fact["orders"], lang)),
-        (_metric_label("revenue", lang), _money(totals.fact["revenue"], lang)),
-        (vs_plan, _deviation(totals.deviation["revenue"])),
-        (_metric_label("cpl", lang), _cost(totals.kpi["cpl"], lang)),
-        (_metric_label("cpa", lang), _cost(totals.kpi["cpa"], lang)),
-        (_metric_label("roas", lang), _cost(totals.kpi["roas"], lang)),
-        (_metric_label("romi", lang), _share(totals.kpi["romi"], lang)),
-    ]
-    for index, (header, footer) in enumerate(columns):
-        table.add_column(header, footer, justify="right" if index > 1 else "left", no_wrap=index > 0)
-    for channel in report.channels:
-        figures = channel.figures
-        table.add_row(
-            escape(channel.name),
-            f"[{_STATUS_STYLE[channel.status]}]{_status(channel.status, lang)}[/]",
-            _money(figures.fact["spend"], lang),
-            _deviation(figures.deviation["spend"]),
-            _amount(figures.fact["leads"], lang),
-            _amount(figures.fact["orders"], lang),
-            _money(figures.fact["revenue"], lang),
-            _deviation(figures.deviation["revenue"]),
-            _cost(figures.kpi["cpl"], lang),
-            _cost(figures.kpi["cpa"], lang),
-            _cost(figures.kpi["roas"], lang),
-            _share(figures.kpi["romi"], lang),
-        )
-    out.print(table)
+    columns = _week_columns(report)
+    shown = list(range(len(columns)))
+    table = _week_table(columns, shown, report.channels)
+    # Columns give way, least important first, until the table fits; never Channel or Status.
+    unbounded = out.options.update_width(10_000)  # measured as if the screen had room for all of it
+    for dropped in () if wide else _DROP_ORDER:
+        if out.measure(table, options=unbounded).maximum <= out.width:
+            break
+        shown.remove(dropped)
+        table = _week_table(columns, shown, report.channels)
+    needed = out.measure(table, options=unbounded).maximum
+    if wide and needed > out.width:  # all columns were asked for: wider than the screen, not squeezed
+        screen, out.width = out.width, needed
+        out.print(table)
+        out.width = screen
+    else:
+        out.print(table)
+    if len(shown) < len(columns):
+        hidden = _count(len(columns) - len(shown), "column", lang)
+        out.print(say(lang, en=f"({hidden} left out to fit the terminal; --wide shows them all)",
+                      ru=f"(не поместились по ширине терминала: {hidden}; все столбцы покажет --wide)"),
+                  soft_wrap=True)
 
     if report.breaches:
         out.print(f"[bold red]{summary.text('decisions', lang)} ({len(report.breaches)})[/bold red]")
@@ -325,6 +311,57 @@ def print_sync(report: SyncReport, *, wide: bool = False, console: Console | Non
         print_findings(report.issues, out, lang)
     out.print()
     out.print(escape(_outcome(report)), soft_wrap=True)
+
+
+# The week's table, column by column: the header, the total, and a channel's cell.
+WeekColumn = tuple[str, str, Callable[["ChannelReport"], str]]
+# The columns that give way first when the terminal is narrow (indexes into _week_columns):
+# CPL, Leads, Orders, ROAS, revenue vs plan, Revenue, ROMI, CPA, spend vs plan, Spend.
+_DROP_ORDER = (8, 4, 5, 10, 7, 6, 11, 9, 3, 2)
+
+
+def _week_columns(report: SyncReport) -> list[WeekColumn]:
+    from rich.markup import escape
+
+    lang, totals = report.lang, report.totals
+    vs_plan = summary.text("deviation", lang, metric="").strip()
+    return [
+        (summary.text("channel", lang), summary.text("total", lang), lambda c: escape(c.name)),
+        (summary.text("status", lang), "", lambda c: f"[{_STATUS_STYLE[c.status]}]{_status(c.status, lang)}[/]"),
+        (_metric_label("spend", lang), _money(totals.fact["spend"], lang),
+         lambda c: _money(c.figures.fact["spend"], lang)),
+        (vs_plan, _deviation(totals.deviation["spend"]), lambda c: _deviation(c.figures.deviation["spend"])),
+        (_metric_label("leads", lang), _amount(totals.fact["leads"], lang),
+         lambda c: _amount(c.figures.fact["leads"], lang)),
+        (_metric_label("orders", lang), _amount(totals.fact["orders"], lang),
+         lambda c: _amount(c.figures.fact["orders"], lang)),
+        (_metric_label("revenue", lang), _money(totals.fact["revenue"], lang),
+         lambda c: _money(c.figures.fact["revenue"], lang)),
+        (vs_plan, _deviation(totals.deviation["revenue"]), lambda c: _deviation(c.figures.deviation["revenue"])),
+        (_metric_label("cpl", lang), _cost(totals.kpi["cpl"], lang), lambda c: _cost(c.figures.kpi["cpl"], lang)),
+        (_metric_label("cpa", lang), _cost(totals.kpi["cpa"], lang), lambda c: _cost(c.figures.kpi["cpa"], lang)),
+        (_metric_label("roas", lang), _cost(totals.kpi["roas"], lang),
+         lambda c: _cost(c.figures.kpi["roas"], lang)),
+        (_metric_label("romi", lang), _share(totals.kpi["romi"], lang),
+         lambda c: _share(c.figures.kpi["romi"], lang)),
+    ]
+
+
+def _week_table(columns: list[WeekColumn], shown: list[int], channels: tuple[ChannelReport, ...]) -> Table:
+    """The table with the ``shown`` columns; Channel and Status are never cut (a long name folds)."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, show_footer=True, pad_edge=False)
+    for index in shown:
+        header, footer, _ = columns[index]
+        if index == 0:
+            table.add_column(header, footer, justify="left", overflow="fold")
+        else:
+            table.add_column(header, footer, justify="left" if index == 1 else "right", no_wrap=True)
+    for channel in channels:
+        table.add_row(*(columns[index][2](channel) for index in shown))
+    return table
 
 
 def _outcome(report: SyncReport) -> str:

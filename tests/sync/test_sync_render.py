@@ -6,14 +6,17 @@ import datetime as dt
 import io
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from rich.console import Console
 from sync_workbooks import CPA_RULE, FRIDAY, MONDAY, Book, daily_run, week_row
 
 from sheetops.api import CheckReport
-from sheetops.render import print_check, print_sync, progress
+from sheetops.render import _status, print_check, print_sync, progress
+from sheetops.sync import summary
 from sheetops.sync.engine import run_sync
+from sheetops.sync.report import SyncReport
 from sheetops.workbook import Finding
 
 D = [MONDAY + dt.timedelta(days=i) for i in range(7)]
@@ -201,3 +204,60 @@ def test_progress_shows_a_bar_on_a_long_run() -> None:
         report("Computing KPIs and stop rules", 0.6)
         time.sleep(0.1)
     assert "Computing KPIs and stop rules" in buffer.getvalue()
+
+
+# -- the week's table at every terminal width ------------------------------------------------------
+
+WIDTHS = [60, 80, 100, 132, 200]
+DEMO_AS_OF = dt.date(2026, 11, 27)
+
+
+def demo_report(path: Path) -> SyncReport:
+    from sheetops import api
+
+    return api.sync(path, as_of=DEMO_AS_OF, dry_run=True)
+
+
+def table_at(report: SyncReport, width: int, *, wide: bool = False) -> list[str]:
+    out = Console(width=width, record=True, file=io.StringIO(), force_terminal=True, color_system=None)
+    print_sync(report, console=out, wide=wide)
+    return out.export_text().splitlines()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_the_week_table_keeps_every_channel_and_status_whole_at_any_width(
+    demo_xlsx: Path, demo_xlsx_ru: Path, lang: str, width: int
+) -> None:
+    report = demo_report(demo_xlsx if lang == "en" else demo_xlsx_ru)
+    lines = table_at(report, width)
+    for channel in report.channels:
+        label = _status(channel.status, lang)
+        rows = [line for line in lines if line.lstrip().startswith(channel.name)]
+        assert rows, f"{channel.name!r} is not in the table at {width} columns"
+        assert label in rows[0], f"{channel.name!r}: status {label!r} is cut at {width} columns"
+    assert not [line for line in lines if "…" in line]
+    table = lines[1:lines.index(next(line for line in lines if summary.text("total", lang) in line)) + 1]
+    assert max(len(line) for line in table) <= width
+
+
+@pytest.mark.parametrize(("width", "hidden"), [(200, 0), (132, 0), (100, 2), (80, 5), (60, 7)])
+def test_less_important_columns_are_left_out_first_and_a_line_says_so(
+    demo_xlsx: Path, width: int, hidden: int
+) -> None:
+    text = "\n".join(table_at(demo_report(demo_xlsx), width))
+    order = ["CPL", "Leads", "Orders", "ROAS", "Revenue", "ROMI", "CPA"]
+    left_out = order[:hidden] if hidden <= 4 else order[:hidden - 1]  # the fifth is revenue's "vs plan"
+    assert [header for header in order if header not in text.split("Decisions")[0]] == left_out
+    assert "Channel" in text and "Status" in text and "Spend" in text
+    note = f"{hidden} columns left out to fit the terminal; --wide shows them all"
+    assert (note in text) is (hidden > 0)
+
+
+@pytest.mark.parametrize("width", [60, 80])
+def test_wide_shows_every_column(demo_xlsx: Path, width: int) -> None:
+    text = "\n".join(table_at(demo_report(demo_xlsx), width, wide=True))
+    for header in ["Channel", "Status", "Spend", "vs plan", "Leads", "Orders", "Revenue", "CPL", "CPA", "ROAS",
+                   "ROMI", "Social ads", "BREACH"]:
+        assert header in text
+    assert "left out" not in text
