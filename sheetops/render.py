@@ -196,9 +196,10 @@ def _cost(value: float | None, lang: str) -> str:
 
 
 def _share(value: float | None, lang: str) -> str:
+    """A share as a percentage with the language's separators: 3,114.3% in English, 3 114,3% in Russian."""
     if value is None:
         return "-"
-    return _number(value * 100, lang, 1) + "%" if lang == "ru" else f"{value:.1%}"
+    return _number(value * 100, lang, 1) + "%"
 
 
 def _amount(value: float | None, lang: str) -> str:

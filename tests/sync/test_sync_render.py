@@ -13,7 +13,7 @@ from rich.console import Console
 from sync_workbooks import CPA_RULE, FRIDAY, MONDAY, Book, daily_run, week_row
 
 from sheetops.api import CheckReport
-from sheetops.render import _status, print_check, print_sync, progress
+from sheetops.render import _status, metric_text, print_check, print_sync, progress
 from sheetops.sync import summary
 from sheetops.sync.engine import run_sync
 from sheetops.sync.report import SyncReport
@@ -261,3 +261,18 @@ def test_wide_shows_every_column(demo_xlsx: Path, width: int) -> None:
                    "ROMI", "Social ads", "BREACH"]:
         assert header in text
     assert "left out" not in text
+
+
+@pytest.mark.parametrize(("metric", "value", "lang", "shown"), [
+    ("romi", 31.143, "en", "3,114.3%"),
+    ("romi", 31.143, "ru", "3\u00a0114,3%"),
+    ("romi", 1234.5678, "en", "123,456.8%"),
+    ("romi", 4.845, "en", "484.5%"),
+    ("romi", -0.5, "en", "-50.0%"),
+    ("cr", 0.029, "en", "2.9%"),
+    ("cr", 0.029, "ru", "2,9%"),
+    ("romi", None, "en", "-"),
+])
+def test_shares_are_shown_with_the_languages_separators(metric: str, value: float | None, lang: str,
+                                                       shown: str) -> None:
+    assert metric_text(metric, value, lang) == shown
