@@ -219,7 +219,7 @@ def _date(day: dt.date, lang: str) -> str:
 def metric_text(metric: str, value: float | None, lang: str = "en") -> str:
     """A metric's value as the terminal shows it: 2.9% for shares, 212.40 for costs (2,9% and 212,40 in Russian)."""
     if value is not None and math.isinf(value):
-        return say(lang, en="no result for the spend", ru="нет результата при расходе")
+        return say(lang, en="no result for the spend", ru="расход есть, результата нет")
     if metric in _SHARE_METRICS:
         return _share(value, lang)
     if metric in ("leads", "orders"):
@@ -231,7 +231,9 @@ def breach_text(breach: Breach, lang: str = "en") -> str:
     """One line about a breach: who, what rule, how long, the last value against the threshold."""
     since = _date(breach.since, lang)
     streak = summary.count(breach.streak, breach.period, lang)
-    run = say(lang, en=f"{streak} in a row since {since}", ru=f"{streak} подряд с {since}")
+    # One period is not a run: "since 2026-11-23", not "1 week in a row since 2026-11-23".
+    run = (say(lang, en=f"since {since}", ru=f"с {since}") if breach.streak == 1
+           else say(lang, en=f"{streak} in a row since {since}", ru=f"{streak} подряд с {since}"))
     target = f"{summary.text('target', lang)} " if breach.uses_target else ""
     threshold = target + metric_text(breach.metric, breach.threshold, lang)
     last = metric_text(breach.metric, breach.values[-1], lang)
@@ -261,7 +263,7 @@ def print_sync(report: SyncReport, *, wide: bool = False, console: Console | Non
         out.width = max(out.width, 132)  # a log file or a pipe: no reason to wrap the table
     week, end, as_of = _date(report.week, lang), _date(report.week_end, lang), _date(report.as_of, lang)
     out.print(f"[bold]{escape(report.source)}[/bold]: " + say(
-        lang, en=f"week {week} to {end}, as of {as_of}", ru=f"неделя с {week} по {end}, на {as_of}"))
+        lang, en=f"week {week} to {end}, as of {as_of}", ru=f"неделя с {week} по {end}, данные на {as_of}"))
     columns = _week_columns(report)
     shown = list(range(len(columns)))
     table = _week_table(columns, shown, report.channels)
@@ -282,7 +284,8 @@ def print_sync(report: SyncReport, *, wide: bool = False, console: Console | Non
     if len(shown) < len(columns):
         hidden = _count(len(columns) - len(shown), "column", lang)
         out.print(say(lang, en=f"({hidden} left out to fit the terminal; --wide shows them all)",
-                      ru=f"(не поместились по ширине терминала: {hidden}; все столбцы покажет --wide)"),
+                      ru=f"(скрыто столбцов: {len(columns) - len(shown)}, они не поместились в окно терминала; "
+                         "показать все: --wide)"),
                   soft_wrap=True)
 
     if report.breaches:
@@ -290,7 +293,7 @@ def print_sync(report: SyncReport, *, wide: bool = False, console: Console | Non
         for breach in report.breaches:
             out.print(f"  {escape(breach_text(breach, lang))}", soft_wrap=True)
     else:
-        out.print("[green]" + say(lang, en="No stop rule is breached.", ru="Ни одно стоп-правило не нарушено.")
+        out.print("[green]" + say(lang, en="No stop rule is breached.", ru="Стоп-правила не нарушены.")
                   + "[/green]")
     watched = [c for c in report.channels if c.status == "watch"]
     if watched:
@@ -301,7 +304,7 @@ def print_sync(report: SyncReport, *, wide: bool = False, console: Console | Non
     missing = [c for c in report.channels if c.status == "no_data"]
     if missing:
         out.print(f"[bold]{summary.text('missing', lang)} ({len(missing)})[/bold]: "
-                  + say(lang, en="no facts this week for", ru="нет фактов за неделю по каналам"))
+                  + say(lang, en="no facts this week for", ru="за эту неделю нет фактов по каналам"))
         owner_word = summary.text("owner", lang).lower()
         for channel in missing:
             owner = f" ({owner_word} {channel.channel.owner})" if channel.channel.owner else ""
@@ -372,20 +375,22 @@ def _outcome(report: SyncReport) -> str:
         return say(lang,
                    en=f"Stopped by --strict: {issues}, so nothing was written. "
                    "Fix the cells above and run the sync again.",
-                   ru=f"Остановлено из-за --strict: {issues}, поэтому ничего не записано. "
-                   "Исправьте ячейки выше и запустите синхронизацию снова.")
-    cells = _count(len(changes.highlights), "highlighted_cell", lang)
+                   ru=f"Синхронизация остановлена из-за --strict: {issues}, ничего не записано. "
+                   "Исправьте ячейки, указанные выше, и запустите синхронизацию снова.")
+    marked = len(changes.highlights)
+    cells = _count(marked, "highlighted_cell", lang)
     tab, log = report.summary_tab, changes.log_tab.name
     if report.dry_run:
         return say(lang,
                    en=f"Dry run: nothing written (it would write the {tab!r} tab, {cells} and a row in {log!r}).",
-                   ru=f"Пробный запуск: ничего не записано (к записи: вкладка «{tab}», {cells} и строка "
-                   f"в «{log}»).")
+                   ru=f"Пробный запуск: ничего не записано. Без --dry-run была бы обновлена вкладка «{tab}», "
+                   f"выделено ячеек: {marked}, добавлена строка на вкладку «{log}».")
     if report.written:
         rows = _number(report.rows_read, lang, 0)
         return say(lang,
                    en=f"Written: the {tab!r} tab, {cells} and a row in {log!r} ({rows} rows read).",
-                   ru=f"Записано: вкладка «{tab}», {cells} и строка в «{log}» (прочитано строк: {rows}).")
+                   ru=f"Записано: обновлена вкладка «{tab}», выделено ячеек: {marked}, добавлена строка "
+                   f"на вкладку «{log}» (прочитано строк: {rows}).")
     return say(lang, en="Nothing was written.", ru="Ничего не записано.")
 
 

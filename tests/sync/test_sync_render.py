@@ -13,7 +13,7 @@ from rich.console import Console
 from sync_workbooks import CPA_RULE, FRIDAY, MONDAY, Book, daily_run, week_row
 
 from sheetops.api import CheckReport
-from sheetops.render import _status, metric_text, print_check, print_sync, progress
+from sheetops.render import _status, breach_text, metric_text, print_check, print_sync, progress
 from sheetops.sync import summary
 from sheetops.sync.engine import run_sync
 from sheetops.sync.report import SyncReport
@@ -125,25 +125,26 @@ def russian_check(*findings: Finding) -> Callable[[], str]:
 
 RUSSIAN = {
     "sync": (russian_sync(russian_week), [
-        "memory.xlsx: неделя с 23.11.2026 по 29.11.2026, на 27.11.2026",
+        "memory.xlsx: неделя с 23.11.2026 по 29.11.2026, данные на 27.11.2026",
         "Канал", "Статус", "Расход", "откл. от плана", "Лиды", "Заказы", "Выручка", "Итого",
         "НАРУШЕНИЕ", "внимание", "нет данных", "пауза", "1\u00a0200", "9\u00a0000", "+20%", "20,00", "275,0%",
         "Нужны решения (1)",
         "Social ads: CPA выше цели три дня подряд — стоп (CPA 300,00 > цель 150,00), 3 дня подряд с 25.11.2026. "
         "Действие: остановить; владелец Anna Kuznetsova.",
         "Внимание (1)", "Search ads: расход выше плана",
-        "Нет отчётов (2): нет фактов за неделю по каналам", "E-mail (владелец Dmitry Sokolov)",
+        "Нет отчётов (2): за эту неделю нет фактов по каналам", "E-mail (владелец Dmitry Sokolov)",
         "Проблемы в данных: 1 проблема (1 ошибка)", "План-факт!D3: «Расход»",
-        "Записано: вкладка «Сводка CMO», 6 выделенных ячеек и строка в «Журнал синхронизации» "
-        "(прочитано строк: 5).",
+        "Записано: обновлена вкладка «Сводка CMO», выделено ячеек: 6, добавлена строка на вкладку "
+        "«Журнал синхронизации» (прочитано строк: 5).",
     ]),
     "dry run": (russian_sync(lambda book: None, dry_run=True), [
-        "Ни одно стоп-правило не нарушено.",
-        "Пробный запуск: ничего не записано (к записи: вкладка «Сводка CMO», 0 выделенных ячеек и строка "
-        "в «Журнал синхронизации»).",
+        "Стоп-правила не нарушены.",
+        "Пробный запуск: ничего не записано. Без --dry-run была бы обновлена вкладка «Сводка CMO», "
+        "выделено ячеек: 0, добавлена строка на вкладку «Журнал синхронизации».",
     ]),
     "strict stop": (russian_sync(negative_spend, strict=True), [
-        "Остановлено из-за --strict: 1 проблема в данных, поэтому ничего не записано.",
+        "Синхронизация остановлена из-за --strict: 1 проблема в данных, ничего не записано. "
+        "Исправьте ячейки, указанные выше, и запустите синхронизацию снова.",
     ]),
     "check with findings": (russian_check(
         Finding("Каналы!C7", "у канала «Блог» нет владельца"),
@@ -162,12 +163,37 @@ RUSSIAN = {
 }
 
 
+# Russian that reads as a translation: nested quotes, "1 неделя подряд", bureaucratic turns.
+TRANSLATIONESE = ("в «Журнал", "«Журнал синхронизации»»", "1 неделя подряд", "1 день подряд", "к записи:",
+                  "Ни одно", "Остановлено из-за", "поэтому ничего", "нет результата при расходе", ", на 2")
+
+
 @pytest.mark.parametrize(("run", "expected"), RUSSIAN.values(), ids=RUSSIAN.keys())
 def test_a_russian_workbook_gets_its_terminal_output_in_russian(run: Callable[[], str], expected: list[str]) -> None:
     text = run()
     for phrase in expected:
         assert phrase in text
     assert [word for word in ENGLISH_WORDS if word in text] == []
+    assert [phrase for phrase in TRANSLATIONESE if phrase in text] == []
+
+
+@pytest.mark.parametrize(("lang", "streak", "said", "not_said"), [
+    ("en", 1, "), since 2026-11-25.", "1 day in a row"),
+    ("en", 3, "3 days in a row since 2026-11-25.", None),
+    ("ru", 1, "), с 25.11.2026.", "1 день подряд"),
+    ("ru", 2, "2 дня подряд с 25.11.2026.", None),
+])
+def test_a_breach_of_one_period_is_not_a_run_in_a_row(lang: str, streak: int, said: str,
+                                                      not_said: str | None) -> None:
+    from dataclasses import replace
+
+    book = Book(lang=lang)
+    book.rules = [dict(CPA_RULE)]
+    book.daily = daily_run("Social ads", D[2], spend=[300] * 3, orders=[1] * 3, leads=[9] * 3, revenue=[0] * 3)
+    (breach,) = run_sync(book.backend(), book.template, as_of=FRIDAY, dry_run=True).breaches
+    text = breach_text(replace(breach, periods=breach.periods[:streak], values=breach.values[:streak]), lang)
+    assert said in text
+    assert not_said is None or not_said not in text
 
 
 @pytest.mark.parametrize(("lang", "said"), [
