@@ -2,7 +2,8 @@
 
 Each command parses its options, calls one library function and renders the result.
 Errors are translated here once, in :func:`main`: a :class:`~sheetops.errors.SheetopsError`
-becomes one line on stderr and an exit code, never a traceback.
+becomes one line on stderr and an exit code, never a traceback; with ``--json``, one JSON
+object on stdout (``error``, ``message``, ``exit_code``) and the same exit code.
 
 Exit codes:
     0  done (for ``check``: no findings; for ``sync``: breaches are results, not failures)
@@ -16,18 +17,43 @@ Exit codes:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from sheetops import __version__
-from sheetops.errors import BackendError, SheetopsError, TargetExistsError
+from sheetops.errors import (
+    BackendError,
+    CredentialsError,
+    MissingExtraError,
+    SheetopsError,
+    TargetExistsError,
+    TemplateError,
+    WorkbookError,
+    WorkbookLockedError,
+)
 
-EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_BREACH, EXIT_BACKEND = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_BREACH, EXIT_BACKEND, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+
+# The `error` of a failure under --json: a stable name for scripts, most specific class first.
+ERROR_KINDS: tuple[tuple[type[SheetopsError], str], ...] = (
+    (TargetExistsError, "target_exists"),
+    (WorkbookLockedError, "workbook_locked"),
+    (WorkbookError, "workbook_unusable"),
+    (TemplateError, "template_unusable"),
+    (CredentialsError, "credentials_failed"),
+    (BackendError, "backend_failed"),
+    (MissingExtraError, "missing_extra"),
+)
+SHELLS = ("bash", "zsh", "fish")
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _exit_code(error: SheetopsError) -> int:
@@ -36,6 +62,23 @@ def _exit_code(error: SheetopsError) -> int:
     if isinstance(error, BackendError):
         return EXIT_BACKEND
     return EXIT_UNUSABLE
+
+
+def _error_kind(error: SheetopsError) -> str:
+    return next((kind for cls, kind in ERROR_KINDS if isinstance(error, cls)), "failed")
+
+
+def _json_option(what: str) -> Callable[[F], F]:
+    return click.option("--json", "as_json", is_flag=True, help=f"Print {what} as JSON (see docs/cli.md).")
+
+
+def _quiet_option(function: F) -> F:
+    return click.option("-q", "--quiet", is_flag=True,
+                        help="Print nothing but errors; the exit code says the result.")(function)
+
+
+def _print_json(data: object) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -85,9 +128,11 @@ def cli() -> None:
               help="With --demo: the day the example data runs up to (default: today), so that a demo "
                    "made again with the same date is the same workbook.")
 @click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
+@_json_option("what was made")
+@_quiet_option
 def init(path: Path | None, backend: str, title: str | None, shares: tuple[str, ...], folder: str | None,
          credentials: Path | None, lang: str, template_name: str, channels: str | None, demo: bool,
-         as_of: dt.date | None, force: bool) -> None:
+         as_of: dt.date | None, force: bool, as_json: bool, quiet: bool) -> None:
     """Create a workbook from a template: an .xlsx file, or a Google spreadsheet.
 
     \b
@@ -120,24 +165,25 @@ def init(path: Path | None, backend: str, title: str | None, shares: tuple[str, 
     result = api.provision(path, lang=lang, template=template_name, channels=channel_names, demo=demo, force=force,
                            today=as_of,
                            backend=backend, title=title, shares=shares, folder=folder, credentials=credentials)
-    click.echo(f"Created {result.path} ({result.lang}, template {result.template}, "
-               f"{result.channels} channels{', demo data' if demo else ''}).")
-    if demo:
-        click.echo(f"Next: run `sheetops sync {result.path}` and open the CMO Summary tab.")
-    else:
-        click.echo(f"Next: fill in Roles and Channels, then run `sheetops check {result.path}`.")
+    if as_json:
+        _print_json({**dataclasses.asdict(result), "demo": demo})
+    elif not quiet:
+        from sheetops.render import print_init
+
+        print_init(result, demo=demo)
 
 
 @cli.command()
 # A folder is refused by the backend, in one line that names it (click would print three).
 @click.argument("path", metavar="WORKBOOK")
-@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@_json_option("the findings")
+@_quiet_option
 @click.option("--template", "template_name", default="smb-marketing", show_default=True, metavar="NAME|FILE",
               help="The template the workbook was made from.")
 @click.option("--credentials", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
               help="Google Sheets: a service-account key file (default: GOOGLE_APPLICATION_CREDENTIALS, "
                    "then the signed-in user; see docs/google-sheets.md).")
-def check(path: str, as_json: bool, template_name: str, credentials: Path | None) -> None:
+def check(path: str, as_json: bool, quiet: bool, template_name: str, credentials: Path | None) -> None:
     """Check a workbook's structure and role map; every finding names its cell.
 
     Exit code 0: no findings; 1: findings; 2: the workbook cannot be read.
@@ -152,8 +198,8 @@ def check(path: str, as_json: bool, template_name: str, credentials: Path | None
 
     report = api.check(path, template=template_name, credentials=credentials)
     if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
-    else:
+        _print_json(report.as_dict())
+    elif not quiet:
         from sheetops.render import print_check
 
         print_check(report)
@@ -170,12 +216,14 @@ def check(path: str, as_json: bool, template_name: str, credentials: Path | None
                    "latest week whose report day has come: last week from Monday to Thursday).")
 @click.option("--dry-run", is_flag=True, help="Compute and print everything; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document (see docs/sync.md).")
+@_quiet_option
+@click.option("--wide", is_flag=True, help="Show every column of the week's table, even wider than the screen.")
 @click.option("--strict", is_flag=True, help="Stop before writing if any cell cannot be read (exit 1).")
 @click.option("--fail-on-breach", is_flag=True, help="Exit 3 when a stop rule is breached.")
 @click.option("--template", "template_name", default="smb-marketing", show_default=True, metavar="NAME|FILE",
               help="The template the workbook was made from.")
-def sync(path: str, credentials: Path | None, as_of: dt.date | None, dry_run: bool, as_json: bool, strict: bool,
-         fail_on_breach: bool, template_name: str) -> None:
+def sync(path: str, credentials: Path | None, as_of: dt.date | None, dry_run: bool, as_json: bool, quiet: bool,
+         wide: bool, strict: bool, fail_on_breach: bool, template_name: str) -> None:
     """Compute KPIs, find stop-rule breaches, mark them in the cells, write the CMO summary.
 
     Run it every Friday (or from a scheduler). Exit codes: 0 done, 1 --strict found data
@@ -191,13 +239,13 @@ def sync(path: str, credentials: Path | None, as_of: dt.date | None, dry_run: bo
     from sheetops import api
     from sheetops.render import print_sync, progress
 
-    with progress(enabled=not as_json) as report_progress:
+    with progress(enabled=not (as_json or quiet)) as report_progress:
         report = api.sync(path, as_of=as_of, dry_run=dry_run, strict=strict,
                           template=template_name, progress=report_progress, credentials=credentials)
     if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
-    else:
-        print_sync(report)
+        _print_json(report.as_dict())
+    elif not quiet:
+        print_sync(report, wide=wide)
     if strict and report.issues:
         sys.exit(EXIT_FINDINGS)
     if fail_on_breach and report.breaches:
@@ -220,7 +268,8 @@ def auth() -> None:
 @click.option("--client-secrets", type=click.Path(dir_okay=False, path_type=Path), required=True, metavar="FILE",
               help="The OAuth client (Desktop app) JSON downloaded from Google Cloud.")
 @click.option("--no-browser", is_flag=True, help="Print the sign-in address instead of opening a browser.")
-def login(client_secrets: Path, no_browser: bool) -> None:
+@_quiet_option
+def login(client_secrets: Path, no_browser: bool, quiet: bool) -> None:
     """Sign in in the browser; the sign-in is kept for this user only.
 
     \b
@@ -230,25 +279,33 @@ def login(client_secrets: Path, no_browser: bool) -> None:
     from sheetops.backends.gsheets import login as sign_in
 
     who = sign_in(client_secrets, open_browser=not no_browser)
-    click.echo(f"Signed in as {who}. sheetops uses this account for Google Sheets unless given a key.")
+    if not quiet:
+        click.echo(f"Signed in as {who}. sheetops uses this account for Google Sheets unless given a key.")
 
 
 @auth.command()
-def status() -> None:
+@_json_option("who is signed in and which credentials sheetops uses")
+def status(as_json: bool) -> None:
     """Show who is signed in and which Google credentials sheetops uses (never a secret).
 
     \b
     Example:
       sheetops auth status
+      sheetops auth status --json
     """
     from sheetops.backends.gsheets import status as auth_status
 
-    for line in auth_status().lines():
+    found = auth_status()
+    if as_json:
+        _print_json({key: None if value is None else str(value) for key, value in dataclasses.asdict(found).items()})
+        return
+    for line in found.lines():
         click.echo(line)
 
 
 @auth.command()
-def logout() -> None:
+@_quiet_option
+def logout(quiet: bool) -> None:
     """Forget the Google sign-in.
 
     \b
@@ -257,7 +314,9 @@ def logout() -> None:
     """
     from sheetops.backends.gsheets import logout as sign_out
 
-    click.echo("Signed out." if sign_out() else "Nobody was signed in.")
+    signed_out = sign_out()
+    if not quiet:
+        click.echo("Signed out." if signed_out else "Nobody was signed in.")
 
 
 @cli.command()
@@ -300,36 +359,75 @@ def emulator(port: int, key_file: Path | None) -> None:
 
 
 @cli.command()
-def templates() -> None:
+@_json_option("the templates")
+def templates(as_json: bool) -> None:
     """List the built-in templates.
 
     \b
-    Example:
+    Examples:
       sheetops templates
+      sheetops templates --json
     """
     from sheetops.templates import builtin_templates
 
-    for name, description in builtin_templates():
+    found = builtin_templates()
+    if as_json:
+        _print_json({"templates": [{"name": name, "description": description} for name, description in found]})
+        return
+    for name, description in found:
         click.echo(f"{name}\t{description}")
 
 
+@cli.command()
+@click.argument("shell", type=click.Choice(SHELLS))
+def completion(shell: str) -> None:
+    """Print the script that completes sheetops commands and options in bash, zsh or fish.
+
+    \b
+    Examples:
+      sheetops completion bash > ~/.local/share/bash-completion/completions/sheetops
+      sheetops completion zsh > "${fpath[1]}/_sheetops"
+      sheetops completion fish > ~/.config/fish/completions/sheetops.fish
+    """
+    from click.shell_completion import get_completion_class
+
+    completer = get_completion_class(shell)
+    if completer is None:  # click knows every shell in SHELLS; this guards a future click
+        raise click.BadParameter(f"no completion for {shell}", param_hint="SHELL")
+    click.echo(completer(cli, {}, "sheetops", "_SHEETOPS_COMPLETE").source())
+
+
+def _wants_json(args: list[str]) -> bool:
+    """Whether the command line asks for JSON; read before parsing, so usage errors honour it too."""
+    return "--json" in (args[: args.index("--")] if "--" in args else args)
+
+
+def _fail(kind: str, message: str, code: int, as_json: bool) -> NoReturn:
+    if as_json:
+        _print_json({"error": kind, "message": message, "exit_code": code})
+    else:
+        click.echo(message if kind in ("aborted", "interrupted") else f"Error: {message}", err=True)
+    sys.exit(code)
+
+
 def main(argv: list[str] | None = None) -> NoReturn:
-    """Run the CLI, turning every sheetops error into one line and an exit code."""
+    """Run the CLI, turning every failure into one line (or, with --json, one JSON object) and an exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    as_json = _wants_json(args)
     try:
-        cli.main(args=argv, prog_name="sheetops", standalone_mode=False)
+        cli.main(args=args, prog_name="sheetops", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(130)
+        _fail("aborted", "Aborted.", EXIT_INTERRUPTED, as_json)
     except click.ClickException as exc:
-        exc.show()
-        sys.exit(EXIT_UNUSABLE if exc.exit_code == 2 else exc.exit_code)
+        code = EXIT_UNUSABLE if exc.exit_code == 2 else exc.exit_code
+        if not as_json:
+            exc.show()
+            sys.exit(code)
+        _fail("usage", exc.format_message(), code, as_json)
     except SheetopsError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(_exit_code(exc))
+        _fail(_error_kind(exc), str(exc), _exit_code(exc), as_json)
     except KeyboardInterrupt:
-        click.echo("Interrupted; nothing was written.", err=True)
-        sys.exit(130)
+        _fail("interrupted", "Interrupted; nothing was written.", EXIT_INTERRUPTED, as_json)
     sys.exit(EXIT_OK)
-

@@ -23,9 +23,10 @@ from sheetops.templates.model import say
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress, TaskID
+    from rich.table import Table
 
-    from sheetops.api import CheckReport
-    from sheetops.sync.report import SyncReport
+    from sheetops.api import CheckReport, ProvisionResult
+    from sheetops.sync.report import ChannelReport, SyncReport
     from sheetops.sync.rules import Breach
     from sheetops.workbook import Finding
 
@@ -51,6 +52,8 @@ _NOUNS: dict[str, tuple[tuple[str, str], tuple[str, str, str]]] = {
     "warning": (("warning", "warnings"), ("предупреждение", "предупреждения", "предупреждений")),
     "highlighted_cell": (("highlighted cell", "highlighted cells"),
                          ("выделенная ячейка", "выделенные ячейки", "выделенных ячеек")),
+    "channel": (("channel", "channels"), ("канал", "канала", "каналов")),
+    "column": (("column", "columns"), ("столбец", "столбца", "столбцов")),
 }
 
 
@@ -126,6 +129,33 @@ def print_check(report: CheckReport, *, console: Console | None = None) -> None:
                   ru=f"{total}. Исправьте их в таблице и запустите проверку снова."))
 
 
+# -- init ----------------------------------------------------------------------------------------
+
+def print_init(result: ProvisionResult, *, demo: bool, console: Console | None = None) -> None:
+    """What ``sheetops init`` made and what to do next, in the new workbook's language."""
+    from rich.markup import escape
+
+    out = _console(console)
+    lang, path = result.lang, escape(result.path)
+    tabs = load_template(DEFAULT_TEMPLATE)
+    summary_tab, roles, channels = (tabs.tab(key).name[lang] for key in ("summary", "roles", "channels"))
+    count = _count(result.channels, "channel", lang)
+    language = say(lang, en="English", ru="русский язык")
+    data = say(lang, en=", demo data", ru=", демо-данные") if demo else ""
+    out.print(say(lang, en=f"Created {path} ({language}, template {result.template}, {count}{data}).",
+                  ru=f"Создана таблица {path} ({language}, шаблон {result.template}, {count}{data})."),
+              soft_wrap=True)
+    if demo:
+        out.print(say(lang, en=f"Next: run `sheetops sync {path}` and open the {summary_tab!r} tab.",
+                      ru=f"Дальше: запустите `sheetops sync {path}` и откройте вкладку «{summary_tab}»."),
+                  soft_wrap=True)
+    else:
+        out.print(say(lang, en=f"Next: fill in the {roles!r} and {channels!r} tabs, then run `sheetops check {path}`.",
+                      ru=f"Дальше: заполните вкладки «{roles}» и «{channels}», затем запустите "
+                      f"`sheetops check {path}`."),
+                  soft_wrap=True)
+
+
 # -- sync ----------------------------------------------------------------------------------------
 
 _SHARE_METRICS = frozenset({"cr", "romi", "repeat_share", "unsubscribe_rate"})
@@ -166,9 +196,10 @@ def _cost(value: float | None, lang: str) -> str:
 
 
 def _share(value: float | None, lang: str) -> str:
+    """A share as a percentage with the language's separators: 3,114.3% in English, 3 114,3% in Russian."""
     if value is None:
         return "-"
-    return _number(value * 100, lang, 1) + "%" if lang == "ru" else f"{value:.1%}"
+    return _number(value * 100, lang, 1) + "%"
 
 
 def _amount(value: float | None, lang: str) -> str:
@@ -188,7 +219,7 @@ def _date(day: dt.date, lang: str) -> str:
 def metric_text(metric: str, value: float | None, lang: str = "en") -> str:
     """A metric's value as the terminal shows it: 2.9% for shares, 212.40 for costs (2,9% and 212,40 in Russian)."""
     if value is not None and math.isinf(value):
-        return say(lang, en="no result for the spend", ru="нет результата при расходе")
+        return say(lang, en="no result for the spend", ru="расход есть, результата нет")
     if metric in _SHARE_METRICS:
         return _share(value, lang)
     if metric in ("leads", "orders"):
@@ -200,7 +231,9 @@ def breach_text(breach: Breach, lang: str = "en") -> str:
     """One line about a breach: who, what rule, how long, the last value against the threshold."""
     since = _date(breach.since, lang)
     streak = summary.count(breach.streak, breach.period, lang)
-    run = say(lang, en=f"{streak} in a row since {since}", ru=f"{streak} подряд с {since}")
+    # One period is not a run: "since 2026-11-23", not "1 week in a row since 2026-11-23".
+    run = (say(lang, en=f"since {since}", ru=f"с {since}") if breach.streak == 1
+           else say(lang, en=f"{streak} in a row since {since}", ru=f"{streak} подряд с {since}"))
     target = f"{summary.text('target', lang)} " if breach.uses_target else ""
     threshold = target + metric_text(breach.metric, breach.threshold, lang)
     last = metric_text(breach.metric, breach.values[-1], lang)
@@ -217,14 +250,12 @@ def _status(status: str, lang: str) -> str:
     return label.upper() if status == "breach" else label.lower()
 
 
-def print_sync(report: SyncReport, *, console: Console | None = None) -> None:
+def print_sync(report: SyncReport, *, wide: bool = False, console: Console | None = None) -> None:
     """The week in the terminal: a table of channels, the breaches, missing reports, data issues.
 
     In the workbook's language (``report.lang``), with the CMO Summary's labels.
     """
-    from rich import box
     from rich.markup import escape
-    from rich.table import Table
 
     out = _console(console)
     lang = report.lang
@@ -232,50 +263,37 @@ def print_sync(report: SyncReport, *, console: Console | None = None) -> None:
         out.width = max(out.width, 132)  # a log file or a pipe: no reason to wrap the table
     week, end, as_of = _date(report.week, lang), _date(report.week_end, lang), _date(report.as_of, lang)
     out.print(f"[bold]{escape(report.source)}[/bold]: " + say(
-        lang, en=f"week {week} to {end}, as of {as_of}", ru=f"неделя с {week} по {end}, на {as_of}"))
-    table = Table(box=box.SIMPLE_HEAD, show_footer=True, pad_edge=False)
-    totals = report.totals
-    vs_plan = summary.text("deviation", lang, metric="").strip()
-    columns = [
-        (summary.text("channel", lang), summary.text("total", lang)),
-        (summary.text("status", lang), ""),
-        (_metric_label("spend", lang), _money(totals.fact["spend"], lang)),
-        (vs_plan, _deviation(totals.deviation["spend"])),
-        (_metric_label("leads", lang), _amount(totals.fact["leads"], lang)),
-        (_metric_label("orders", lang), _amount(totals.fact["orders"], lang)),
-        (_metric_label("revenue", lang), _money(totals.fact["revenue"], lang)),
-        (vs_plan, _deviation(totals.deviation["revenue"])),
-        (_metric_label("cpl", lang), _cost(totals.kpi["cpl"], lang)),
-        (_metric_label("cpa", lang), _cost(totals.kpi["cpa"], lang)),
-        (_metric_label("roas", lang), _cost(totals.kpi["roas"], lang)),
-        (_metric_label("romi", lang), _share(totals.kpi["romi"], lang)),
-    ]
-    for index, (header, footer) in enumerate(columns):
-        table.add_column(header, footer, justify="right" if index > 1 else "left", no_wrap=index > 0)
-    for channel in report.channels:
-        figures = channel.figures
-        table.add_row(
-            escape(channel.name),
-            f"[{_STATUS_STYLE[channel.status]}]{_status(channel.status, lang)}[/]",
-            _money(figures.fact["spend"], lang),
-            _deviation(figures.deviation["spend"]),
-            _amount(figures.fact["leads"], lang),
-            _amount(figures.fact["orders"], lang),
-            _money(figures.fact["revenue"], lang),
-            _deviation(figures.deviation["revenue"]),
-            _cost(figures.kpi["cpl"], lang),
-            _cost(figures.kpi["cpa"], lang),
-            _cost(figures.kpi["roas"], lang),
-            _share(figures.kpi["romi"], lang),
-        )
-    out.print(table)
+        lang, en=f"week {week} to {end}, as of {as_of}", ru=f"неделя с {week} по {end}, данные на {as_of}"))
+    columns = _week_columns(report)
+    shown = list(range(len(columns)))
+    table = _week_table(columns, shown, report.channels)
+    # Columns give way, least important first, until the table fits; never Channel or Status.
+    unbounded = out.options.update_width(10_000)  # measured as if the screen had room for all of it
+    for dropped in () if wide else _DROP_ORDER:
+        if out.measure(table, options=unbounded).maximum <= out.width:
+            break
+        shown.remove(dropped)
+        table = _week_table(columns, shown, report.channels)
+    needed = out.measure(table, options=unbounded).maximum
+    if wide and needed > out.width:  # all columns were asked for: wider than the screen, not squeezed
+        screen, out.width = out.width, needed
+        out.print(table)
+        out.width = screen
+    else:
+        out.print(table)
+    if len(shown) < len(columns):
+        hidden = _count(len(columns) - len(shown), "column", lang)
+        out.print(say(lang, en=f"({hidden} left out to fit the terminal; --wide shows them all)",
+                      ru=f"(скрыто столбцов: {len(columns) - len(shown)}, они не поместились в окно терминала; "
+                         "показать все: --wide)"),
+                  soft_wrap=True)
 
     if report.breaches:
         out.print(f"[bold red]{summary.text('decisions', lang)} ({len(report.breaches)})[/bold red]")
         for breach in report.breaches:
             out.print(f"  {escape(breach_text(breach, lang))}", soft_wrap=True)
     else:
-        out.print("[green]" + say(lang, en="No stop rule is breached.", ru="Ни одно стоп-правило не нарушено.")
+        out.print("[green]" + say(lang, en="No stop rule is breached.", ru="Стоп-правила не нарушены.")
                   + "[/green]")
     watched = [c for c in report.channels if c.status == "watch"]
     if watched:
@@ -286,7 +304,7 @@ def print_sync(report: SyncReport, *, console: Console | None = None) -> None:
     missing = [c for c in report.channels if c.status == "no_data"]
     if missing:
         out.print(f"[bold]{summary.text('missing', lang)} ({len(missing)})[/bold]: "
-                  + say(lang, en="no facts this week for", ru="нет фактов за неделю по каналам"))
+                  + say(lang, en="no facts this week for", ru="за эту неделю нет фактов по каналам"))
         owner_word = summary.text("owner", lang).lower()
         for channel in missing:
             owner = f" ({owner_word} {channel.channel.owner})" if channel.channel.owner else ""
@@ -299,6 +317,57 @@ def print_sync(report: SyncReport, *, console: Console | None = None) -> None:
     out.print(escape(_outcome(report)), soft_wrap=True)
 
 
+# The week's table, column by column: the header, the total, and a channel's cell.
+WeekColumn = tuple[str, str, Callable[["ChannelReport"], str]]
+# The columns that give way first when the terminal is narrow (indexes into _week_columns):
+# CPL, Leads, Orders, ROAS, revenue vs plan, Revenue, ROMI, CPA, spend vs plan, Spend.
+_DROP_ORDER = (8, 4, 5, 10, 7, 6, 11, 9, 3, 2)
+
+
+def _week_columns(report: SyncReport) -> list[WeekColumn]:
+    from rich.markup import escape
+
+    lang, totals = report.lang, report.totals
+    vs_plan = summary.text("deviation", lang, metric="").strip()
+    return [
+        (summary.text("channel", lang), summary.text("total", lang), lambda c: escape(c.name)),
+        (summary.text("status", lang), "", lambda c: f"[{_STATUS_STYLE[c.status]}]{_status(c.status, lang)}[/]"),
+        (_metric_label("spend", lang), _money(totals.fact["spend"], lang),
+         lambda c: _money(c.figures.fact["spend"], lang)),
+        (vs_plan, _deviation(totals.deviation["spend"]), lambda c: _deviation(c.figures.deviation["spend"])),
+        (_metric_label("leads", lang), _amount(totals.fact["leads"], lang),
+         lambda c: _amount(c.figures.fact["leads"], lang)),
+        (_metric_label("orders", lang), _amount(totals.fact["orders"], lang),
+         lambda c: _amount(c.figures.fact["orders"], lang)),
+        (_metric_label("revenue", lang), _money(totals.fact["revenue"], lang),
+         lambda c: _money(c.figures.fact["revenue"], lang)),
+        (vs_plan, _deviation(totals.deviation["revenue"]), lambda c: _deviation(c.figures.deviation["revenue"])),
+        (_metric_label("cpl", lang), _cost(totals.kpi["cpl"], lang), lambda c: _cost(c.figures.kpi["cpl"], lang)),
+        (_metric_label("cpa", lang), _cost(totals.kpi["cpa"], lang), lambda c: _cost(c.figures.kpi["cpa"], lang)),
+        (_metric_label("roas", lang), _cost(totals.kpi["roas"], lang),
+         lambda c: _cost(c.figures.kpi["roas"], lang)),
+        (_metric_label("romi", lang), _share(totals.kpi["romi"], lang),
+         lambda c: _share(c.figures.kpi["romi"], lang)),
+    ]
+
+
+def _week_table(columns: list[WeekColumn], shown: list[int], channels: tuple[ChannelReport, ...]) -> Table:
+    """The table with the ``shown`` columns; Channel and Status are never cut (a long name folds)."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, show_footer=True, pad_edge=False)
+    for index in shown:
+        header, footer, _ = columns[index]
+        if index == 0:
+            table.add_column(header, footer, justify="left", overflow="fold")
+        else:
+            table.add_column(header, footer, justify="left" if index == 1 else "right", no_wrap=True)
+    for channel in channels:
+        table.add_row(*(columns[index][2](channel) for index in shown))
+    return table
+
+
 def _outcome(report: SyncReport) -> str:
     changes, lang = report.changes, report.lang
     if report.stopped:
@@ -306,20 +375,22 @@ def _outcome(report: SyncReport) -> str:
         return say(lang,
                    en=f"Stopped by --strict: {issues}, so nothing was written. "
                    "Fix the cells above and run the sync again.",
-                   ru=f"Остановлено из-за --strict: {issues}, поэтому ничего не записано. "
-                   "Исправьте ячейки выше и запустите синхронизацию снова.")
-    cells = _count(len(changes.highlights), "highlighted_cell", lang)
+                   ru=f"Синхронизация остановлена из-за --strict: {issues}, ничего не записано. "
+                   "Исправьте ячейки, указанные выше, и запустите синхронизацию снова.")
+    marked = len(changes.highlights)
+    cells = _count(marked, "highlighted_cell", lang)
     tab, log = report.summary_tab, changes.log_tab.name
     if report.dry_run:
         return say(lang,
                    en=f"Dry run: nothing written (it would write the {tab!r} tab, {cells} and a row in {log!r}).",
-                   ru=f"Пробный запуск: ничего не записано (к записи: вкладка «{tab}», {cells} и строка "
-                   f"в «{log}»).")
+                   ru=f"Пробный запуск: ничего не записано. Без --dry-run была бы обновлена вкладка «{tab}», "
+                   f"выделено ячеек: {marked}, добавлена строка на вкладку «{log}».")
     if report.written:
         rows = _number(report.rows_read, lang, 0)
         return say(lang,
                    en=f"Written: the {tab!r} tab, {cells} and a row in {log!r} ({rows} rows read).",
-                   ru=f"Записано: вкладка «{tab}», {cells} и строка в «{log}» (прочитано строк: {rows}).")
+                   ru=f"Записано: обновлена вкладка «{tab}», выделено ячеек: {marked}, добавлена строка "
+                   f"на вкладку «{log}» (прочитано строк: {rows}).")
     return say(lang, en="Nothing was written.", ru="Ничего не записано.")
 
 

@@ -552,15 +552,36 @@ def test_a_failed_write_leaves_no_file_behind(run_cli: RunCli, tmp_path: Path) -
     assert list(folder.iterdir()) == []
 
 
-def test_init_prints_what_it_made_and_what_to_do_next(run_cli: RunCli, tmp_path: Path) -> None:
-    path = tmp_path / "demo.xlsx"
-    result = run_cli("init", path, "--demo", "--lang", "ru")
+# What init prints, in the new workbook's language: what it made, then what to do next.
+INIT_SAYS: dict[str, tuple[list[str], list[str]]] = {
+    "en demo": (["--demo"], [
+        "Created {path} (English, template smb-marketing, 7 channels, demo data).",
+        "Next: run `sheetops sync {path}` and open the 'CMO Summary' tab.",
+    ]),
+    "en blank": ([], [
+        "Created {path} (English, template smb-marketing, 7 channels).",
+        "Next: fill in the 'Roles' and 'Channels' tabs, then run `sheetops check {path}`.",
+    ]),
+    "en one channel": (["--channels", "Blog"], [
+        "Created {path} (English, template smb-marketing, 1 channel).",
+        "Next: fill in the 'Roles' and 'Channels' tabs, then run `sheetops check {path}`.",
+    ]),
+    "ru demo": (["--demo", "--lang", "ru"], [
+        "Создана таблица {path} (русский язык, шаблон smb-marketing, 7 каналов, демо-данные).",
+        "Дальше: запустите `sheetops sync {path}` и откройте вкладку «Сводка CMO».",
+    ]),
+    "ru blank": (["--lang", "ru", "--channels", "Блог,Яндекс Директ"], [
+        "Создана таблица {path} (русский язык, шаблон smb-marketing, 2 канала).",
+        "Дальше: заполните вкладки «Роли» и «Каналы», затем запустите `sheetops check {path}`.",
+    ]),
+}
+
+
+@pytest.mark.parametrize(("args", "lines"), INIT_SAYS.values(), ids=INIT_SAYS.keys())
+def test_init_prints_what_it_made_and_what_to_do_next_in_the_workbooks_language(
+    run_cli: RunCli, tmp_path: Path, args: list[str], lines: list[str]
+) -> None:
+    path = tmp_path / "made.xlsx"
+    result = run_cli("init", path, *args)
     assert result.exit_code == 0
-    assert result.stdout.splitlines() == [
-        f"Created {path} (ru, template smb-marketing, 7 channels, demo data).",
-        f"Next: run `sheetops sync {path}` and open the CMO Summary tab.",
-    ]
-    blank = tmp_path / "blank.xlsx"
-    assert run_cli("init", blank).stdout.splitlines()[-1] == (
-        f"Next: fill in Roles and Channels, then run `sheetops check {blank}`."
-    )
+    assert result.stdout.splitlines() == [line.format(path=path) for line in lines]

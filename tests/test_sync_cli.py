@@ -87,15 +87,18 @@ SAYS = {
     "en": ["week 2026-11-23 to 2026-11-29, as of 2026-11-27", "Channel", "Status", "Spend", "vs plan", "Total",
            "Social ads", "BREACH", "Decisions needed (2)", "in a row since 2026-11-",
            "Action: stop; owner Anna Kuznetsova."],
-    "ru": ["неделя с 23.11.2026 по 29.11.2026, на 27.11.2026", "Канал", "Статус", "Расход", "откл. от плана", "Итого",
+    "ru": ["неделя с 23.11.2026 по 29.11.2026, данные на 27.11.2026", "Канал", "Статус", "Расход",
+           "откл. от плана", "Итого",
            "Таргетированная реклама", "НАРУШЕНИЕ", "Нужны решения (2)", " подряд с ",
            "Действие: остановить; владелец Анна Кузнецова."],
 }
 OUTCOME = {
     ("en", False): "Written: the 'CMO Summary' tab, 20 highlighted cells and a row in 'Sync Log'",
     ("en", True): "Dry run: nothing written (it would write the 'CMO Summary' tab, 20 highlighted cells",
-    ("ru", False): "Записано: вкладка «Сводка CMO», 20 выделенных ячеек и строка в «Журнал синхронизации»",
-    ("ru", True): "Пробный запуск: ничего не записано (к записи: вкладка «Сводка CMO», 20 выделенных ячеек",
+    ("ru", False): "Записано: обновлена вкладка «Сводка CMO», выделено ячеек: 20, добавлена строка на вкладку "
+                   "«Журнал синхронизации»",
+    ("ru", True): "Пробный запуск: ничего не записано. Без --dry-run была бы обновлена вкладка «Сводка CMO», "
+                  "выделено ячеек: 20",
 }
 ENGLISH_WORDS = ("week ", "as of", "Channel", "Status", "Spend", "vs plan", "Total", "BREACH", "Decisions needed",
                  "in a row", "target", "Action", "owner", "Watch", "Missing reports", "Data issues", "warning",

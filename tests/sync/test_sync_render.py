@@ -6,14 +6,17 @@ import datetime as dt
 import io
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from rich.console import Console
 from sync_workbooks import CPA_RULE, FRIDAY, MONDAY, Book, daily_run, week_row
 
 from sheetops.api import CheckReport
-from sheetops.render import print_check, print_sync, progress
+from sheetops.render import _status, breach_text, metric_text, print_check, print_sync, progress
+from sheetops.sync import summary
 from sheetops.sync.engine import run_sync
+from sheetops.sync.report import SyncReport
 from sheetops.workbook import Finding
 
 D = [MONDAY + dt.timedelta(days=i) for i in range(7)]
@@ -122,25 +125,26 @@ def russian_check(*findings: Finding) -> Callable[[], str]:
 
 RUSSIAN = {
     "sync": (russian_sync(russian_week), [
-        "memory.xlsx: неделя с 23.11.2026 по 29.11.2026, на 27.11.2026",
+        "memory.xlsx: неделя с 23.11.2026 по 29.11.2026, данные на 27.11.2026",
         "Канал", "Статус", "Расход", "откл. от плана", "Лиды", "Заказы", "Выручка", "Итого",
         "НАРУШЕНИЕ", "внимание", "нет данных", "пауза", "1\u00a0200", "9\u00a0000", "+20%", "20,00", "275,0%",
         "Нужны решения (1)",
         "Social ads: CPA выше цели три дня подряд — стоп (CPA 300,00 > цель 150,00), 3 дня подряд с 25.11.2026. "
         "Действие: остановить; владелец Anna Kuznetsova.",
         "Внимание (1)", "Search ads: расход выше плана",
-        "Нет отчётов (2): нет фактов за неделю по каналам", "E-mail (владелец Dmitry Sokolov)",
+        "Нет отчётов (2): за эту неделю нет фактов по каналам", "E-mail (владелец Dmitry Sokolov)",
         "Проблемы в данных: 1 проблема (1 ошибка)", "План-факт!D3: «Расход»",
-        "Записано: вкладка «Сводка CMO», 6 выделенных ячеек и строка в «Журнал синхронизации» "
-        "(прочитано строк: 5).",
+        "Записано: обновлена вкладка «Сводка CMO», выделено ячеек: 6, добавлена строка на вкладку "
+        "«Журнал синхронизации» (прочитано строк: 5).",
     ]),
     "dry run": (russian_sync(lambda book: None, dry_run=True), [
-        "Ни одно стоп-правило не нарушено.",
-        "Пробный запуск: ничего не записано (к записи: вкладка «Сводка CMO», 0 выделенных ячеек и строка "
-        "в «Журнал синхронизации»).",
+        "Стоп-правила не нарушены.",
+        "Пробный запуск: ничего не записано. Без --dry-run была бы обновлена вкладка «Сводка CMO», "
+        "выделено ячеек: 0, добавлена строка на вкладку «Журнал синхронизации».",
     ]),
     "strict stop": (russian_sync(negative_spend, strict=True), [
-        "Остановлено из-за --strict: 1 проблема в данных, поэтому ничего не записано.",
+        "Синхронизация остановлена из-за --strict: 1 проблема в данных, ничего не записано. "
+        "Исправьте ячейки, указанные выше, и запустите синхронизацию снова.",
     ]),
     "check with findings": (russian_check(
         Finding("Каналы!C7", "у канала «Блог» нет владельца"),
@@ -159,12 +163,37 @@ RUSSIAN = {
 }
 
 
+# Russian that reads as a translation: nested quotes, "1 неделя подряд", bureaucratic turns.
+TRANSLATIONESE = ("в «Журнал", "«Журнал синхронизации»»", "1 неделя подряд", "1 день подряд", "к записи:",
+                  "Ни одно", "Остановлено из-за", "поэтому ничего", "нет результата при расходе", ", на 2")
+
+
 @pytest.mark.parametrize(("run", "expected"), RUSSIAN.values(), ids=RUSSIAN.keys())
 def test_a_russian_workbook_gets_its_terminal_output_in_russian(run: Callable[[], str], expected: list[str]) -> None:
     text = run()
     for phrase in expected:
         assert phrase in text
     assert [word for word in ENGLISH_WORDS if word in text] == []
+    assert [phrase for phrase in TRANSLATIONESE if phrase in text] == []
+
+
+@pytest.mark.parametrize(("lang", "streak", "said", "not_said"), [
+    ("en", 1, "), since 2026-11-25.", "1 day in a row"),
+    ("en", 3, "3 days in a row since 2026-11-25.", None),
+    ("ru", 1, "), с 25.11.2026.", "1 день подряд"),
+    ("ru", 2, "2 дня подряд с 25.11.2026.", None),
+])
+def test_a_breach_of_one_period_is_not_a_run_in_a_row(lang: str, streak: int, said: str,
+                                                      not_said: str | None) -> None:
+    from dataclasses import replace
+
+    book = Book(lang=lang)
+    book.rules = [dict(CPA_RULE)]
+    book.daily = daily_run("Social ads", D[2], spend=[300] * 3, orders=[1] * 3, leads=[9] * 3, revenue=[0] * 3)
+    (breach,) = run_sync(book.backend(), book.template, as_of=FRIDAY, dry_run=True).breaches
+    text = breach_text(replace(breach, periods=breach.periods[:streak], values=breach.values[:streak]), lang)
+    assert said in text
+    assert not_said is None or not_said not in text
 
 
 @pytest.mark.parametrize(("lang", "said"), [
@@ -201,3 +230,75 @@ def test_progress_shows_a_bar_on_a_long_run() -> None:
         report("Computing KPIs and stop rules", 0.6)
         time.sleep(0.1)
     assert "Computing KPIs and stop rules" in buffer.getvalue()
+
+
+# -- the week's table at every terminal width ------------------------------------------------------
+
+WIDTHS = [60, 80, 100, 132, 200]
+DEMO_AS_OF = dt.date(2026, 11, 27)
+
+
+def demo_report(path: Path) -> SyncReport:
+    from sheetops import api
+
+    return api.sync(path, as_of=DEMO_AS_OF, dry_run=True)
+
+
+def table_at(report: SyncReport, width: int, *, wide: bool = False) -> list[str]:
+    out = Console(width=width, record=True, file=io.StringIO(), force_terminal=True, color_system=None)
+    print_sync(report, console=out, wide=wide)
+    return out.export_text().splitlines()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_the_week_table_keeps_every_channel_and_status_whole_at_any_width(
+    demo_xlsx: Path, demo_xlsx_ru: Path, lang: str, width: int
+) -> None:
+    report = demo_report(demo_xlsx if lang == "en" else demo_xlsx_ru)
+    lines = table_at(report, width)
+    for channel in report.channels:
+        label = _status(channel.status, lang)
+        rows = [line for line in lines if line.lstrip().startswith(channel.name)]
+        assert rows, f"{channel.name!r} is not in the table at {width} columns"
+        assert label in rows[0], f"{channel.name!r}: status {label!r} is cut at {width} columns"
+    assert not [line for line in lines if "…" in line]
+    table = lines[1:lines.index(next(line for line in lines if summary.text("total", lang) in line)) + 1]
+    assert max(len(line) for line in table) <= width
+
+
+@pytest.mark.parametrize(("width", "hidden"), [(200, 0), (132, 0), (100, 2), (80, 5), (60, 7)])
+def test_less_important_columns_are_left_out_first_and_a_line_says_so(
+    demo_xlsx: Path, width: int, hidden: int
+) -> None:
+    text = "\n".join(table_at(demo_report(demo_xlsx), width))
+    order = ["CPL", "Leads", "Orders", "ROAS", "Revenue", "ROMI", "CPA"]
+    left_out = order[:hidden] if hidden <= 4 else order[:hidden - 1]  # the fifth is revenue's "vs plan"
+    assert [header for header in order if header not in text.split("Decisions")[0]] == left_out
+    assert "Channel" in text and "Status" in text and "Spend" in text
+    note = f"{hidden} columns left out to fit the terminal; --wide shows them all"
+    assert (note in text) is (hidden > 0)
+
+
+@pytest.mark.parametrize("width", [60, 80])
+def test_wide_shows_every_column(demo_xlsx: Path, width: int) -> None:
+    text = "\n".join(table_at(demo_report(demo_xlsx), width, wide=True))
+    for header in ["Channel", "Status", "Spend", "vs plan", "Leads", "Orders", "Revenue", "CPL", "CPA", "ROAS",
+                   "ROMI", "Social ads", "BREACH"]:
+        assert header in text
+    assert "left out" not in text
+
+
+@pytest.mark.parametrize(("metric", "value", "lang", "shown"), [
+    ("romi", 31.143, "en", "3,114.3%"),
+    ("romi", 31.143, "ru", "3\u00a0114,3%"),
+    ("romi", 1234.5678, "en", "123,456.8%"),
+    ("romi", 4.845, "en", "484.5%"),
+    ("romi", -0.5, "en", "-50.0%"),
+    ("cr", 0.029, "en", "2.9%"),
+    ("cr", 0.029, "ru", "2,9%"),
+    ("romi", None, "en", "-"),
+])
+def test_shares_are_shown_with_the_languages_separators(metric: str, value: float | None, lang: str,
+                                                       shown: str) -> None:
+    assert metric_text(metric, value, lang) == shown

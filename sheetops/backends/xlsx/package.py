@@ -8,6 +8,7 @@ the workbook open. It never writes.
 
 from __future__ import annotations
 
+import contextlib
 import posixpath
 import re
 import zipfile
@@ -23,6 +24,15 @@ NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 REPAIR = "open it in Excel, which may repair it, or restore it from a backup or version history"
+# What a person is told about the files that are not an .xlsx workbook (no format jargon).
+GIVE_XLSX = "give the path of an .xlsx file (Excel workbook)"
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt")
+ONE_TABLE = ("this is a CSV file: it holds one table, not a workbook with tabs. sheetops needs the whole workbook "
+             "saved as .xlsx (Excel workbook); make one with `sheetops init marketing.xlsx` if you have none.")
+OLD_EXCEL = ("this workbook is in the old Excel format (.xls, Excel 97-2003); open it in Excel or LibreOffice and "
+             "save it as .xlsx (Excel workbook).")
+OPEN_DOCUMENT = ("this is an OpenDocument spreadsheet (.ods), not an Excel workbook; open it in LibreOffice and "
+                 "save it as Excel 2007-365 (.xlsx), or in Excel as Excel Workbook (.xlsx).")
 
 
 class PartSource(Protocol):
@@ -90,7 +100,8 @@ def open_package(path: Path, *, verify: bool = True) -> zipfile.ZipFile:
     if not path.exists():
         raise WorkbookError(f"{path}: no such file. Check the path, or create one with `sheetops init {path}`.")
     if path.is_dir():
-        raise WorkbookError(f"{path}: this is a folder, not a workbook file.")
+        raise WorkbookError(f"{path}: this is a folder, not a workbook file; give the path of an .xlsx file "
+                            "(Excel workbook).")
     try:
         with path.open("rb") as fh:
             head = fh.read(8)
@@ -107,30 +118,48 @@ def open_package(path: Path, *, verify: bool = True) -> zipfile.ZipFile:
                 f"{path}: the workbook is password-protected (encrypted). "
                 "Remove the password in Excel (File > Info > Protect Workbook) and try again."
             )
-        raise WorkbookError(
-            f"{path}: this is an old .xls workbook; open it in Excel or LibreOffice and save it as .xlsx."
-        )
+        raise WorkbookError(f"{path}: {OLD_EXCEL}")
     if not head.startswith(b"PK"):
+        if path.suffix.lower() in TABLE_SUFFIXES:
+            raise WorkbookError(f"{path}: {ONE_TABLE}")
         raise WorkbookError(
-            f"{path}: not an .xlsx workbook (the file is not a ZIP package); give the path of an .xlsx file, "
-            "or open this one in your spreadsheet program and save it as .xlsx."
+            f"{path}: not an Excel workbook (the file holds {'text' if _looks_like_text(head) else 'something else'}); "
+            f"{GIVE_XLSX}, or open this one in your spreadsheet program and save it as .xlsx (Excel workbook)."
         )
-    repair = REPAIR
     try:
         package = zipfile.ZipFile(path)
         bad = package.testzip() if verify else None
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise WorkbookError(f"{path}: the workbook is damaged (a broken ZIP package: {exc}); {repair}.") from exc
-    except Exception as exc:  # zlib errors surface as zlib.error from testzip
-        raise WorkbookError(f"{path}: the workbook is damaged ({exc}); {repair}.") from exc
+    except Exception as exc:  # zipfile's errors, and zlib.error from testzip, are jargon: said in words
+        raise WorkbookError(f"{path}: the workbook is damaged (it cannot be opened as an .xlsx file); {REPAIR}.") \
+            from exc
     if bad is not None:
         package.close()
-        raise WorkbookError(f"{path}: the workbook is damaged (the part {bad} is corrupt); {repair}.")
-    if "xl/workbook.xml" not in package.namelist():
+        raise WorkbookError(f"{path}: the workbook is damaged (some of its data is corrupt: {bad}); {REPAIR}.")
+    names = set(package.namelist())
+    if "xl/workbook.xml" not in names:
         package.close()
-        raise WorkbookError(
-            f"{path}: not an Excel workbook (a ZIP file without xl/workbook.xml); give the path of an .xlsx file."
-        )
+        raise WorkbookError(f"{path}: {_what_else(names, path)}")
+    return package
+
+
+def _looks_like_text(head: bytes) -> bool:
+    return all(b in b"\t\r\n" or 32 <= b < 127 or b >= 128 for b in head)
+
+
+def _what_else(names: set[str], path: Path) -> str:
+    """What a packed file without a workbook is, and what to do with it, in words."""
+    with contextlib.suppress(OSError, KeyError, zipfile.BadZipFile), zipfile.ZipFile(path) as package:
+        if package.read("mimetype").startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+            return OPEN_DOCUMENT
+    if any(name.startswith("word/") for name in names):
+        return f"this is a Word document, not an Excel workbook; {GIVE_XLSX}."
+    if any(name.startswith("ppt/") for name in names):
+        return f"this is a PowerPoint presentation, not an Excel workbook; {GIVE_XLSX}."
+    if "xl/workbook.bin" in names:
+        return "this is an Excel binary workbook (.xlsb); open it in Excel and save it as .xlsx (Excel workbook)."
+    if "content.xml" in names:
+        return OPEN_DOCUMENT
+    return f"not an Excel workbook, though it is packed like one; {GIVE_XLSX}."
     return package
 
 

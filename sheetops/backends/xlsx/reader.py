@@ -107,7 +107,8 @@ def _open_book(path: Path) -> CalamineWorkbook:
     try:
         return CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for damaged parts
-        raise WorkbookError(f"{path}: the workbook cannot be read ({exc}); {REPAIR}.") from exc
+        # calamine's own words ("Cfb error: Invalid OLE ...") mean nothing to a marketer.
+        raise WorkbookError(f"{path}: the workbook cannot be read (its data is damaged); {REPAIR}.") from exc
 
 
 def _read_tab(path: Path, name: str) -> list[list[CellValue]]:
@@ -122,7 +123,7 @@ def _values(book: CalamineWorkbook, name: str, path: Path) -> list[list[CellValu
     try:
         return cast(list[list[CellValue]], book.get_sheet_by_name(name).to_python(skip_empty_area=False))
     except Exception as exc:  # calamine raises its own error types for damaged parts
-        raise WorkbookError(f"{path}: the tab {name!r} cannot be read ({exc}); {REPAIR}.") from exc
+        raise WorkbookError(f"{path}: the tab {name!r} cannot be read (its data is damaged); {REPAIR}.") from exc
 
 
 def _verify_and_scan(
@@ -137,7 +138,7 @@ def _verify_and_scan(
                 data = package.read(info)
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
                 raise WorkbookError(
-                    f"{path}: the workbook is damaged (the part {info.filename} is corrupt: {exc}); {REPAIR}."
+                    f"{path}: the workbook is damaged (some of its data is corrupt: {info.filename}); {REPAIR}."
                 ) from exc
             if info.filename in by_part:
                 errors[by_part[info.filename]] = _error_cells(data)

@@ -173,7 +173,8 @@ def _encoded_name(info: zipfile.ZipInfo) -> bytes:
 def _copy_raw(out: BinaryIO, source: BinaryIO, original: zipfile.ZipInfo) -> zipfile.ZipInfo:
     """Copy an entry's compressed bytes as they are, with a fresh local header."""
     if original.flag_bits & _ENCRYPTED:
-        raise BackendError(f"the part {original.filename} of the workbook is encrypted; sheetops cannot copy it.")
+        raise BackendError(f"some of the workbook's data ({original.filename}) is encrypted; sheetops cannot copy "
+                           "it. Remove the password in Excel (File > Info > Protect Workbook) and try again.")
     source.seek(original.header_offset)
     header = source.read(_LOCAL.size)
     if len(header) != _LOCAL.size or header[:4] != _LOCAL_SIG:

@@ -99,12 +99,14 @@ class SheetEditor:
         self.root_tag = xml[self.root.start : self.root.start_end]
         open_data = re.compile(rb"<" + re.escape(self.prefix) + rb"sheetData\b" + xb.ATTRS + rb"(/?)>").search(xml)
         if open_data is None:
-            raise BackendError(f"the tab {tab!r} has no cell data in the file (no sheetData); the file is damaged.")
+            raise BackendError(f"the tab {tab!r} has no cells in the file; the file is damaged. Open it in Excel, "
+                               "which may repair it, and save it as .xlsx (Excel workbook).")
         self.data = xb.Element(self.prefix + b"sheetData", open_data.start(), open_data.end(), open_data.end())
         if not open_data.group(1):
             close = xml.rfind(b"</" + self.prefix + b"sheetData>")
             if close < open_data.end():
-                raise BackendError(f"the tab {tab!r} is damaged in the file (sheetData is not closed).")
+                raise BackendError(f"the tab {tab!r} is damaged in the file (its cells are cut off). Open it in Excel, "
+                                   "which may repair it, and save it as .xlsx (Excel workbook).")
             self.data = xb.Element(self.data.name, open_data.start(), open_data.end(), close + len(self.data.name) + 3)
         self._data_close = self.data.end - (0 if self.data.empty else len(b"</" + self.data.name + b">"))
         self._checked_addresses = False
