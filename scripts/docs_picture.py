@@ -1,8 +1,9 @@
 """Render the first screen of the demo's CMO Summary to docs/summary.png, through LibreOffice.
 
 Usage: .venv/bin/python scripts/docs_picture.py   (needs soffice and pdftoppm: Debian's
-libreoffice-calc-nogui and poppler-utils). The demo is made and synced as of Friday
-27 November 2026, so the picture only changes when the summary's layout does.
+libreoffice-calc-nogui and poppler-utils; with Pillow installed the page's blank margin
+is cut off). The demo is made and synced as of Friday 27 November 2026, so the picture
+only changes when the summary's layout does.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sheetops import api
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2026, 11, 27)
-FIRST_SCREEN_COLUMNS = "L"  # Channel ... Month budget used
+FIRST_SCREEN_COLUMNS = "L"  # Channel ... Month budget used: the columns of the first screen
 
 
 def main() -> int:
@@ -40,7 +41,8 @@ def main() -> int:
             if name != report.summary_tab:
                 del workbook[name]
         sheet = workbook[report.summary_tab]
-        last_row = 4 + len(report.channels) + 2
+        # the channel table and the decisions below it
+        last_row = 4 + len(report.channels) + 3 + 2 + len(report.breaches) + 3
         sheet.print_area = f"A1:{FIRST_SCREEN_COLUMNS}{last_row}"
         sheet.page_setup.orientation = "landscape"
         sheet.page_setup.fitToWidth = 1
@@ -54,9 +56,25 @@ def main() -> int:
                         "--outdir", str(work), str(page)], check=True, capture_output=True, timeout=180)
         subprocess.run([pdftoppm, "-png", "-r", "110", "-singlefile", "-f", "1", "-l", "1", str(work / "summary.pdf"),
                         str(work / "summary")], check=True, timeout=60)
+        _trim(work / "summary.png")
         shutil.copyfile(work / "summary.png", ROOT / "docs" / "summary.png")
     print(f"wrote {ROOT / 'docs' / 'summary.png'}")
     return 0
+
+
+def _trim(png: Path) -> None:
+    """Cut the blank part of the page off, where Pillow is installed."""
+    try:
+        from PIL import Image, ImageChops
+    except ImportError:
+        return
+    with Image.open(png) as image:
+        page = image.convert("RGB")
+    box = ImageChops.difference(page, Image.new("RGB", page.size, "white")).getbbox()
+    if box is not None:
+        left, top, right, bottom = box
+        page.crop((max(0, left - 12), max(0, top - 12), min(page.width, right + 12),
+                   min(page.height, bottom + 12))).save(png)
 
 
 if __name__ == "__main__":

@@ -104,6 +104,9 @@ class TabLayout:
     widths: tuple[float, ...] = ()
     freeze_rows: int = 1
     freeze_cols: int = 0
+    # Rows whose height is set (0-based row -> points): a header of wrapped text must show
+    # whole, and Excel does not grow a row for wrapped text on its own when it opens a file.
+    row_heights: dict[int, float] = field(default_factory=dict, hash=False)
     dropdowns: tuple[DropDown, ...] = ()
     column_formats: dict[int, str] = field(default_factory=dict, hash=False)
     hidden: bool = False

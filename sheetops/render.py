@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from sheetops.api import CheckReport, ProvisionResult
-    from sheetops.sync.report import ChannelReport, SyncReport
+    from sheetops.sync.report import ChannelReport, Figures, SyncReport
     from sheetops.sync.rules import Breach
     from sheetops.workbook import Finding
 
@@ -262,8 +262,14 @@ def print_sync(report: SyncReport, *, wide: bool = False, console: Console | Non
     if not out.is_terminal:
         out.width = max(out.width, 132)  # a log file or a pipe: no reason to wrap the table
     week, end, as_of = _date(report.week, lang), _date(report.week_end, lang), _date(report.as_of, lang)
+    period = report.reported
     out.print(f"[bold]{escape(report.source)}[/bold]: " + say(
-        lang, en=f"week {week} to {end}, as of {as_of}", ru=f"неделя с {week} по {end}, данные на {as_of}"))
+        lang, en=f"week {week} to {end}, the whole week" if period.complete else
+        f"week {week} to {end}, as of {as_of}: week to date, {period.days_elapsed} of 7 days; vs plan means vs the "
+        "plan to date",
+        ru=f"неделя с {week} по {end}, вся неделя" if period.complete else
+        f"неделя с {week} по {end}, данные на {as_of}: неделя не закончилась ({period.days_elapsed} из 7 дней), "
+        "отклонения — от плана на эти дни"))
     columns = _week_columns(report)
     shown = list(range(len(columns)))
     table = _week_table(columns, shown, report.channels)
@@ -291,10 +297,15 @@ def print_sync(report: SyncReport, *, wide: bool = False, console: Console | Non
     if report.breaches:
         out.print(f"[bold red]{summary.text('decisions', lang)} ({len(report.breaches)})[/bold red]")
         for breach in report.breaches:
-            out.print(f"  {escape(breach_text(breach, lang))}", soft_wrap=True)
+            state = summary.text(report.decisions.state(breach), lang)
+            out.print(f"  [bold]{escape(state)}[/bold]: {escape(breach_text(breach, lang))}", soft_wrap=True)
     else:
         out.print("[green]" + say(lang, en="No stop rule is breached.", ru="Стоп-правила не нарушены.")
                   + "[/green]")
+    if report.decisions.resolved:
+        out.print("[green]" + summary.text("resolved_title", lang) + f" ({len(report.decisions.resolved)})[/green]")
+        for breach in report.decisions.resolved:
+            out.print(f"  {escape(breach.channel.name)}: {escape(breach.rule.name)}", soft_wrap=True)
     watched = [c for c in report.channels if c.status == "watch"]
     if watched:
         out.print(f"[bold yellow]{summary.STATUS_LABELS['watch'][lang]} ({len(watched)})[/bold yellow]")
@@ -329,19 +340,24 @@ def _week_columns(report: SyncReport) -> list[WeekColumn]:
 
     lang, totals = report.lang, report.totals
     vs_plan = summary.text("deviation", lang, metric="").strip()
+    # While the week is in progress, "vs plan" is against the plan to date (the title says so).
+    whole = report.reported.complete
+
+    def off(figures: Figures, key: str) -> str:
+        return _deviation((figures.deviation if whole else figures.deviation_to_date)[key])
     return [
         (summary.text("channel", lang), summary.text("total", lang), lambda c: escape(c.name)),
         (summary.text("status", lang), "", lambda c: f"[{_STATUS_STYLE[c.status]}]{_status(c.status, lang)}[/]"),
         (_metric_label("spend", lang), _money(totals.fact["spend"], lang),
          lambda c: _money(c.figures.fact["spend"], lang)),
-        (vs_plan, _deviation(totals.deviation["spend"]), lambda c: _deviation(c.figures.deviation["spend"])),
+        (vs_plan, off(totals, "spend"), lambda c: off(c.figures, "spend")),
         (_metric_label("leads", lang), _amount(totals.fact["leads"], lang),
          lambda c: _amount(c.figures.fact["leads"], lang)),
         (_metric_label("orders", lang), _amount(totals.fact["orders"], lang),
          lambda c: _amount(c.figures.fact["orders"], lang)),
         (_metric_label("revenue", lang), _money(totals.fact["revenue"], lang),
          lambda c: _money(c.figures.fact["revenue"], lang)),
-        (vs_plan, _deviation(totals.deviation["revenue"]), lambda c: _deviation(c.figures.deviation["revenue"])),
+        (vs_plan, off(totals, "revenue"), lambda c: off(c.figures, "revenue")),
         (_metric_label("cpl", lang), _cost(totals.kpi["cpl"], lang), lambda c: _cost(c.figures.kpi["cpl"], lang)),
         (_metric_label("cpa", lang), _cost(totals.kpi["cpa"], lang), lambda c: _cost(c.figures.kpi["cpa"], lang)),
         (_metric_label("roas", lang), _cost(totals.kpi["roas"], lang),

@@ -210,6 +210,7 @@ _FIRST_SCREEN = ("spend", "revenue", "leads", "orders")
 # Unfavourable deviations beyond this share are red, favourable ones green.
 NOTABLE = 0.10
 RED_TEXT, GREEN_TEXT = "C00000", "006100"
+HEADER_HEIGHT = 45.0  # points: three lines of the channel table's wrapped headers
 # Which way is good: more leads is good, more spend than planned is not.
 _MORE_IS_BETTER = {"spend": None, "leads": True, "orders": True, "revenue": True, "cpl": False, "cpa": False,
                    "cac": False, "cr": True, "roas": True, "romi": True, "repeat_share": True,
@@ -339,10 +340,10 @@ def summary_layout(
     rows.append(())
     rows += _issues(issues, lang)
 
-    widths = (24.0, 12.0, 24.0, 20.0, *([11.0] * len(_FIRST_SCREEN)), 12.0, 11.0, 11.0, 14.0,
+    widths = (24.0, 12.0, 24.0, 20.0, *([11.0] * len(_FIRST_SCREEN)), 12.0, 11.0, 11.0, 17.0,
               *([12.0] * (2 * len(_PLANNED) + len(_KPI_COLUMNS))), 12.0, 12.0, 11.0, 36.0, 20.0, 40.0)
     return TabLayout(key="summary", name=name, rows=tuple(rows), widths=widths, freeze_rows=freeze_rows,
-                     freeze_cols=1, owned=True)
+                     freeze_cols=1, row_heights={freeze_rows - 1: HEADER_HEIGHT}, owned=True)
 
 
 def _metric_labeller(template: Template, lang: str) -> Labeller:

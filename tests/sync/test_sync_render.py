@@ -41,7 +41,7 @@ def test_print_sync_shows_the_channels_breaches_missing_reports_and_issues(book:
     book.daily = daily_run("Social ads", D[2], spend=[300] * 3, orders=[1] * 3, leads=[9] * 3, revenue=[0] * 3)
     text = printed(book)
     assert "memory.xlsx: week 2026-11-23 to 2026-11-29, as of 2026-11-27" in text
-    assert "Search ads" in text and "1,200" in text and "+20%" in text
+    assert "Search ads" in text and "1,200" in text and "+68%" in text  # 1,200 of 714 due by Friday
     assert "Decisions needed (1)" in text
     assert ("Social ads: CPA above target three days in a row: stop (CPA 300.00 > target 150.00), 3 days in a row "
             "since 2026-11-25. Action: stop; owner Anna Kuznetsova.") in text
@@ -127,7 +127,7 @@ RUSSIAN = {
     "sync": (russian_sync(russian_week), [
         "memory.xlsx: неделя с 23.11.2026 по 29.11.2026, данные на 27.11.2026",
         "Канал", "Статус", "Расход", "откл. от плана", "Лиды", "Заказы", "Выручка", "Итого",
-        "НАРУШЕНИЕ", "внимание", "нет данных", "пауза", "1\u00a0200", "9\u00a0000", "+20%", "20,00", "275,0%",
+        "НАРУШЕНИЕ", "внимание", "нет данных", "пауза", "1\u00a0200", "9\u00a0000", "+68%", "20,00", "275,0%",
         "Нужны решения (1)",
         "Social ads: CPA выше цели три дня подряд — стоп (CPA 300,00 > цель 150,00), 3 дня подряд с 25.11.2026. "
         "Действие: остановить; владелец Anna Kuznetsova.",

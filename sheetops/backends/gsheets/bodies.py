@@ -250,6 +250,20 @@ def width_requests(tab: TabLayout, sheet_id: int) -> list[JSON]:
     return found
 
 
+def height_requests(tab: TabLayout, sheet_id: int) -> list[JSON]:
+    """updateDimensionProperties for each row whose height the layout sets (points to pixels)."""
+    return [
+        {
+            "updateDimensionProperties": {
+                "range": {"sheetId": sheet_id, "dimension": "ROWS", "startIndex": row, "endIndex": row + 1},
+                "properties": {"pixelSize": round(height * 4 / 3)},
+                "fields": "pixelSize",
+            }
+        }
+        for row, height in sorted(tab.row_heights.items())
+    ]
+
+
 def column_format_requests(tab: TabLayout, sheet_id: int, row_count: int) -> list[JSON]:
     """The number format of each formatted column, on the empty rows below the layout's
     (down to :data:`FORMATTED_ROWS`). Not on a tab sheetops owns: its rows bring their own
@@ -322,7 +336,7 @@ def tab_requests(tab: TabLayout, sheet_id: int, *, row_count: int, lang: str | N
                  protect: bool = True) -> list[JSON]:
     """Everything that fills a sheet from its layout: cells, widths, formats, drop-downs,
     and (for an owned tab, with ``protect``) the warning-only protection."""
-    found = [write_cells(tab, sheet_id), *width_requests(tab, sheet_id)]
+    found = [write_cells(tab, sheet_id), *width_requests(tab, sheet_id), *height_requests(tab, sheet_id)]
     found += column_format_requests(tab, sheet_id, row_count)
     for dropdown in tab.dropdowns:
         request = validation_request(tab, dropdown, sheet_id, row_count)

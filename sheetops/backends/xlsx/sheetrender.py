@@ -79,9 +79,12 @@ def style_of(cell: Cell, styles: StyleSheet) -> int:
     return styles.xf_for(cell.style, default_format(cell.value))
 
 
-def row_element(row: int, cells: list[bytes], prefix: bytes = b"") -> bytes:
+def row_element(row: int, cells: list[bytes], prefix: bytes = b"", height: float | None = None) -> bytes:
     r = prefix + b"row"
-    return b"<" + r + b' r="%d">' % (row + 1) + b"".join(cells) + b"</" + r + b">"
+    attrs = b' r="%d"' % (row + 1)
+    if height is not None:
+        attrs += b' ht="' + repr(float(height)).encode() + b'" customHeight="1"'
+    return b"<" + r + attrs + b">" + b"".join(cells) + b"</" + r + b">"
 
 
 def render_worksheet(layout: TabLayout, styles: StyleSheet, old: bytes | None = None) -> bytes:
@@ -98,7 +101,7 @@ def render_worksheet(layout: TabLayout, styles: StyleSheet, old: bytes | None = 
                 elements.append(element)
                 last_row, last_col = max(last_row, r), max(last_col, c)
         if elements:
-            rows.append(row_element(r, elements))
+            rows.append(row_element(r, elements, height=layout.row_heights.get(r)))
     dimension = cell_ref(0, 0) if not rows else f"A1:{cell_ref(last_row, last_col)}"
     parts = [
         XML_DECLARATION,

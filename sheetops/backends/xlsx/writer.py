@@ -177,6 +177,8 @@ def _render_tab(sheet: Any, tab: TabLayout, formats: _Formats) -> None:
     for row, cells in enumerate(tab.rows):
         for col, cell in enumerate(cells):
             _write_cell(sheet, tab, row, col, cell, formats)
+    for row, height in tab.row_heights.items():
+        sheet.set_row(row, height)
     if tab.freeze_rows or tab.freeze_cols:
         sheet.freeze_panes(tab.freeze_rows, tab.freeze_cols)
     for dropdown in tab.dropdowns:
