@@ -12,8 +12,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from sheetops.messages import message
 from sheetops.templates import Tab, Template, normalize
-from sheetops.templates.model import Column, say
+from sheetops.templates.model import Column
 from sheetops.values import CellValue, is_blank
 
 Severity = Literal["error", "warning"]
@@ -181,13 +182,7 @@ def bind(data: WorkbookData, template: Template, *, include_owned: bool = False)
 def _missing_tab(spec: Tab, lang: str) -> Finding:
     return Finding(
         spec.name.en,
-        say(
-            lang,
-            en=f"the tab {spec.name.en!r} (in Russian {spec.name.ru!r}) is missing; "
-            "add it back or make a new workbook with `sheetops init`",
-            ru=f"нет вкладки «{spec.name.ru}» (по-английски «{spec.name.en}»); "
-            "верните её или создайте новую книгу командой `sheetops init`",
-        ),
+        message("missing_tab", lang, tab_en=spec.name.en, tab_ru=spec.name.ru),
         code="missing_tab",
     )
 
@@ -195,12 +190,6 @@ def _missing_tab(spec: Tab, lang: str) -> Finding:
 def _missing_header(sheet: str, column: Column, lang: str) -> Finding:
     return Finding(
         f"{sheet}!1:1",
-        say(
-            lang,
-            en=f"the required column {column.header.en!r} (in Russian {column.header.ru!r}) "
-            f"is missing from row 1 of the tab {sheet!r}; add that header back",
-            ru=f"в первой строке вкладки «{sheet}» нет обязательного столбца «{column.header.ru}» "
-            f"(по-английски «{column.header.en}»); верните этот заголовок",
-        ),
+        message("missing_header", lang, tab=sheet, column_en=column.header.en, column_ru=column.header.ru),
         code="missing_header",
     )

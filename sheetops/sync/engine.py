@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from sheetops.backends import Backend, SyncWrite
 from sheetops.errors import WorkbookError
 from sheetops.layout import Cell
+from sheetops.messages import message
 from sheetops.sync import summary
 from sheetops.sync.facts import Facts, read_facts
 from sheetops.sync.figures import channel_report, totals_month, totals_of
@@ -28,7 +29,6 @@ from sheetops.sync.report import ChannelReport, Decisions, Figures, MonthBudget,
 from sheetops.sync.rules import Breach, daily_metric_findings, evaluate_rules
 from sheetops.tables import Inputs, missing_target_findings, read_inputs, tab_name
 from sheetops.templates import Template
-from sheetops.templates.model import say
 from sheetops.values import ValueProblem, parse_date, show_date
 from sheetops.workbook import BoundWorkbook, Finding, WorkbookData, bind, find_sheet
 
@@ -82,7 +82,7 @@ def analyze(
         raise WorkbookError(unusable_message(data.source, bound.findings))
     inputs = read_inputs(bound)
     if progress is not None:
-        progress(say(inputs.settings.lang, en="Computing KPIs and stop rules", ru="Считаем KPI и стоп-правила"), 0.6)
+        progress(message("progress.computing", inputs.settings.lang), 0.6)
     read = read_facts(bound, inputs)
     period = report_period(today=today or dt.date.today(), report_day=inputs.settings.report_day, as_of=as_of)
     facts = read.up_to(period.as_of)
@@ -160,11 +160,7 @@ def period_findings(read: Facts, inputs: Inputs, period: ReportPeriod) -> tuple[
     return (
         Finding(
             None,
-            say(lang,
-                en=f"no channel has facts for the week of {week} or later; the latest are for the week of {then}. "
-                "Check the --as-of date, or type the facts of the week",
-                ru=f"ни по одному каналу нет фактов за неделю с {week} и позже; последние — за неделю с {then}. "
-                "Проверьте дату --as-of или внесите факты за эту неделю"),
+            message("no_facts_for_week", lang, week=week, latest=then),
             "warning",
             "no_facts_for_week",
         ),
@@ -181,23 +177,13 @@ def cell_limit_findings(data: WorkbookData, lang: str = "en") -> tuple[Finding, 
     return (
         Finding(
             None,
-            say(lang,
-                en=f"the spreadsheet has {data.cell_count:,} cells, {data.cell_count / data.cell_limit:.0%} of "
-                f"Google's limit of {data.cell_limit:,}; when it is reached nothing more can be added. Move old Daily "
-                "rows to an archive spreadsheet, or delete empty rows and columns at the end of each tab",
-                ru=f"в таблице {_ru_count(data.cell_count)} ячеек, {data.cell_count / data.cell_limit:.0%} от лимита "
-                f"Google в {_ru_count(data.cell_limit)}; когда он будет исчерпан, ничего добавить не получится. "
-                "Перенесите старые строки вкладки «По дням» в архивную таблицу или удалите пустые строки и столбцы "
-                "в конце каждой вкладки"),
+            message("cell_limit", lang, cells=summary.format_number(data.cell_count, lang, 0),
+                    share=f"{data.cell_count / data.cell_limit:.0%}",
+                    limit=summary.format_number(data.cell_limit, lang, 0)),
             "warning",
             "cell_limit",
         ),
     )
-
-
-def _ru_count(number: int) -> str:
-    """10 000 000: thousands apart by a space, as Russian writes them."""
-    return f"{number:,}".replace(",", "\u00a0")
 
 
 def unusable_message(source: str, findings: Sequence[Finding]) -> str:
@@ -293,11 +279,10 @@ def _run(
         changes = build_write(analysis, log_row=row)
         written = False
         if not dry_run and not stopped:
-            report(say(lang, en="Writing the summary, highlights and log", ru="Записываем сводку, выделения и журнал"),
-                   0.8)
+            report(message("progress.writing", lang), 0.8)
             backend.write(changes)
             written = True
-        report(say(lang, en="Done", ru="Готово"), 1.0)
+        report(message("progress.done", lang), 1.0)
     return SyncReport(
         source=backend.source,
         as_of=analysis.as_of,

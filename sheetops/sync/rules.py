@@ -23,11 +23,11 @@ import operator
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from sheetops.messages import message
 from sheetops.sync.facts import Facts, FactTab, Period, PeriodFact, week_start
 from sheetops.sync.kpis import METRIC_INPUTS, metric_value
 from sheetops.sync.period import ReportPeriod
 from sheetops.tables import Channel, Inputs, StopRule, covered_channels
-from sheetops.templates.model import say
 from sheetops.workbook import BoundTab, Finding
 
 CONDITIONS: dict[str, Callable[[float, float], bool]] = {
@@ -174,17 +174,13 @@ def daily_metric_findings(
             continue
         missing = [c for c in METRIC_INPUTS.get(rule.metric, ()) if c not in columns]
         if missing:
-            names = " and ".join(repr(label(c)) for c in missing)
-            names_ru = " и ".join(f"«{label(c)}»" for c in missing)
+            lang = inputs.settings.lang
+            names = (message("metric_not_daily.one", lang, column=label(missing[0])) if len(missing) == 1 else
+                     message("metric_not_daily.and", lang, first=label(missing[0]), second=label(missing[1])))
             findings.append(
                 Finding(
                     stop_rules.address(rule.row, "period") if stop_rules.has("period") else rule.threshold_cell,
-                    say(inputs.settings.lang,
-                        en=f"the rule {rule.name!r} is judged per day, but the {daily_name} tab has no {names} column, "
-                        f"so it can never be met; judge it per Week, or add the column to {daily_name}",
-                        ru=f"правило «{rule.name}» проверяется по дням, но во вкладке «{daily_name}» нет столбца "
-                        f"{names_ru}, поэтому оно никогда не сработает; проверяйте его по неделям или добавьте "
-                        f"столбец во вкладку «{daily_name}»"),
+                    message("metric_not_daily", lang, rule=rule.name, daily=daily_name, columns=names),
                     "warning",
                     "metric_not_daily",
                 )

@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sheetops import layout
+from sheetops import layout, messages
 from sheetops.backends import Highlight
 from sheetops.layout import Cell, Style, TabLayout
 from sheetops.sync.facts import Facts
@@ -103,14 +103,6 @@ STATUS_LABELS: dict[str, Text] = {
     "paused": Text("Paused", "Пауза"),
     "stopped": Text("Stopped", "Остановлен"),
 }
-# Nouns that take a number: English (one, many), Russian (1, 2-4, 5+).
-NOUNS: dict[str, tuple[tuple[str, str], tuple[str, str, str]]] = {
-    "day": (("day", "days"), ("день", "дня", "дней")),
-    "week": (("week", "weeks"), ("неделя", "недели", "недель")),
-    "week_acc": (("week", "weeks"), ("неделю", "недели", "недель")),  # "за 1 неделю"
-    "breach": (("breach", "breaches"), ("нарушение", "нарушения", "нарушений")),
-    "issue": (("data issue", "data issues"), ("проблема в данных", "проблемы в данных", "проблем в данных")),
-}
 NOTE: Text = Text(
     "sheetops: {rule} — {metric} {value} {condition} {threshold} {when}{streak}.{owner}",
     "sheetops: {rule} — {metric} {value} {condition} {threshold} {when}{streak}.{owner}",
@@ -137,9 +129,8 @@ def text(key: str, lang: str, **values: object) -> str:
 
 
 def count(number: int, noun: str, lang: str) -> str:
-    """'3 days', '2 дня', '5 дней'."""
-    english, russian = NOUNS[noun]
-    return plural(number, english, russian, lang)
+    """'3 days', '2 дня', '5 дней': the noun's plural forms are in the message catalogs."""
+    return messages.count(number, f"noun.{noun}", lang)
 
 
 def plural(number: int, english: tuple[str, str], russian: tuple[str, str, str], lang: str) -> str:
