@@ -246,7 +246,7 @@ def breach_text(breach: Breach, lang: str = "en") -> str:
 
 def _status(status: str, lang: str) -> str:
     """'ok', 'watch', 'BREACH' (the summary's status labels, set off for the terminal)."""
-    label = summary.STATUS_LABELS[status][lang]
+    label = summary.status_label(status, lang)
     return label.upper() if status == "breach" else label.lower()
 
 
@@ -308,7 +308,7 @@ def print_sync(report: SyncReport, *, wide: bool = False, console: Console | Non
             out.print(f"  {escape(breach.channel.name)}: {escape(breach.rule.name)}", soft_wrap=True)
     watched = [c for c in report.channels if c.status == "watch"]
     if watched:
-        out.print(f"[bold yellow]{summary.STATUS_LABELS['watch'][lang]} ({len(watched)})[/bold yellow]")
+        out.print(f"[bold yellow]{summary.status_label('watch', lang)} ({len(watched)})[/bold yellow]")
         for channel in watched:
             reasons = ", ".join(_watch_reason(r, lang) for r in channel.watch)
             out.print(f"  {escape(channel.name)}: {reasons}", soft_wrap=True)

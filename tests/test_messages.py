@@ -14,6 +14,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from sheetops import messages
+from sheetops.sync.status import STATUSES
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "sheetops" / "messages" / "locale"
@@ -80,6 +81,8 @@ def test_every_key_the_code_asks_for_is_in_the_catalogs() -> None:
         source = path.read_text("utf-8")
         used |= set(re.findall(r"""\bmessage\(\s*["']([\w.]+)["']""", source))
         used |= {f"noun.{n}" for n in re.findall(r"""\bcount\([^()]*?,\s*["'](\w+)["']""", source)}
+        used |= {f"summary.{k}" for k in re.findall(r"""\btext\(\s*["'](\w+)["']""", source)}
+    used |= {f"status.{s}" for s in STATUSES} | {"note.day", "note.week"}
     missing = sorted(k for k in used if k not in known)
     assert not missing, f"keys used in the code but not in the catalogs: {missing}"
 

@@ -23,97 +23,9 @@ from sheetops.sync.period import ReportPeriod
 from sheetops.sync.report import ChannelReport, Decisions, Figures, MonthBudget
 from sheetops.sync.rules import Breach
 from sheetops.tables import Settings
-from sheetops.templates import Enum, Template, Text
+from sheetops.templates import Enum, Template
 from sheetops.workbook import Finding
 
-# The summary's own words, in each language the contract speaks.
-LABELS: dict[str, Text] = {
-    "title": Text("CMO Summary: week of {week} to {end}, as of {as_of} (week to date, {days} of 7 days)",
-                  "Сводка CMO: неделя с {week} по {end}, на {as_of} (неделя не закончилась: {days} из 7 дней)"),
-    "title_whole": Text("CMO Summary: week of {week} to {end} (the whole week)",
-                        "Сводка CMO: неделя с {week} по {end} (вся неделя)"),
-    "pace_note": Text("The week is not over: \u201cvs plan to date\u201d compares the facts of {days} days with "
-                      "the plan for those days (the week's plan \u00d7 {days}/7).",
-                      "Неделя ещё не закончилась: «откл. от плана на дату» сравнивает факты за эти дни "
-                      "({days} из 7) с планом на них же (план недели \u00d7 {days}/7)."),
-    "decision": Text("Decision or action", "Решение или действие"),
-    "deviation_to_date": Text("{metric} vs plan to date", "{metric} откл. от плана на дату"),
-    "main_kpi": Text("Main KPI", "Главный KPI"),
-    "this_week": Text("This week", "За неделю"),
-    "vs_last_week": Text("vs last week", "К прошлой неделе"),
-    "budget_used": Text("Month budget used (day {days} of {total})",
-                        "Израсходовано бюджета месяца (день {days} из {total})"),
-    "monthly_budget": Text("Monthly budget", "Бюджет в месяц"),
-    "month_spend": Text("Spend this month", "Расход за месяц"),
-    "state": Text("Since last report", "С прошлого отчёта"),
-    "new": Text("new", "новое"),
-    "open": Text("still open", "ещё открыто"),
-    "resolved": Text("resolved", "решено"),
-    "decisions_since": Text("New, still open and resolved: compared with the report as of {since}.",
-                            "Новые, открытые и решённые — по сравнению с отчётом на {since}."),
-    "resolved_title": Text("Resolved since the last report", "Решено с прошлого отчёта"),
-    "no_facts": Text("no facts", "нет фактов"),
-    "no_plan": Text("no plan", "нет плана"),
-    "left_out": Text("Total vs plan compares only the channels with both a plan and facts; left out: {channels}.",
-                     "Итог к плану сравнивает только каналы, у которых есть и план, и факт; не вошли: {channels}."),
-    "channel": Text("Channel", "Канал"),
-    "group": Text("Group", "Группа"),
-    "owner": Text("Owner", "Владелец"),
-    "plan": Text("{metric} plan", "{metric} план"),
-    "fact": Text("{metric} fact", "{metric} факт"),
-    "deviation": Text("{metric} vs plan", "{metric} откл. от плана"),
-    "facts_from": Text("Facts from", "Источник фактов"),
-    "status": Text("Status", "Статус"),
-    "rules": Text("Rules breached", "Нарушенные правила"),
-    "action": Text("Action", "Действие"),
-    "conclusion": Text("Conclusion", "Вывод"),
-    "total": Text("Total", "Итого"),
-    "decisions": Text("Decisions needed", "Нужны решения"),
-    "rule": Text("Rule", "Правило"),
-    "since": Text("Since", "С даты"),
-    "in_a_row": Text("In a row", "Подряд"),
-    "last_value": Text("Last value", "Последнее значение"),
-    "threshold": Text("Threshold", "Порог"),
-    "condition": Text("Condition", "Условие"),
-    "no_decisions": Text("None: no stop rule is breached.", "Нет: ни одно стоп-правило не нарушено."),
-    "missing": Text("Missing reports", "Нет отчётов"),
-    "missing_note": Text("no facts for the week", "нет фактов за неделю"),
-    "no_missing": Text("None: every active channel has facts for the week.",
-                       "Нет: по всем активным каналам есть факты за неделю."),
-    "trend": Text("Trend, last {n}", "Динамика за {n}"),
-    "issues": Text("Data issues", "Проблемы в данных"),
-    "cell": Text("Cell", "Ячейка"),
-    "problem": Text("Problem", "Проблема"),
-    "severity": Text("Severity", "Важность"),
-    "error": Text("error", "ошибка"),
-    "warning": Text("warning", "предупреждение"),
-    "no_issues": Text("None: every cell could be read.", "Нет: все ячейки прочитаны."),
-    "target": Text("target", "цель"),
-    "mixed_from": Text("{first}; {second}: {what}", "{first}; {second}: {what}"),
-    # Sync Log results.
-    "ok": Text("ok", "готово"),
-    "dry_run": Text("dry run, nothing written", "пробный запуск, ничего не записано"),
-    "stopped": Text("stopped: --strict and {issues}", "остановлено: --strict и {issues}"),
-}
-STATUS_LABELS: dict[str, Text] = {
-    "ok": Text("OK", "Норма"),
-    "watch": Text("Watch", "Внимание"),
-    "breach": Text("Breach", "Нарушение"),
-    "no_data": Text("No data", "Нет данных"),
-    "paused": Text("Paused", "Пауза"),
-    "stopped": Text("Stopped", "Остановлен"),
-}
-NOTE: Text = Text(
-    "sheetops: {rule} — {metric} {value} {condition} {threshold} {when}{streak}.{owner}",
-    "sheetops: {rule} — {metric} {value} {condition} {threshold} {when}{streak}.{owner}",
-)
-NOTE_PARTS: dict[str, Text] = {
-    "day": Text("on {date}", "за {date}"),
-    "week": Text("in the week of {date}", "за неделю с {date}"),
-    "streak": Text("; {count} in a row since {since}", "; {count} подряд с {since}"),
-    "owner": Text(" Owner: {owner}.", " Владелец: {owner}."),
-    "infinite": Text("∞ (spend {spend}, 0 {what})", "∞ (расход {spend}, {what}: 0)"),
-}
 TREND_METRICS = ("spend", "leads", "cpa", "romi")
 # The channel table's figures: plan, fact and deviation of these, then these KPIs.
 _PLANNED = ("spend", "leads", "orders", "revenue")
@@ -124,8 +36,13 @@ Labeller = Callable[[str], str]
 
 
 def text(key: str, lang: str, **values: object) -> str:
-    """A label of the summary in the language, with its placeholders filled in."""
-    return LABELS[key][lang].format(**values)
+    """A label of the summary in the language (``summary.<key>`` in the message catalogs)."""
+    return messages.message(f"summary.{key}", lang, **values)
+
+
+def status_label(status: str, lang: str) -> str:
+    """A channel's status as the summary names it: OK, Watch, Breach... (``status.<key>``)."""
+    return messages.message(f"status.{status}", lang)
 
 
 def count(number: int, noun: str, lang: str) -> str:
@@ -291,7 +208,7 @@ def summary_layout(
         main = change.metric if change is not None else None
         rows.append((
             Cell(report.name, Style(bold=True)),
-            Cell(STATUS_LABELS[report.status][lang], Style(fill=layout.STATUS_FILLS[report.status])),
+            Cell(status_label(report.status, lang), Style(fill=layout.STATUS_FILLS[report.status])),
             Cell(_decision(report, actions, decisions, lang), Style(wrap=True)),
             Cell(report.channel.owner),
             *(_deviation_cell(m, deviation.get(m), formats) for m in _FIRST_SCREEN),
@@ -582,19 +499,21 @@ def breach_note(breach: Breach, index: int, template: Template, lang: str) -> st
     if math.isinf(value):
         bought = template.tab("plan_fact").column(COSTS[metric]).header[lang].lower()
         spend = fact.values.get("spend") or 0.0
-        value_text = NOTE_PARTS["infinite"][lang].format(spend=format_number(spend, lang), what=bought)
+        value_text = messages.message("note.infinite", lang, spend=format_number(spend, lang), what=bought)
     else:
         value_text = format_metric(metric, value, lang)
     threshold = format_metric(metric, breach.threshold, lang)
     if breach.uses_target:
         threshold += f" ({text('target', lang)})"
-    when = NOTE_PARTS[breach.period][lang].format(date=format_date(fact.start, lang))
+    when = messages.message(f"note.{breach.period}", lang, date=format_date(fact.start, lang))
     streak = ""
     if breach.streak > 1:
-        streak = NOTE_PARTS["streak"][lang].format(count=count(breach.streak, breach.period, lang),
+        streak = messages.message("note.streak", lang, count=count(breach.streak, breach.period, lang),
                                                    since=format_date(breach.since, lang))
-    owner = NOTE_PARTS["owner"][lang].format(owner=breach.channel.owner) if breach.channel.owner else ""
-    return NOTE[lang].format(
+    owner = messages.message("note.owner", lang, owner=breach.channel.owner) if breach.channel.owner else ""
+    return messages.message(
+        "note",
+        lang,
         rule=breach.rule.name,
         metric=template.enum("metric").label_of(metric, lang),
         value=value_text,
