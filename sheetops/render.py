@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from sheetops.messages import message
 from sheetops.sync import summary
 from sheetops.templates import DEFAULT_TEMPLATE, load_template
-from sheetops.templates.model import say
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -44,19 +44,6 @@ _STATUS_STYLE = {
     "paused": "dim",
     "stopped": "dim",
 }
-# Nouns counted in the terminal's totals, beside the summary's own (summary.NOUNS).
-_NOUNS: dict[str, tuple[tuple[str, str], tuple[str, str, str]]] = {
-    "finding": (("finding", "findings"), ("замечание", "замечания", "замечаний")),
-    "problem": (("issue", "issues"), ("проблема", "проблемы", "проблем")),
-    "error": (("error", "errors"), ("ошибка", "ошибки", "ошибок")),
-    "warning": (("warning", "warnings"), ("предупреждение", "предупреждения", "предупреждений")),
-    "highlighted_cell": (("highlighted cell", "highlighted cells"),
-                         ("выделенная ячейка", "выделенные ячейки", "выделенных ячеек")),
-    "channel": (("channel", "channels"), ("канал", "канала", "каналов")),
-    "column": (("column", "columns"), ("столбец", "столбца", "столбцов")),
-}
-
-
 def _console(console: Console | None, *, stderr: bool = False) -> Console:
     if console is not None:
         return console
@@ -71,15 +58,13 @@ def _console(console: Console | None, *, stderr: bool = False) -> Console:
 
 
 def _count(number: int, noun: str, lang: str) -> str:
-    """'3 findings', '2 замечания', '1 data issue': the terminal's nouns, else the summary's."""
-    if noun in _NOUNS:
-        return summary.plural(number, *_NOUNS[noun], lang)
+    """'3 findings', '2 замечания', '1 data issue': a noun of the catalogs (``noun.<noun>``)."""
     return summary.count(number, noun, lang)
 
 
 def _tab_of(finding: Finding, lang: str) -> str:
     if not finding.cell:
-        return say(lang, en="Workbook", ru="Вся таблица")
+        return message("terminal.workbook", lang)
     return finding.cell.split("!", 1)[0]
 
 
@@ -118,15 +103,13 @@ def print_check(report: CheckReport, *, console: Console | None = None) -> None:
     out = _console(console)
     lang, source = report.lang, escape(report.source)
     if not report.findings:
-        out.print(say(lang, en=f"[green]No findings:[/green] {source} is ready for `sheetops sync`.",
-                      ru=f"[green]Замечаний нет:[/green] таблица {source} готова к `sheetops sync`."))
+        out.print(message("terminal.check_clean", lang, source=source))
         return
-    out.print(say(lang, en=f"[bold]Checked {source}[/bold]", ru=f"[bold]Проверена таблица {source}[/bold]"))
+    out.print(message("terminal.checked", lang, source=source))
     print_findings(report.findings, out, lang)
     out.print()
     total = _total(report.findings, "finding", lang)
-    out.print(say(lang, en=f"{total}. Fix them in the workbook, then run the check again.",
-                  ru=f"{total}. Исправьте их в таблице и запустите проверку снова."))
+    out.print(message("terminal.check_total", lang, total=total))
 
 
 # -- init ----------------------------------------------------------------------------------------
@@ -140,20 +123,13 @@ def print_init(result: ProvisionResult, *, demo: bool, console: Console | None =
     tabs = load_template(DEFAULT_TEMPLATE)
     summary_tab, roles, channels = (tabs.tab(key).name[lang] for key in ("summary", "roles", "channels"))
     count = _count(result.channels, "channel", lang)
-    language = say(lang, en="English", ru="русский язык")
-    data = say(lang, en=", demo data", ru=", демо-данные") if demo else ""
-    out.print(say(lang, en=f"Created {path} ({language}, template {result.template}, {count}{data}).",
-                  ru=f"Создана таблица {path} ({language}, шаблон {result.template}, {count}{data})."),
-              soft_wrap=True)
+    data = message("init.demo_data", lang) if demo else ""
+    out.print(message("init.created", lang, path=path, language=message("init.language", lang),
+                      template=result.template, channels=count, data=data), soft_wrap=True)
     if demo:
-        out.print(say(lang, en=f"Next: run `sheetops sync {path}` and open the {summary_tab!r} tab.",
-                      ru=f"Дальше: запустите `sheetops sync {path}` и откройте вкладку «{summary_tab}»."),
-                  soft_wrap=True)
+        out.print(message("init.next_demo", lang, path=path, summary=summary_tab), soft_wrap=True)
     else:
-        out.print(say(lang, en=f"Next: fill in the {roles!r} and {channels!r} tabs, then run `sheetops check {path}`.",
-                      ru=f"Дальше: заполните вкладки «{roles}» и «{channels}», затем запустите "
-                      f"`sheetops check {path}`."),
-                  soft_wrap=True)
+        out.print(message("init.next", lang, path=path, roles=roles, channels=channels), soft_wrap=True)
 
 
 # -- sync ----------------------------------------------------------------------------------------
@@ -164,11 +140,11 @@ _SHARE_METRICS = frozenset({"cr", "romi", "repeat_share", "unsubscribe_rate"})
 def _watch_reason(reason: str, lang: str) -> str:
     """Why a channel is watched: a KPI worse than its target, or spend over plan."""
     if reason == "spend":
-        return say(lang, en="spend over plan", ru="расход выше плана")
+        return message("watch.spend", lang)
     metric = _metric_name(reason, lang)
     if reason == "roas":
-        return say(lang, en=f"{metric} below target", ru=f"{metric} ниже цели")
-    return say(lang, en=f"{metric} above target", ru=f"{metric} выше цели")
+        return message("watch.below", lang, metric=metric)
+    return message("watch.above", lang, metric=metric)
 
 
 def _metric_label(metric: str, lang: str) -> str:
@@ -219,7 +195,7 @@ def _date(day: dt.date, lang: str) -> str:
 def metric_text(metric: str, value: float | None, lang: str = "en") -> str:
     """A metric's value as the terminal shows it: 2.9% for shares, 212.40 for costs (2,9% and 212,40 in Russian)."""
     if value is not None and math.isinf(value):
-        return say(lang, en="no result for the spend", ru="расход есть, результата нет")
+        return message("terminal.infinite_cost", lang)
     if metric in _SHARE_METRICS:
         return _share(value, lang)
     if metric in ("leads", "orders"):
@@ -232,8 +208,8 @@ def breach_text(breach: Breach, lang: str = "en") -> str:
     since = _date(breach.since, lang)
     streak = summary.count(breach.streak, breach.period, lang)
     # One period is not a run: "since 2026-11-23", not "1 week in a row since 2026-11-23".
-    run = (say(lang, en=f"since {since}", ru=f"с {since}") if breach.streak == 1
-           else say(lang, en=f"{streak} in a row since {since}", ru=f"{streak} подряд с {since}"))
+    run = (message("breach.since", lang, since=since) if breach.streak == 1
+           else message("breach.run", lang, streak=streak, since=since))
     target = f"{summary.text('target', lang)} " if breach.uses_target else ""
     threshold = target + metric_text(breach.metric, breach.threshold, lang)
     last = metric_text(breach.metric, breach.values[-1], lang)
@@ -263,13 +239,9 @@ def print_sync(report: SyncReport, *, wide: bool = False, console: Console | Non
         out.width = max(out.width, 132)  # a log file or a pipe: no reason to wrap the table
     week, end, as_of = _date(report.week, lang), _date(report.week_end, lang), _date(report.as_of, lang)
     period = report.reported
-    out.print(f"[bold]{escape(report.source)}[/bold]: " + say(
-        lang, en=f"week {week} to {end}, the whole week" if period.complete else
-        f"week {week} to {end}, as of {as_of}: week to date, {period.days_elapsed} of 7 days; vs plan means vs the "
-        "plan to date",
-        ru=f"неделя с {week} по {end}, вся неделя" if period.complete else
-        f"неделя с {week} по {end}, данные на {as_of}: неделя не закончилась ({period.days_elapsed} из 7 дней), "
-        "отклонения — от плана на эти дни"))
+    heading = (message("terminal.week_whole", lang, week=week, end=end) if period.complete else
+               message("terminal.week_to_date", lang, week=week, end=end, as_of=as_of, days=period.days_elapsed))
+    out.print(f"[bold]{escape(report.source)}[/bold]: {heading}")
     columns = _week_columns(report)
     shown = list(range(len(columns)))
     table = _week_table(columns, shown, report.channels)
@@ -289,10 +261,7 @@ def print_sync(report: SyncReport, *, wide: bool = False, console: Console | Non
         out.print(table)
     if len(shown) < len(columns):
         hidden = _count(len(columns) - len(shown), "column", lang)
-        out.print(say(lang, en=f"({hidden} left out to fit the terminal; --wide shows them all)",
-                      ru=f"(скрыто столбцов: {len(columns) - len(shown)}, они не поместились в окно терминала; "
-                         "показать все: --wide)"),
-                  soft_wrap=True)
+        out.print(message("terminal.columns_hidden", lang, hidden=hidden), soft_wrap=True)
 
     if report.breaches:
         out.print(f"[bold red]{summary.text('decisions', lang)} ({len(report.breaches)})[/bold red]")
@@ -300,7 +269,7 @@ def print_sync(report: SyncReport, *, wide: bool = False, console: Console | Non
             state = summary.text(report.decisions.state(breach), lang)
             out.print(f"  [bold]{escape(state)}[/bold]: {escape(breach_text(breach, lang))}", soft_wrap=True)
     else:
-        out.print("[green]" + say(lang, en="No stop rule is breached.", ru="Стоп-правила не нарушены.")
+        out.print("[green]" + message("terminal.no_breach", lang)
                   + "[/green]")
     if report.decisions.resolved:
         out.print("[green]" + summary.text("resolved_title", lang) + f" ({len(report.decisions.resolved)})[/green]")
@@ -315,7 +284,7 @@ def print_sync(report: SyncReport, *, wide: bool = False, console: Console | Non
     missing = [c for c in report.channels if c.status == "no_data"]
     if missing:
         out.print(f"[bold]{summary.text('missing', lang)} ({len(missing)})[/bold]: "
-                  + say(lang, en="no facts this week for", ru="за эту неделю нет фактов по каналам"))
+                  + message("terminal.missing", lang))
         owner_word = summary.text("owner", lang).lower()
         for channel in missing:
             owner = f" ({owner_word} {channel.channel.owner})" if channel.channel.owner else ""
@@ -388,26 +357,16 @@ def _outcome(report: SyncReport) -> str:
     changes, lang = report.changes, report.lang
     if report.stopped:
         issues = _count(len(report.issues), "issue", lang)
-        return say(lang,
-                   en=f"Stopped by --strict: {issues}, so nothing was written. "
-                   "Fix the cells above and run the sync again.",
-                   ru=f"Синхронизация остановлена из-за --strict: {issues}, ничего не записано. "
-                   "Исправьте ячейки, указанные выше, и запустите синхронизацию снова.")
+        return message("outcome.stopped", lang, issues=issues)
     marked = len(changes.highlights)
     cells = _count(marked, "highlighted_cell", lang)
     tab, log = report.summary_tab, changes.log_tab.name
     if report.dry_run:
-        return say(lang,
-                   en=f"Dry run: nothing written (it would write the {tab!r} tab, {cells} and a row in {log!r}).",
-                   ru=f"Пробный запуск: ничего не записано. Без --dry-run была бы обновлена вкладка «{tab}», "
-                   f"выделено ячеек: {marked}, добавлена строка на вкладку «{log}».")
+        return message("outcome.dry_run", lang, tab=tab, cells=_count(marked, "cell_to_mark", lang), log=log)
     if report.written:
         rows = _number(report.rows_read, lang, 0)
-        return say(lang,
-                   en=f"Written: the {tab!r} tab, {cells} and a row in {log!r} ({rows} rows read).",
-                   ru=f"Записано: обновлена вкладка «{tab}», выделено ячеек: {marked}, добавлена строка "
-                   f"на вкладку «{log}» (прочитано строк: {rows}).")
-    return say(lang, en="Nothing was written.", ru="Ничего не записано.")
+        return message("outcome.written", lang, tab=tab, cells=cells, log=log, rows=rows)
+    return message("outcome.nothing", lang)
 
 
 @contextmanager

@@ -95,10 +95,10 @@ SAYS = {
 OUTCOME = {
     ("en", False): "Written: the 'CMO Summary' tab, 20 highlighted cells and a row in 'Sync Log'",
     ("en", True): "Dry run: nothing written (it would write the 'CMO Summary' tab, 20 highlighted cells",
-    ("ru", False): "Записано: обновлена вкладка «Сводка CMO», выделено ячеек: 20, добавлена строка на вкладку "
+    ("ru", False): "Записано: обновлена вкладка «Сводка CMO», выделено 20 ячеек, добавлена строка на вкладку "
                    "«Журнал синхронизации»",
-    ("ru", True): "Пробный запуск: ничего не записано. Без --dry-run была бы обновлена вкладка «Сводка CMO», "
-                  "выделено ячеек: 20",
+    ("ru", True): "Пробный запуск: ничего не записано. Без --dry-run была бы обновлена вкладка «Сводка CMO» и "
+                  "добавлена строка на вкладку «Журнал синхронизации»; к выделению: 20 ячеек",
 }
 ENGLISH_WORDS = ("week ", "as of", "Channel", "Status", "Spend", "vs plan", "Total", "BREACH", "Decisions needed",
                  "in a row", "target", "Action", "owner", "Watch", "Missing reports", "Data issues", "warning",
