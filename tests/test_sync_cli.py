@@ -81,6 +81,18 @@ def test_the_friday_sync_writes_the_summary_the_marks_and_a_log_row(
     rows = calamine.get_sheet_by_name(template.tab("summary").name[lang]).to_python()
     assert rows[0][0] == summary["A1"].value
 
+    # The first screen: header row and Channel column frozen, the header tall enough for its
+    # wrapped labels, dates and money written the language's way.
+    assert summary.freeze_panes == "B5"
+    assert summary.row_dimensions[4].height == 45
+    decisions = next(r for r in range(1, summary.max_row + 1)
+                     if summary.cell(r, 1).value in ("Decisions needed", "Нужны решения"))
+    since = summary.cell(decisions + 2, 5)
+    assert isinstance(since.value, dt.datetime)
+    assert since.number_format == ("dd.mm.yyyy" if lang == "ru" else "yyyy-mm-dd")
+    spend_fact = next(c for c in summary[4] if c.value in ("Spend fact", "Расход факт"))
+    assert ".00" not in summary.cell(5, spend_fact.column).number_format  # whole amounts, no cents
+
 
 # What the terminal says about the demo week, in each language; and the English words a Russian run must not show.
 SAYS = {

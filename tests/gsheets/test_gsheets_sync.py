@@ -79,6 +79,11 @@ def test_the_summary_log_and_highlights_are_written(google: Google, demo: str, t
         assert (fill, note) == (HIGHLIGHT_FILL, highlight.note)
     state = next(s for s in google.properties(spreadsheet_id(demo))["sheets"] if s["properties"]["title"] == STATE_TAB)
     assert state["properties"].get("hidden") is True
+    # The summary's header row and Channel column stay in view.
+    found = next(s for s in google.properties(spreadsheet_id(demo))["sheets"]
+                 if s["properties"]["title"] == summary.name)
+    grid_properties = found["properties"]["gridProperties"]
+    assert (grid_properties["frozenRowCount"], grid_properties["frozenColumnCount"]) == (4, 1)
 
 
 def test_a_second_sync_appends_a_log_row_and_keeps_the_highlights(google: Google, demo: str,
