@@ -14,7 +14,7 @@ from typing import Literal
 
 from sheetops.templates import Tab, Template, normalize
 from sheetops.templates.model import Column, say
-from sheetops.values import CellValue, is_blank
+from sheetops.values import CellValue, is_blank, quote
 
 Severity = Literal["error", "warning"]
 
@@ -183,7 +183,7 @@ def _missing_tab(spec: Tab, lang: str) -> Finding:
         spec.name.en,
         say(
             lang,
-            en=f"the tab {spec.name.en!r} (in Russian {spec.name.ru!r}) is missing; "
+            en=f"the tab {quote(spec.name.en, 'en')} (in Russian {quote(spec.name.ru, 'en')}) is missing; "
             "add it back or make a new workbook with `sheetops init`",
             ru=f"нет вкладки «{spec.name.ru}» (по-английски «{spec.name.en}»); "
             "верните её или создайте новую книгу командой `sheetops init`",
@@ -197,8 +197,8 @@ def _missing_header(sheet: str, column: Column, lang: str) -> Finding:
         f"{sheet}!1:1",
         say(
             lang,
-            en=f"the required column {column.header.en!r} (in Russian {column.header.ru!r}) "
-            f"is missing from row 1 of the tab {sheet!r}; add that header back",
+            en=f"the required column {quote(column.header.en, 'en')} (in Russian {quote(column.header.ru, 'en')}) "
+            f"is missing from row 1 of the tab {quote(sheet, 'en')}; add that header back",
             ru=f"в первой строке вкладки «{sheet}» нет обязательного столбца «{column.header.ru}» "
             f"(по-английски «{column.header.en}»); верните этот заголовок",
         ),

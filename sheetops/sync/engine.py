@@ -19,14 +19,15 @@ from dataclasses import dataclass
 
 from sheetops.backends import Backend, SyncWrite
 from sheetops.errors import WorkbookError
+from sheetops.issues import workbook_issues
 from sheetops.layout import Cell
 from sheetops.sync import summary
 from sheetops.sync.facts import FACT_KEYS, PLAN_KEYS, Facts, read_facts, week_start
 from sheetops.sync.kpis import add_up, deviations, kpis, lifetime_value
 from sheetops.sync.report import ChannelReport, Figures, SyncReport
-from sheetops.sync.rules import Breach, daily_metric_findings, evaluate_rules
+from sheetops.sync.rules import Breach, evaluate_rules
 from sheetops.sync.status import channel_status
-from sheetops.tables import Channel, Inputs, missing_target_findings, read_inputs, tab_name
+from sheetops.tables import Channel, Inputs, read_inputs
 from sheetops.templates import Template
 from sheetops.templates.model import say
 from sheetops.workbook import BoundWorkbook, Finding, WorkbookData, bind, find_sheet
@@ -65,15 +66,7 @@ def analyze(data: WorkbookData, template: Template, as_of: dt.date, progress: Pr
     if progress is not None:
         progress(say(inputs.settings.lang, en="Computing KPIs and stop rules", ru="Считаем KPI и стоп-правила"), 0.6)
     facts = read_facts(bound, inputs)
-    plan_fact = template.tab("plan_fact")
-    issues = (
-        *inputs.findings,
-        *missing_target_findings(bound, inputs),
-        *daily_metric_findings(inputs, facts.daily_tab, bound.tab("stop_rules"),
-                               lambda key: plan_fact.column(key).header[bound.lang], tab_name(bound, "daily")),
-        *facts.issues,
-        *cell_limit_findings(data, inputs.settings.lang),
-    )
+    issues = workbook_issues(bound, inputs, facts)
     breaches = tuple(evaluate_rules(inputs, facts, as_of))
     week = week_start(as_of)
     gross_margin = inputs.settings.gross_margin
@@ -84,35 +77,6 @@ def analyze(data: WorkbookData, template: Template, as_of: dt.date, progress: Pr
     )
     return Analysis(bound, inputs, facts, as_of, week, channels, totals_of(channels, facts, week, gross_margin),
                     breaches, issues)
-
-
-CELL_LIMIT_WARNING = 0.8  # warn when a workbook holds this share of its storage's cell limit
-
-
-def cell_limit_findings(data: WorkbookData, lang: str = "en") -> tuple[Finding, ...]:
-    """A warning when the workbook nears its storage's cell limit (Google Sheets: 10 million)."""
-    if data.cell_count is None or data.cell_limit is None or data.cell_count < CELL_LIMIT_WARNING * data.cell_limit:
-        return ()
-    return (
-        Finding(
-            None,
-            say(lang,
-                en=f"the spreadsheet has {data.cell_count:,} cells, {data.cell_count / data.cell_limit:.0%} of "
-                f"Google's limit of {data.cell_limit:,}; when it is reached nothing more can be added. Move old Daily "
-                "rows to an archive spreadsheet, or delete empty rows and columns at the end of each tab",
-                ru=f"в таблице {_ru_count(data.cell_count)} ячеек, {data.cell_count / data.cell_limit:.0%} от лимита "
-                f"Google в {_ru_count(data.cell_limit)}; когда он будет исчерпан, ничего добавить не получится. "
-                "Перенесите старые строки вкладки «По дням» в архивную таблицу или удалите пустые строки и столбцы "
-                "в конце каждой вкладки"),
-            "warning",
-            "cell_limit",
-        ),
-    )
-
-
-def _ru_count(number: int) -> str:
-    """10 000 000: thousands apart by a space, as Russian writes them."""
-    return f"{number:,}".replace(",", "\u00a0")
 
 
 def unusable_message(source: str, findings: Sequence[Finding]) -> str:

@@ -90,7 +90,7 @@ def breach_dict(breach: Breach) -> dict[str, Any]:
 
 
 def issue_dict(issue: Finding) -> dict[str, Any]:
-    return {"cell": issue.cell, "message": issue.message, "severity": issue.severity}
+    return {"cell": issue.cell, "message": issue.message, "severity": issue.severity, "code": issue.code}
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ spend is set, each had at least that spend. A period without data breaks the run
 breach's streak counts back as far as all of that kept holding.
 
 A day rule's as-of period is the as-of date; a week rule's is the week containing it.
-A ``target`` threshold is the channel's target times the factor; a channel without that
+A ``target`` threshold is the channel's target times the factor, computed in decimal
+(:meth:`~sheetops.values.Threshold.resolve`), and a metric equal to the threshold to nine
+significant digits counts as equal to it (:func:`meets`); a channel without that
 target is skipped here and reported by :func:`sheetops.tables.missing_target_findings`.
 Paused and Stopped channels are not judged: the decision has been taken already.
 """
@@ -24,6 +26,7 @@ from sheetops.sync.facts import Facts, FactTab, Period, PeriodFact, week_start
 from sheetops.sync.kpis import METRIC_INPUTS, metric_value
 from sheetops.tables import Channel, Inputs, StopRule, covered_channels
 from sheetops.templates.model import say
+from sheetops.values import quote, same_number
 from sheetops.workbook import BoundTab, Finding
 
 CONDITIONS: dict[str, Callable[[float, float], bool]] = {
@@ -76,11 +79,20 @@ class Breach:
         return self.rule.threshold.uses_target
 
 
+def meets(value: float, condition: str, threshold: float) -> bool:
+    """``value <condition> threshold`` as a person compares: numbers equal to nine significant
+    digits are equal (a CPA of 110.00000000001 is 110), so ``>=`` holds and ``>`` does not."""
+    if same_number(value, threshold):
+        return condition in (">=", "<=")
+    return CONDITIONS[condition](value, threshold)
+
+
 def holds(point: Point, condition: str, threshold: float, min_spend: float | None) -> bool:
     """The condition is met, and the spend reached the rule's Min spend where one is set."""
-    if point.value is None or not CONDITIONS[condition](point.value, threshold):
+    if point.value is None or not meets(point.value, condition, threshold):
         return False
-    return min_spend is None or (point.spend is not None and point.spend >= min_spend)
+    return min_spend is None or (point.spend is not None and (point.spend >= min_spend
+                                                              or same_number(point.spend, min_spend)))
 
 
 def streak(
@@ -165,13 +177,14 @@ def daily_metric_findings(
             continue
         missing = [c for c in METRIC_INPUTS.get(rule.metric, ()) if c not in columns]
         if missing:
-            names = " and ".join(repr(label(c)) for c in missing)
+            names = " and ".join(quote(label(c), 'en') for c in missing)
             names_ru = " и ".join(f"«{label(c)}»" for c in missing)
             findings.append(
                 Finding(
                     stop_rules.address(rule.row, "period") if stop_rules.has("period") else rule.threshold_cell,
                     say(inputs.settings.lang,
-                        en=f"the rule {rule.name!r} is judged per day, but the {daily_name} tab has no {names} column, "
+                        en=f"the rule {quote(rule.name, 'en')} is judged per day, but the {daily_name} tab has no "
+                           f"{names} column, "
                         f"so it can never be met; judge it per Week, or add the column to {daily_name}",
                         ru=f"правило «{rule.name}» проверяется по дням, но во вкладке «{daily_name}» нет столбца "
                         f"{names_ru}, поэтому оно никогда не сработает; проверяйте его по неделям или добавьте "

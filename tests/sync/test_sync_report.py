@@ -29,7 +29,7 @@ def document(book: Book) -> dict[str, Any]:
     ]
     book.daily = daily_run("Social ads", D[2], spend=[300, 300, 300], orders=[1, 1, 0], leads=[1, 1, 1],
                            revenue=[0, 0, 0])
-    book.daily.append({"date": D[0], "channel": "Nobody", "spend": 1})
+    book.daily.append({"date": D[0], "channel": "Nobody", "spend": 1, "leads": 0, "orders": 0, "revenue": 0})
     report = run_sync(book.backend(), book.template, as_of=FRIDAY, dry_run=True)
     found: dict[str, Any] = json.loads(json.dumps(report.as_dict(), allow_nan=False))
     return found
@@ -96,6 +96,7 @@ def test_each_breach(document: dict[str, Any]) -> None:
 
 def test_each_issue(document: dict[str, Any]) -> None:
     (issue,) = document["issues"]
-    assert list(issue) == ["cell", "message", "severity"]
+    assert list(issue) == ["cell", "message", "severity", "code"]
+    assert issue["code"] == "unknown_channel"
     assert issue["cell"] == "Daily!B5" and issue["severity"] == "error"
     assert "'Nobody' is not a channel in Channels" in issue["message"]

@@ -220,7 +220,8 @@ def test_a_week_rule_on_the_week_containing_the_as_of_date(book: Book) -> None:
 def test_a_week_rule_uses_the_daily_fallback(book: Book) -> None:
     book.rules = [dict(UNSUBSCRIBE_RULE)]
     book.plan_fact = [week_row("E-mail", MONDAY, spend=50)]  # this week's e-mail figures are in Daily
-    book.daily = daily_run("E-mail", MONDAY, emails_sent=[500, 500], unsubscribes=[4, 8])
+    book.daily = daily_run("E-mail", MONDAY, emails_sent=[500, 500], unsubscribes=[4, 8], spend=[0, 0], leads=[0, 0],
+                           orders=[0, 0], revenue=[0, 0])
     (breach,) = book.analyze().breaches
     assert breach.values[0] == pytest.approx(0.012) and breach.streak == 1
     assert breach.periods[0].fact_source == "mixed"
