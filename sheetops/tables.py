@@ -648,9 +648,10 @@ def read_inputs(bound: BoundWorkbook) -> Inputs:
     Settings come first, since the Number format decides how the other tabs' numbers
     are read. A setting that cannot be read keeps the template's default for the
     workbook's language. A channel row is kept whatever its cells hold (an unreadable
-    target or group becomes None), so that its facts are still counted; a channel whose
-    Status is blank or unreadable counts as Active, so a new row is measured rather than
-    silently skipped (the blank one gives a warning, the unreadable one an error). A stop
+    target or group becomes None), so that its facts are still counted, and such a cell
+    is a warning that says what sheetops does meanwhile; a channel whose Status is blank
+    or unreadable counts as Active, so a new row is measured rather than silently skipped.
+    Only a row without a name or a second row of the same name is left out (an error). A stop
     rule is all or nothing: a row with any cell that cannot be read is left out of
     ``rules``, since running half a rule would be worse than not running it.
     """

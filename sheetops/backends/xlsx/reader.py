@@ -204,8 +204,8 @@ def _uncomputed_cells(xml: bytes) -> dict[tuple[int, int], UncomputedFormula]:
     where it is a formula whose result is the empty text.
     """
     found: dict[tuple[int, int], UncomputedFormula] = {}
-    if b"<f" not in xml and b":f" not in xml:
-        return found  # the common case: no formulas at all
+    if b"<f" not in xml and not (_prefixed(xml) and b":f" in xml):
+        return found  # the common case: no formulas at all, found by one byte search
     for hit in _FORMULA.finditer(xml):
         at = hit.start()
         open_at = max(xml.rfind(b"<c ", 0, at), xml.rfind(b"<c>", 0, at))
@@ -229,3 +229,11 @@ def _uncomputed_cells(xml: bytes) -> dict[tuple[int, int], UncomputedFormula]:
         formula = text.group(1).decode("utf-8", "replace") if text else ""
         found[(int(ref.group(2)) - 1, column_index(ref.group(1).decode()))] = UncomputedFormula(formula)
     return found
+
+
+def _prefixed(xml: bytes) -> bool:
+    """True when the sheet's elements carry a namespace prefix (``<x:worksheet>``), which
+    some writers use; the root element says so within the first bytes."""
+    root = xml.find(b"<", xml.find(b"?>") + 1 if xml.startswith(b"<?") else 0)
+    name_end = min((i for i in (xml.find(b" ", root), xml.find(b">", root)) if i != -1), default=root)
+    return b":" in xml[root:name_end]
