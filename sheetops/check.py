@@ -63,8 +63,9 @@ def role_map_findings(bound: BoundWorkbook, inputs: Inputs) -> list[Finding]:
                     say(lang,
                         en=f"the channel {quote(channel.name, 'en')} has no owner; type the {quote(person, 'en')} "
                            f"from {quote(roles, 'en')} who runs it",
-                        ru=f"у канала «{channel.name}» нет владельца; укажите, кто его ведёт: значение из столбца "
-                        f"«{person}» вкладки «{roles}»"),
+                        ru=f"у канала {quote(channel.name, 'ru')} нет владельца; укажите, кто его ведёт: значение "
+                           f"из столбца "
+                        f"{quote(person, 'ru')} вкладки {quote(roles, 'ru')}"),
                     "error",
                     "no_owner",
                 ))
@@ -80,7 +81,8 @@ def role_map_findings(bound: BoundWorkbook, inputs: Inputs) -> list[Finding]:
                 say(lang,
                     en=f"the role {quote(entry.role, 'en')} has no person; type who holds it (one person may hold "
                        f"several roles)",
-                    ru=f"у роли «{entry.role}» нет исполнителя; укажите, кто её занимает (один человек может "
+                    ru=f"у роли {quote(entry.role, 'ru')} нет исполнителя; укажите, кто её занимает (один человек "
+                       f"может "
                     "занимать несколько ролей)"),
                 "warning",
                 "no_person",
@@ -101,7 +103,8 @@ def role_map_findings(bound: BoundWorkbook, inputs: Inputs) -> list[Finding]:
                                  f"and {quote(later.role, 'en')}: "
                         f"{conflict.why.en}. Give one of the roles to someone else, "
                         "or agree who checks this person's numbers",
-                        ru=f"«{later.person}» занимает сразу две роли: «{earlier.role}» ({where}) и «{later.role}». "
+                        ru=f"{quote(later.person, 'ru')} занимает сразу две роли: {quote(earlier.role, 'ru')} "
+                           f"({where}) и {quote(later.role, 'ru')}. "
                         f"Это риск: {conflict.why.ru}. Передайте одну из ролей другому человеку или договоритесь, "
                         "кто проверяет цифры этого сотрудника"),
                     "warning",
@@ -118,8 +121,9 @@ def _unknown_owner(bound: BoundWorkbook, owner: str, channel: str, inputs: Input
             en=f"{quote(owner, 'en')} (the owner of {quote(channel, 'en')}) is a role, not a person; type the "
                f"person who holds it "
             f"({', '.join(quote(h, 'en') for h in holders)})",
-            ru=f"«{owner}» (владелец канала «{channel}») — это роль, а не человек; укажите того, кто её занимает "
-            f"({', '.join(f'«{h}»' for h in holders)})",
+            ru=f"{quote(owner, 'ru')} (владелец канала {quote(channel, 'ru')}) — это роль, а не человек; укажите "
+               f"того, кто её занимает "
+            f"({', '.join(quote(h, 'ru') for h in holders)})",
         )
     person, roles = header_name(bound, "roles", "person"), tab_name(bound, "roles")
     return say(
@@ -127,8 +131,9 @@ def _unknown_owner(bound: BoundWorkbook, owner: str, channel: str, inputs: Input
         en=f"{quote(owner, 'en')}, the owner of {quote(channel, 'en')}, is not a {quote(person, 'en')} in "
            f"{quote(roles, 'en')}; "
         f"add them to {quote(roles, 'en')} or fix the spelling",
-        ru=f"«{owner}» (владелец канала «{channel}») не найден в столбце «{person}» вкладки «{roles}»; "
-        f"добавьте этого человека во вкладку «{roles}» или исправьте написание",
+        ru=f"{quote(owner, 'ru')} (владелец канала {quote(channel, 'ru')}) не найден в столбце "
+           f"{quote(person, 'ru')} вкладки {quote(roles, 'ru')}; "
+        f"добавьте этого человека во вкладку {quote(roles, 'ru')} или исправьте написание",
     )
 
 

@@ -220,7 +220,8 @@ class _Reader:
                     tab.address(row, key),
                     say(self.say, en=f"{quote(column.header[self.lang], 'en')} is empty; choose one of {labels}"
                         + _then(meanwhile, "en"),
-                        ru=f"не заполнен столбец «{column.header[self.lang]}»; выберите одно из значений: {labels}"
+                        ru=f"не заполнен столбец {quote(column.header[self.lang], 'ru')}; выберите одно из "
+                           f"значений: {labels}"
                         + _then(meanwhile, "ru")),
                     "empty_cell",
                     severity,
@@ -233,7 +234,7 @@ class _Reader:
             self.report(
                 tab.address(row, key),
                 say(self.say, en=f"{quote(text, 'en')} is not {noun}; use one of {labels}" + _then(meanwhile, "en"),
-                    ru=f"{quote(text, 'ru')} не подходит для столбца «{column.header[self.lang]}»; "
+                    ru=f"{quote(text, 'ru')} не подходит для столбца {quote(column.header[self.lang], 'ru')}; "
                     f"выберите одно из значений: {labels}" + _then(meanwhile, "ru")),
                 "bad_value",
                 severity,
@@ -242,7 +243,7 @@ class _Reader:
 
     def _said(self, header: str, exc: ValueProblem, meanwhile: Text | None = None) -> str:
         return say(self.say, en=f"{quote(header, 'en')}: {exc}" + _then(meanwhile, "en"),
-                   ru=f"«{header}»: {exc.text.ru}" + _then(meanwhile, "ru"))
+                   ru=f"{quote(header, 'ru')}: {exc.text.ru}" + _then(meanwhile, "ru"))
 
     def parsed(
         self, tab: BoundTab, row: int, key: str, parse: Callable[[CellValue], T], *, required: bool, what: Text,
@@ -254,7 +255,8 @@ class _Reader:
         if is_blank(value):
             if required:
                 self.report(tab.address(row, key), say(self.say, en=f"{quote(header, 'en')} is empty; type {what.en}",
-                                                       ru=f"не заполнен столбец «{header}»; введите {what.ru}"),
+                                                       ru=f"не заполнен столбец {quote(header, 'ru')}; введите "
+                                                          f"{what.ru}"),
                             "empty_cell", severity)
                 return False, None
             return True, None
@@ -284,7 +286,7 @@ class _Reader:
                 tab.address(row, key),
                 say(self.say, en=f"{quote(header, 'en')} is negative ({number:g}); type 0 or more, or leave it empty"
                     + _then(meanwhile, "en"),
-                    ru=f"в столбце «{header}» отрицательное число ({number:g}); введите 0 или больше "
+                    ru=f"в столбце {quote(header, 'ru')} отрицательное число ({number:g}); введите 0 или больше "
                     "либо оставьте ячейку пустой" + _then(meanwhile, "ru")),
                 "bad_value",
                 severity,
@@ -310,7 +312,8 @@ class _Reader:
                         say(self.say,
                             en=f"the setting {quote(name, 'en')} is there twice; the first one ({first}) is used, "
                                f"delete this row",
-                            ru=f"настройка «{name}» указана дважды; действует первая ({first}), удалите эту строку"),
+                            ru=f"настройка {quote(name, 'ru')} указана дважды; действует первая ({first}), удалите "
+                               f"эту строку"),
                         "duplicate_setting",
                         "warning",
                     )
@@ -337,7 +340,8 @@ class _Reader:
                     tab.address(row, "value"),
                     say(self.say,
                         en=f"{quote(label, 'en')}: {exc}; type {what.en}. Until then sheetops uses {shown[0]}",
-                        ru=f"«{label}»: {exc.text.ru}; введите {what.ru}. Пока что sheetops использует {shown[1]}"),
+                        ru=f"{quote(label, 'ru')}: {exc.text.ru}; введите {what.ru}. Пока что sheetops использует "
+                           f"{shown[1]}"),
                     exc.code if exc.code != "bad_value" else "bad_setting",
                 )
                 return default
@@ -350,7 +354,7 @@ class _Reader:
                 key = enum.key_of(text)
                 if key is None:
                     raise ValueProblem(en=f"{quote(text, 'en')} is not {_ENUM_NOUNS.get(enum_name, 'accepted here')}",
-                                       ru=f"значение «{text}» не подходит")
+                                       ru=f"значение {quote(text, 'ru')} не подходит")
                 return key
 
             return parse
@@ -413,7 +417,8 @@ class _Reader:
                         say(self.say,
                             en=f"{quote(person, 'en')} is listed without a role; type the role they hold, or "
                                f"delete the row",
-                            ru=f"у «{person}» не указана роль; введите роль этого человека или удалите строку"),
+                            ru=f"у {quote(person, 'ru')} не указана роль; введите роль этого человека или удалите "
+                               f"строку"),
                         "empty_cell",
                         "warning",
                     )
@@ -434,7 +439,8 @@ class _Reader:
                     tab.address(row, "channel"),
                     say(self.say, en="this row has no channel name; type the name as it appears in "
                         f"{quote(plan_fact, 'en')}, or delete the row",
-                        ru=f"в строке нет названия канала; введите его так же, как во вкладке «{plan_fact}», "
+                        ru=f"в строке нет названия канала; введите его так же, как во вкладке "
+                           f"{quote(plan_fact, 'ru')}, "
                         "или удалите строку"),
                     "empty_cell",
                 )
@@ -446,7 +452,8 @@ class _Reader:
                     tab.address(row, "channel"),
                     say(self.say, en=f"the channel {quote(name, 'en')} is listed twice (first in {where}); "
                         "rename or delete this row. It is ignored until then",
-                        ru=f"канал «{name}» указан дважды (впервые в {where}); переименуйте или удалите эту строку. "
+                        ru=f"канал {quote(name, 'ru')} указан дважды (впервые в {where}); переименуйте или удалите "
+                           f"эту строку. "
                         "Пока эта строка не учитывается"),
                     "duplicate_channel",
                 )
@@ -489,7 +496,8 @@ class _Reader:
                 say(self.say,
                     en=f"the channel {quote(name, 'en')} has no status, so it is treated as Active; choose one of "
                        f"{labels}",
-                    ru=f"у канала «{name}» не указан статус, поэтому он считается в статусе «{active}»; "
+                    ru=f"у канала {quote(name, 'ru')} не указан статус, поэтому он считается в статусе "
+                       f"{quote(active, 'ru')}; "
                     f"выберите одно из значений: {labels}"),
                 "empty_status",
                 "warning",
@@ -497,7 +505,7 @@ class _Reader:
             return "active"
         active = self.template.enum("status").label_of("active", self.lang)
         meanwhile = Text(f"until it is fixed the channel counts as {active}",
-                         f"пока это не исправлено, канал считается в статусе «{active}»")
+                         f"пока это не исправлено, канал считается в статусе {quote(active, 'ru')}")
         return self.enum(tab, row, "status", required=True, severity="warning", meanwhile=meanwhile) or "active"
 
     def rules(self, channels: tuple[Channel, ...]) -> tuple[StopRule, ...]:
@@ -540,8 +548,10 @@ class _Reader:
                             en=f"{quote(scope, 'en')} is neither a channel in {quote(channels_tab, 'en')} nor a "
                                f"group; type a channel name "
                             f"as in {quote(channels_tab, 'en')}, a group ({group_labels}) or * for all channels",
-                            ru=f"«{scope}» — не канал из вкладки «{channels_tab}» и не группа; введите название канала "
-                            f"как во вкладке «{channels_tab}», группу ({group_labels}) или * для всех каналов"),
+                            ru=f"{quote(scope, 'ru')} — не канал из вкладки {quote(channels_tab, 'ru')} и не "
+                               f"группа; введите название канала "
+                            f"как во вкладке {quote(channels_tab, 'ru')}, группу ({group_labels}) или * для всех "
+                            f"каналов"),
                         "unknown_scope",
                     )
             metric = self.enum(tab, row, "metric", required=True)
@@ -559,7 +569,8 @@ class _Reader:
                     say(self.say, en=f"{metric_label} has no target in {quote(channels_tab, 'en')} (only "
                                      f"{with_targets} do); "
                         "type a number instead of target",
-                        ru=f"у метрики {metric_label} нет цели во вкладке «{channels_tab}» (цели есть только "
+                        ru=f"у метрики {metric_label} нет цели во вкладке {quote(channels_tab, 'ru')} (цели есть "
+                           f"только "
                         f"у {with_targets}); введите число вместо цели"),
                     "no_target_column",
                 )
@@ -715,7 +726,7 @@ def missing_target_findings(bound: BoundWorkbook, inputs: Inputs) -> list[Findin
                 Text(tab.address(channel.row, column), tab.address(channel.row, column))
                 if tab and tab.has(column)
                 else Text(f"the {quote(header, 'en')} column of "
-                          f"{quote(channels, 'en')}", f"столбец «{header}» вкладки «{channels}»")
+                          f"{quote(channels, 'en')}", f"столбец {quote(header, 'ru')} вкладки {quote(channels, 'ru')}")
             )
             findings.append(
                 Finding(
@@ -725,8 +736,9 @@ def missing_target_findings(bound: BoundWorkbook, inputs: Inputs) -> list[Findin
                            f"{quote(channel.name, 'en')} has no "
                         f"{quote(header, 'en')}; fill {where.en}, or type a number as the threshold. "
                         "Until then the rule skips this channel",
-                        ru=f"правило «{rule.name}» сравнивает с целью, но у канала «{channel.name}» не заполнен "
-                        f"столбец «{header}»; заполните {where.ru} или введите число в качестве порога. "
+                        ru=f"правило {quote(rule.name, 'ru')} сравнивает с целью, но у канала "
+                           f"{quote(channel.name, 'ru')} не заполнен "
+                        f"столбец {quote(header, 'ru')}; заполните {where.ru} или введите число в качестве порога. "
                         "Пока что правило пропускает этот канал"),
                     "warning",
                     "missing_target",

@@ -377,7 +377,8 @@ class _FactReader:
                         en=f"a second row for {quote(channel.name, 'en')} in the week of {monday.isoformat()} (the "
                            f"first is row "
                         f"{first}); this row is left out: merge the two rows into one",
-                        ru=f"вторая строка канала «{channel.name}» за неделю с {show_date(monday, 'ru')} (первая — "
+                        ru=f"вторая строка канала {quote(channel.name, 'ru')} за неделю с "
+                           f"{show_date(monday, 'ru')} (первая — "
                         f"строка {first}); эта строка не учитывается: объедините две строки в одну"),
                     "duplicate_row",
                 )
@@ -400,7 +401,8 @@ class _FactReader:
             self.report(tab.address(row, key),
                         say(self.lang, en=f"the {header} is empty; type {what} these figures are for. "
                             "This row is left out",
-                            ru=f"не заполнен столбец «{header}»; введите {what_ru}, к которой относятся эти цифры. "
+                            ru=f"не заполнен столбец {quote(header, 'ru')}; введите {what_ru}, к которой относятся "
+                               f"эти цифры. "
                             "Эта строка не учитывается"),
                         "empty_cell")
             return None
@@ -409,7 +411,7 @@ class _FactReader:
         except ValueProblem as exc:
             self.report(tab.address(row, key),
                         say(self.lang, en=f"{header}: {exc}. This row is left out",
-                            ru=f"«{header}»: {exc.text.ru}. Эта строка не учитывается"),
+                            ru=f"{quote(header, 'ru')}: {exc.text.ru}. Эта строка не учитывается"),
                         "bad_date" if exc.code == "bad_value" else exc.code)
             return None
         if monday and day.weekday() != 0:
@@ -432,7 +434,8 @@ class _FactReader:
             self.report(tab.address(row, "channel"),
                         say(self.lang, en=f"the {header} is empty; type a channel from {self.channels_tab}. "
                             "This row is left out",
-                            ru=f"не заполнен столбец «{header}»; введите канал из вкладки «{self.channels_tab}». "
+                            ru=f"не заполнен столбец {quote(header, 'ru')}; введите канал из вкладки "
+                               f"{quote(self.channels_tab, 'ru')}. "
                             "Эта строка не учитывается"),
                         "empty_cell")
             return None
@@ -440,7 +443,7 @@ class _FactReader:
             header = _header(tab, "channel")
             self.report(tab.address(row, "channel"),
                         say(self.lang, en=f"{header}: {uncomputed(value)}. This row is left out",
-                            ru=f"«{header}»: {uncomputed(value).text.ru}. Эта строка не учитывается"),
+                            ru=f"{quote(header, 'ru')}: {uncomputed(value).text.ru}. Эта строка не учитывается"),
                         "uncomputed_formula")
             return None
         channel = self.channel(value)
@@ -451,7 +454,8 @@ class _FactReader:
                     en=f"{quote(str(value).strip(), 'en')} is not a channel in {self.channels_tab}; add it there "
                        f"or correct the "
                     "name. This row is left out",
-                    ru=f"{quote(str(value).strip(), 'ru')} нет среди каналов во вкладке «{self.channels_tab}»; "
+                    ru=f"{quote(str(value).strip(), 'ru')} нет среди каналов во вкладке "
+                       f"{quote(self.channels_tab, 'ru')}; "
                        f"добавьте его туда "
                     "или исправьте название. Эта строка не учитывается"),
                 "unknown_channel",
@@ -483,14 +487,15 @@ class _FactReader:
     def _bad_number(self, sheet: str, row: int, col: int, header: str, exc: ValueProblem) -> None:
         self.report(f"{sheet}!{column_letter(col)}{row + 1}",
                     say(self.lang, en=f"{header}: {exc}. This row is left out",
-                        ru=f"«{header}»: {exc.text.ru}. Эта строка не учитывается"),
+                        ru=f"{quote(header, 'ru')}: {exc.text.ru}. Эта строка не учитывается"),
                     exc.code)
 
     def _empty_figure(self, sheet: str, row: int, col: int, header: str) -> None:
         self.report(f"{sheet}!{column_letter(col)}{row + 1}",
                     say(self.lang, en=f"{header} is empty on a day with other figures; type 0 if there were none. "
                         "This row is left out",
-                        ru=f"не заполнен столбец «{header}», хотя другие цифры за этот день есть; введите 0, "
+                        ru=f"не заполнен столбец {quote(header, 'ru')}, хотя другие цифры за этот день есть; "
+                           f"введите 0, "
                         "если их не было. Эта строка не учитывается"),
                     "empty_cell")
 
@@ -592,7 +597,8 @@ class _FactReader:
                         say(self.lang,
                             en=f"a second row for {quote(name, 'en')} on {day.isoformat()} (the first is row {first}); "
                             "this row is left out: merge the two rows into one",
-                            ru=f"вторая строка канала «{name}» за {show_date(day, 'ru')} (первая — строка {first}); "
+                            ru=f"вторая строка канала {quote(name, 'ru')} за {show_date(day, 'ru')} (первая — "
+                               f"строка {first}); "
                             "эта строка не учитывается: объедините две строки в одну"),
                         "duplicate_row",
                     )
