@@ -108,7 +108,8 @@ def provision(
 def check(
     path: str | Path, *, template: str = DEFAULT_TEMPLATE, credentials: str | Path | None = None
 ) -> CheckReport:
-    """Check a workbook's structure and role map (``sheetops check``)."""
+    """Check a workbook (``sheetops check``): its structure, every data issue a sync would
+    report (the same reader, the same cells, codes and severities), and its role map."""
     from sheetops.check import check_workbook
     from sheetops.tables import read_inputs
 

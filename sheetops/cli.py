@@ -84,10 +84,10 @@ def _print_json(data: object) -> None:
 def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
     if value is None:
         return None
-    from sheetops.values import ValueProblem, parse_date
+    from sheetops.values import ValueProblem, parse_as_of
 
     try:
-        return parse_date(value)
+        return parse_as_of(value)
     except ValueProblem as exc:
         raise click.BadParameter(str(exc)) from None
 

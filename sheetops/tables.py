@@ -19,12 +19,15 @@ from sheetops.templates.model import Text, say
 from sheetops.values import (
     CellValue,
     Threshold,
+    UncomputedFormula,
     ValueProblem,
     is_blank,
+    parse_amount,
     parse_integer,
     parse_number,
-    parse_percent,
     parse_threshold,
+    quote,
+    uncomputed,
 )
 from sheetops.workbook import BoundTab, BoundWorkbook, Finding, Severity
 
@@ -198,68 +201,99 @@ class _Reader:
 
     # -- cells ------------------------------------------------------------------------------
 
-    def enum(self, tab: BoundTab, row: int, key: str, *, required: bool) -> str | None:
-        """The enum key typed in a cell (either language); a finding when it is not one."""
+    def enum(
+        self, tab: BoundTab, row: int, key: str, *, required: bool, severity: Severity = "error",
+        meanwhile: Text | None = None,
+    ) -> str | None:
+        """The enum key typed in a cell (either language); a finding when it is not one.
+
+        ``meanwhile`` says what sheetops does until the cell is fixed (for a warning).
+        """
         column = tab.spec.column(key)
         enum = self.template.enum(column.enum or key)
-        text = cell_text(tab.value(row, key))
+        value = tab.value(row, key)
+        if isinstance(value, UncomputedFormula):
+            self.report(tab.address(row, key), self._said(column.header[self.lang], uncomputed(value), meanwhile),
+                        "uncomputed_formula", severity)
+            return None
+        text = cell_text(value)
         if text is None:
             if required:
                 labels = ", ".join(enum.labels(self.lang))
                 self.report(
                     tab.address(row, key),
-                    say(self.say, en=f"{column.header[self.lang]!r} is empty; choose one of {labels}",
-                        ru=f"не заполнен столбец «{column.header[self.lang]}»; выберите одно из значений: {labels}"),
+                    say(self.say, en=f"{quote(column.header[self.lang], 'en')} is empty; choose one of {labels}"
+                        + _then(meanwhile, "en"),
+                        ru=f"не заполнен столбец {quote(column.header[self.lang], 'ru')}; выберите одно из "
+                           f"значений: {labels}"
+                        + _then(meanwhile, "ru")),
                     "empty_cell",
+                    severity,
                 )
             return None
         found = enum.key_of(text)
         if found is None:
-            noun = _ENUM_NOUNS.get(enum.name, f"a valid {column.header[self.lang]!r}")
+            noun = _ENUM_NOUNS.get(enum.name, f"a valid {quote(column.header[self.lang], 'en')}")
             labels = ", ".join(enum.labels(self.lang))
             self.report(
                 tab.address(row, key),
-                say(self.say, en=f"{text!r} is not {noun}; use one of {labels}",
-                    ru=f"«{text}» не подходит для столбца «{column.header[self.lang]}»; "
-                    f"выберите одно из значений: {labels}"),
+                say(self.say, en=f"{quote(text, 'en')} is not {noun}; use one of {labels}" + _then(meanwhile, "en"),
+                    ru=f"{quote(text, 'ru')} не подходит для столбца {quote(column.header[self.lang], 'ru')}; "
+                    f"выберите одно из значений: {labels}" + _then(meanwhile, "ru")),
                 "bad_value",
+                severity,
             )
         return found
 
+    def _said(self, header: str, exc: ValueProblem, meanwhile: Text | None = None) -> str:
+        return say(self.say, en=f"{quote(header, 'en')}: {exc}" + _then(meanwhile, "en"),
+                   ru=f"{quote(header, 'ru')}: {exc.text.ru}" + _then(meanwhile, "ru"))
+
     def parsed(
-        self, tab: BoundTab, row: int, key: str, parse: Callable[[CellValue], T], *, required: bool, what: Text
+        self, tab: BoundTab, row: int, key: str, parse: Callable[[CellValue], T], *, required: bool, what: Text,
+        severity: Severity = "error", meanwhile: Text | None = None,
     ) -> tuple[bool, T | None]:
         """(readable, value) of a cell; a blank optional cell is readable and None."""
         value = tab.value(row, key)
         header = tab.spec.column(key).header[self.lang]
         if is_blank(value):
             if required:
-                self.report(tab.address(row, key), say(self.say, en=f"{header!r} is empty; type {what.en}",
-                                                       ru=f"не заполнен столбец «{header}»; введите {what.ru}"),
-                            "empty_cell")
+                self.report(tab.address(row, key), say(self.say, en=f"{quote(header, 'en')} is empty; type {what.en}",
+                                                       ru=f"не заполнен столбец {quote(header, 'ru')}; введите "
+                                                          f"{what.ru}"),
+                            "empty_cell", severity)
                 return False, None
             return True, None
         try:
             return True, parse(value)
         except ValueProblem as exc:
-            self.report(tab.address(row, key), say(self.say, en=f"{header!r}: {exc}", ru=f"«{header}»: {exc.text.ru}"),
-                        "bad_value")
+            self.report(tab.address(row, key), self._said(header, exc, meanwhile), exc.code, severity)
             return False, None
 
-    def amount(self, tab: BoundTab, row: int, key: str) -> tuple[bool, float | None]:
-        """An optional money or number cell that must not be negative."""
+    def amount(
+        self, tab: BoundTab, row: int, key: str, *, ratio: bool = False, severity: Severity = "error",
+        meanwhile: Text | None = None,
+    ) -> tuple[bool, float | None]:
+        """An optional money or number cell that must not be negative.
+
+        Money and counts refuse a percentage (12% is a slip there); a ``ratio`` (Target
+        ROAS) takes one: 350% is 3.5.
+        """
+        parse = parse_number if ratio else parse_amount
         ok, number = self.parsed(
-            tab, row, key, lambda v: parse_number(v, decimal_comma=self.decimal_comma), required=False,
-            what=Text("a number", "число"),
+            tab, row, key, lambda v: parse(v, decimal_comma=self.decimal_comma), required=False,
+            what=Text("a number", "число"), severity=severity, meanwhile=meanwhile,
         )
         if number is not None and number < 0:
             header = tab.spec.column(key).header[self.lang]
             self.report(
                 tab.address(row, key),
-                say(self.say, en=f"{header!r} is negative ({number:g}); type 0 or more, or leave it empty",
-                    ru=f"в столбце «{header}» отрицательное число ({number:g}); введите 0 или больше "
-                    "либо оставьте ячейку пустой"),
+                say(self.say, en=f"{quote(header, 'en')} is negative ({number:g}); type 0 or more, or leave it empty"
+                    + _then(meanwhile, "en"),
+                    ru=f"в столбце {quote(header, 'ru')} отрицательное число ({number:g}); введите 0 или больше "
+                    "либо оставьте ячейку пустой" + _then(meanwhile, "ru")),
                 "bad_value",
+                severity,
             )
             return False, None
         return ok, number
@@ -280,8 +314,10 @@ class _Reader:
                     self.report(
                         tab.address(row, "setting"),
                         say(self.say,
-                            en=f"the setting {name!r} is there twice; the first one ({first}) is used, delete this row",
-                            ru=f"настройка «{name}» указана дважды; действует первая ({first}), удалите эту строку"),
+                            en=f"the setting {quote(name, 'en')} is there twice; the first one ({first}) is used, "
+                               f"delete this row",
+                            ru=f"настройка {quote(name, 'ru')} указана дважды; действует первая ({first}), удалите "
+                               f"эту строку"),
                         "duplicate_setting",
                         "warning",
                     )
@@ -300,16 +336,17 @@ class _Reader:
             if setting.enum and isinstance(default, str):
                 with contextlib.suppress(KeyError):  # a key is shown as its label, e.g. 'Monday'
                     typed = self.template.enum(setting.enum).label_of(default, self.lang)
-                    shown = repr(typed), f"«{typed}»"
+                    shown = quote(typed, "en"), quote(typed, "ru")
             try:
                 return parse(value)
             except ValueProblem as exc:
                 self.report(
                     tab.address(row, "value"),
                     say(self.say,
-                        en=f"{label!r}: {exc}; type {what.en}. Until then sheetops uses {shown[0]}",
-                        ru=f"«{label}»: {exc.text.ru}; введите {what.ru}. Пока что sheetops использует {shown[1]}"),
-                    "bad_setting",
+                        en=f"{quote(label, 'en')}: {exc}; type {what.en}. Until then sheetops uses {shown[0]}",
+                        ru=f"{quote(label, 'ru')}: {exc.text.ru}; введите {what.ru}. Пока что sheetops использует "
+                           f"{shown[1]}"),
+                    exc.code if exc.code != "bad_value" else "bad_setting",
                 )
                 return default
 
@@ -320,8 +357,8 @@ class _Reader:
                 text = cell_text(value) or ""
                 key = enum.key_of(text)
                 if key is None:
-                    raise ValueProblem(en=f"{text!r} is not {_ENUM_NOUNS.get(enum_name, 'accepted here')}",
-                                       ru=f"значение «{text}» не подходит")
+                    raise ValueProblem(en=f"{quote(text, 'en')} is not {_ENUM_NOUNS.get(enum_name, 'accepted here')}",
+                                       ru=f"значение {quote(text, 'ru')} не подходит")
                 return key
 
             return parse
@@ -340,11 +377,7 @@ class _Reader:
         report_day = read("report_day", enum_key("day_of_week"), "friday", enum_hint("day_of_week"))
 
         def margin(value: CellValue) -> float:
-            share = parse_percent(value, decimal_comma=self.decimal_comma)
-            if not 0 < share <= 1:
-                raise ValueProblem(en=f"a gross margin of {share:.0%} is not possible",
-                                   ru=f"валовая маржа {share:.0%} невозможна")
-            return share
+            return parse_margin(value, decimal_comma=self.decimal_comma)
 
         def weeks(value: CellValue) -> int:
             count = parse_integer(value, decimal_comma=self.decimal_comma)
@@ -359,8 +392,8 @@ class _Reader:
                           Text("a currency code such as USD", "код валюты, например RUB")),
             gross_margin=read("gross_margin", margin,
                               float(default_margin) if isinstance(default_margin, (int, float)) else 1.0,
-                              Text("a share of revenue between 1% and 100%, e.g. 35%",
-                                   "долю выручки от 1% до 100%, например 35%")),
+                              Text("a share of revenue between 1% and 100%: 35%, 0.35 or 35",
+                                   "долю выручки от 1% до 100%: 35%, 0,35 или 35")),
             decimal_comma=self.decimal_comma,
             trend_weeks=read("trend_weeks", weeks, int(default_weeks) if isinstance(default_weeks, int) else 8,
                              Text("a whole number of weeks, 1 or more, e.g. 8", "целое число недель от 1, например 8")),
@@ -388,8 +421,10 @@ class _Reader:
                     self.report(
                         tab.address(row, "role"),
                         say(self.say,
-                            en=f"{person!r} is listed without a role; type the role they hold, or delete the row",
-                            ru=f"у «{person}» не указана роль; введите роль этого человека или удалите строку"),
+                            en=f"{quote(person, 'en')} is listed without a role; type the role they hold, or "
+                               f"delete the row",
+                            ru=f"у {quote(person, 'ru')} не указана роль; введите роль этого человека или удалите "
+                               f"строку"),
                         "empty_cell",
                         "warning",
                     )
@@ -409,8 +444,9 @@ class _Reader:
                 self.report(
                     tab.address(row, "channel"),
                     say(self.say, en="this row has no channel name; type the name as it appears in "
-                        f"{plan_fact!r}, or delete the row",
-                        ru=f"в строке нет названия канала; введите его так же, как во вкладке «{plan_fact}», "
+                        f"{quote(plan_fact, 'en')}, or delete the row",
+                        ru=f"в строке нет названия канала; введите его так же, как во вкладке "
+                           f"{quote(plan_fact, 'ru')}, "
                         "или удалите строку"),
                     "empty_cell",
                 )
@@ -420,16 +456,22 @@ class _Reader:
                 where = tab.address(first.row, "channel")
                 self.report(
                     tab.address(row, "channel"),
-                    say(self.say, en=f"the channel {name!r} is listed twice (first in {where}); "
+                    say(self.say, en=f"the channel {quote(name, 'en')} is listed twice (first in {where}); "
                         "rename or delete this row. It is ignored until then",
-                        ru=f"канал «{name}» указан дважды (впервые в {where}); переименуйте или удалите эту строку. "
+                        ru=f"канал {quote(name, 'ru')} указан дважды (впервые в {where}); переименуйте или удалите "
+                           f"эту строку. "
                         "Пока эта строка не учитывается"),
                     "duplicate_channel",
                 )
                 continue
-            group = self.enum(tab, row, "group", required=True)
-            primary_kpi = self.enum(tab, row, "primary_kpi", required=False)
-            amounts = {key: self.amount(tab, row, key) for key in ("monthly_budget", *TARGET_COLUMNS.values())}
+            group = self.enum(tab, row, "group", required=True, severity="warning", meanwhile=_GROUP_MEANWHILE)
+            primary_kpi = self.enum(tab, row, "primary_kpi", required=False, severity="warning",
+                                    meanwhile=_CELL_MEANWHILE)
+            amounts = {
+                key: self.amount(tab, row, key, ratio=key == "target_roas", severity="warning",
+                                 meanwhile=_CELL_MEANWHILE if key == "monthly_budget" else _TARGET_MEANWHILE)
+                for key in ("monthly_budget", *TARGET_COLUMNS.values())
+            }
             unreadable = {key for key, (ok, _) in amounts.items() if not ok}
             if group is None:
                 unreadable.add("group")
@@ -458,14 +500,19 @@ class _Reader:
             self.report(
                 tab.address(row, "status"),
                 say(self.say,
-                    en=f"the channel {name!r} has no status, so it is treated as Active; choose one of {labels}",
-                    ru=f"у канала «{name}» не указан статус, поэтому он считается в статусе «{active}»; "
+                    en=f"the channel {quote(name, 'en')} has no status, so it is treated as Active; choose one of "
+                       f"{labels}",
+                    ru=f"у канала {quote(name, 'ru')} не указан статус, поэтому он считается в статусе "
+                       f"{quote(active, 'ru')}; "
                     f"выберите одно из значений: {labels}"),
                 "empty_status",
                 "warning",
             )
             return "active"
-        return self.enum(tab, row, "status", required=True) or "active"
+        active = self.template.enum("status").label_of("active", self.lang)
+        meanwhile = Text(f"until it is fixed the channel counts as {active}",
+                         f"пока это не исправлено, канал считается в статусе {quote(active, 'ru')}")
+        return self.enum(tab, row, "status", required=True, severity="warning", meanwhile=meanwhile) or "active"
 
     def rules(self, channels: tuple[Channel, ...]) -> tuple[StopRule, ...]:
         tab = self.readable("stop_rules")
@@ -504,10 +551,13 @@ class _Reader:
                     self.report(
                         tab.address(row, "channel"),
                         say(self.say,
-                            en=f"{scope!r} is neither a channel in {channels_tab!r} nor a group; type a channel name "
-                            f"as in {channels_tab!r}, a group ({group_labels}) or * for all channels",
-                            ru=f"«{scope}» — не канал из вкладки «{channels_tab}» и не группа; введите название канала "
-                            f"как во вкладке «{channels_tab}», группу ({group_labels}) или * для всех каналов"),
+                            en=f"{quote(scope, 'en')} is neither a channel in {quote(channels_tab, 'en')} nor a "
+                               f"group; type a channel name "
+                            f"as in {quote(channels_tab, 'en')}, a group ({group_labels}) or * for all channels",
+                            ru=f"{quote(scope, 'ru')} — не канал из вкладки {quote(channels_tab, 'ru')} и не "
+                               f"группа; введите название канала "
+                            f"как во вкладке {quote(channels_tab, 'ru')}, группу ({group_labels}) или * для всех "
+                            f"каналов"),
                         "unknown_scope",
                     )
             metric = self.enum(tab, row, "metric", required=True)
@@ -522,9 +572,11 @@ class _Reader:
                 with_targets = ", ".join(self.template.enum("metric").label_of(m, self.lang) for m in TARGET_COLUMNS)
                 self.report(
                     tab.address(row, "threshold"),
-                    say(self.say, en=f"{metric_label} has no target in {channels_tab!r} (only {with_targets} do); "
+                    say(self.say, en=f"{metric_label} has no target in {quote(channels_tab, 'en')} (only "
+                                     f"{with_targets} do); "
                         "type a number instead of target",
-                        ru=f"у метрики {metric_label} нет цели во вкладке «{channels_tab}» (цели есть только "
+                        ru=f"у метрики {metric_label} нет цели во вкладке {quote(channels_tab, 'ru')} (цели есть "
+                           f"только "
                         f"у {with_targets}); введите число вместо цели"),
                     "no_target_column",
                 )
@@ -565,11 +617,45 @@ class _Reader:
         return tuple(rules)
 
 
+# What sheetops does meanwhile with a Channels cell it cannot read: the row is still used
+# (its facts count), so these findings are warnings.
+_GROUP_MEANWHILE = Text("until it is fixed, rules that name a group skip this channel",
+                        "пока это не исправлено, правила для групп пропускают этот канал")
+_TARGET_MEANWHILE = Text("until it is fixed, rules that compare with this target skip this channel",
+                         "пока это не исправлено, правила, которые сравнивают с этой целью, пропускают этот канал")
+_CELL_MEANWHILE = Text("until it is fixed, sheetops leaves this cell out", "пока это не исправлено, sheetops не "
+                       "использует эту ячейку")
+
+
+def _then(meanwhile: Text | None, lang: str) -> str:
+    return f"; {meanwhile[lang]}" if meanwhile is not None else ""
+
+
+def parse_margin(value: CellValue, *, decimal_comma: bool = False) -> float:
+    """The gross margin as a fraction: 35% and 0.35 and 35 (percent points) all give 0.35.
+
+    Typed with % it is 1% to 100%; a bare number is a fraction 0.01 to 1, or a whole number
+    of percent points 1 to 100 (1 is 100%: type 1% for one percent). Anything else (1.5,
+    0.005, 0.5%, 150%) is refused rather than guessed.
+    """
+    number = parse_number(value, decimal_comma=decimal_comma)
+    if isinstance(value, str) and value.strip().endswith("%"):
+        if 0.01 - 1e-12 <= number <= 1 + 1e-12:
+            return number
+    elif 0.01 - 1e-12 <= number <= 1:
+        return number
+    elif 1 < number <= 100 and number == int(number):
+        return number / 100
+    typed = quote(cell_text(value) or "", "en"), quote(cell_text(value) or "", "ru")
+    raise ValueProblem(en=f"{typed[0]} is not a share of revenue between 1% and 100%",
+                       ru=f"{typed[1]} — не доля выручки от 1% до 100%", code="bad_setting")
+
+
 def _shown(value: object, lang: str) -> str:
     if isinstance(value, float) and 0 < value <= 1:
         return f"{value:.0%}"
     if isinstance(value, str):
-        return f"«{value}»" if lang == "ru" else repr(value)
+        return quote(value, lang)
     return str(value)
 
 
@@ -579,9 +665,10 @@ def read_inputs(bound: BoundWorkbook) -> Inputs:
     Settings come first, since the Number format decides how the other tabs' numbers
     are read. A setting that cannot be read keeps the template's default for the
     workbook's language. A channel row is kept whatever its cells hold (an unreadable
-    target or group becomes None), so that its facts are still counted; a channel whose
-    Status is blank or unreadable counts as Active, so a new row is measured rather than
-    silently skipped (the blank one gives a warning, the unreadable one an error). A stop
+    target or group becomes None), so that its facts are still counted, and such a cell
+    is a warning that says what sheetops does meanwhile; a channel whose Status is blank
+    or unreadable counts as Active, so a new row is measured rather than silently skipped.
+    Only a row without a name or a second row of the same name is left out (an error). A stop
     rule is all or nothing: a row with any cell that cannot be read is left out of
     ``rules``, since running half a rule would be worse than not running it.
     """
@@ -644,17 +731,20 @@ def missing_target_findings(bound: BoundWorkbook, inputs: Inputs) -> list[Findin
             where = (
                 Text(tab.address(channel.row, column), tab.address(channel.row, column))
                 if tab and tab.has(column)
-                else Text(f"the {header!r} column of {channels!r}", f"столбец «{header}» вкладки «{channels}»")
+                else Text(f"the {quote(header, 'en')} column of "
+                          f"{quote(channels, 'en')}", f"столбец {quote(header, 'ru')} вкладки {quote(channels, 'ru')}")
             )
             findings.append(
                 Finding(
                     rule.threshold_cell,
                     say(lang,
-                        en=f"the rule {rule.name!r} compares with the target, but the channel {channel.name!r} has no "
-                        f"{header!r}; fill {where.en}, or type a number as the threshold. "
+                        en=f"the rule {quote(rule.name, 'en')} compares with the target, but the channel "
+                           f"{quote(channel.name, 'en')} has no "
+                        f"{quote(header, 'en')}; fill {where.en}, or type a number as the threshold. "
                         "Until then the rule skips this channel",
-                        ru=f"правило «{rule.name}» сравнивает с целью, но у канала «{channel.name}» не заполнен "
-                        f"столбец «{header}»; заполните {where.ru} или введите число в качестве порога. "
+                        ru=f"правило {quote(rule.name, 'ru')} сравнивает с целью, но у канала "
+                           f"{quote(channel.name, 'ru')} не заполнен "
+                        f"столбец {quote(header, 'ru')}; заполните {where.ru} или введите число в качестве порога. "
                         "Пока что правило пропускает этот канал"),
                     "warning",
                     "missing_target",

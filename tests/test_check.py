@@ -54,24 +54,24 @@ class Case:
 CASES = {
     # Channels
     "group not in its set": Case(
-        lambda b: b.set("channels", 3, "group", "Pid"), "channels", "B3", "bad_value", "error",
+        lambda b: b.set("channels", 3, "group", "Pid"), "channels", "B3", "bad_value", "warning",
         "'Pid' is not a group; use one of Paid, Organic, PR, CRM, Site",
         "«Pid» не подходит для столбца «Группа»; выберите одно из значений: Платные, Органика, PR, CRM, Сайт",
     ),
-    "group empty": Case(lambda b: b.set("channels", 3, "group", None), "channels", "B3", "empty_cell", "error",
-                        "is empty; choose one of",
-        "не заполнен столбец «Группа»; выберите одно из значений",
+    "group empty": Case(lambda b: b.set("channels", 3, "group", None), "channels", "B3", "empty_cell", "warning",
+                        "rules that name a group skip this channel",
+        "пока это не исправлено, правила для групп пропускают этот канал",
     ),
     "primary KPI not a metric": Case(lambda b: b.set("channels", 2, "primary_kpi", "Likes"), "channels", "D2",
-                                     "bad_value", "error", "'Likes' is not a metric",
+                                     "bad_value", "warning", "'Likes' is not a metric",
         "«Likes» не подходит для столбца «Главный KPI»",
     ),
     "budget negative": Case(lambda b: b.set("channels", 2, "monthly_budget", -5), "channels", "E2", "bad_value",
-                            "error", "is negative (-5)",
+                            "warning", "is negative (-5)",
         "в столбце «Бюджет в месяц» отрицательное число (-5)",
     ),
     "target not a number": Case(lambda b: b.set("channels", 2, "target_cpa", "a lot"), "channels", "G2",
-                                "bad_value", "error", "cannot read 'a lot' as a number",
+                                "bad_value", "warning", "cannot read 'a lot' as a number",
         "«a lot» не читается как число",
     ),
     "status empty counts as Active": Case(lambda b: b.set("channels", 2, "status", None), "channels", "I2",
@@ -79,8 +79,9 @@ CASES = {
         "не указан статус, поэтому он считается в статусе «Активен»",
     ),
     "status not in its set": Case(lambda b: b.set("channels", 2, "status", "Live"), "channels", "I2", "bad_value",
-                                  "error", "'Live' is not a status",
-        "«Live» не подходит для столбца «Статус»",
+                                  "warning", "'Live' is not a status; use one of Active, Testing, Paused, "
+                                  "Stopped; until it is fixed the channel counts as Active",
+        "пока это не исправлено, канал считается в статусе «Активен»",
     ),
     "channel listed twice": Case(lambda b: b.set("channels", 3, "channel", b.get("channels", 2, "channel")),
                                  "channels", "A3", "duplicate_channel", "error", "is listed twice (first in",
@@ -182,8 +183,8 @@ CASES = {
         "Пока что sheetops использует 100%",
     ),
     "gross margin above 100%": Case(lambda b: b.set("settings", 3, "value", "150%"), "settings", "B3",
-                                    "bad_setting", "error", "a gross margin of 150% is not possible",
-        "валовая маржа 150% невозможна",
+                                    "bad_setting", "error", "'150%' is not a share of revenue between 1% and 100%",
+        "«150%» — не доля выручки от 1% до 100%",
     ),
     "number format unknown": Case(lambda b: b.set("settings", 4, "value", "de"), "settings", "B4", "bad_setting",
                                   "error", "'de' is not a number format",
@@ -205,21 +206,20 @@ CASES = {
     "Plan-Fact channel not in Channels": Case(
         lambda b: b.add_row("plan_fact", week=dt.date(2026, 11, 16), channel="Radio", spend=1, leads=1, orders=1,
                             revenue=1),
-        "plan_fact", "B3", "unknown_channel", "warning", "the channel 'Radio' is not in",
-        "канала «Radio» нет во вкладке «Каналы»",
+        "plan_fact", "B3", "unknown_channel", "error", "'Radio' is not a channel in Channels",
+        "«Radio» нет среди каналов во вкладке «Каналы»",
     ),
     "Daily channel not in Channels": Case(
         lambda b: b.add_row("daily", date=dt.date(2026, 11, 17), channel="Radio", spend=1, leads=1, orders=1,
                             revenue=1),
-        "daily", "B3", "unknown_channel", "warning", "the channel 'Radio' is not in",
-        "канала «Radio» нет во вкладке «Каналы»",
+        "daily", "B3", "unknown_channel", "error", "'Radio' is not a channel in Channels",
+        "«Radio» нет среди каналов во вкладке «Каналы»",
     ),
     "week not a Monday": Case(lambda b: b.set("plan_fact", 2, "week", dt.date(2026, 11, 18)), "plan_fact", "A2",
                               "not_monday", "error",
-                              "the week 2026-11-18 is a Wednesday, not a Monday; weeks start on Monday: "
-                              "type 2026-11-16",
-        "неделя 18.11.2026 — это среда, а не понедельник; "
-        "недели начинаются с понедельника: введите 16.11.2026",
+                              "2026-11-18 is a Wednesday; a week is written as the Monday it starts on "
+                              "(2026-11-16). This row is left out",
+        "18.11.2026 — это среда; неделя записывается датой своего понедельника (16.11.2026)",
     ),
     "week not a date": Case(lambda b: b.set("plan_fact", 2, "week", "last week"), "plan_fact", "A2", "bad_date",
                             "error", "cannot read 'last week' as a date",
@@ -292,20 +292,21 @@ def test_findings_are_sorted_by_tab_then_row_then_column(tmp_path: Path, lang: s
         f"{channels}!C2",
         f"{channels}!B4",
         f"{channels}!I4",
+        f"{book.name('stop_rules')}!G2",  # a day rule, and no Daily tab to judge it on
         f"{book.name('settings')}!B3",
     ]
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_an_unknown_channel_is_reported_once_with_its_other_rows_counted(tmp_path: Path, lang: str) -> None:
+def test_each_row_of_an_unknown_channel_is_an_error_at_its_cell_as_sync_reports_it(tmp_path: Path, lang: str) -> None:
     book = Book(lang)
     for _ in range(3):
         book.add_row("plan_fact", week=dt.date(2026, 11, 16), channel="Radio", spend=1, leads=1, orders=1, revenue=1)
-    book.add_row("plan_fact", week=dt.date(2026, 11, 16), channel=" radio ", spend=1, leads=1, orders=1, revenue=1)
-    (finding,) = check_workbook(book.bound(tmp_path / "book.xlsx"))
-    assert finding.cell == f"{book.name('plan_fact')}!B3"
-    assert (f"(and 3 more rows in {book.name('plan_fact')!r})" if lang == "en"
-            else f"(и ещё в 3 строках вкладки «{book.name('plan_fact')}»)") in finding.message
+    findings = check_workbook(book.bound(tmp_path / "book.xlsx"))
+    tab = book.name("plan_fact")
+    assert [(f.cell, f.code, f.severity) for f in findings] == [
+        (f"{tab}!B{row}", "unknown_channel", "error") for row in (3, 4, 5)
+    ]
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -409,8 +410,9 @@ def test_check_json_lists_every_finding_with_cell_message_severity_and_code(
             {
                 "cell": "Каналы!B3",
                 "message": "«Pid» не подходит для столбца «Группа»; "
-                "выберите одно из значений: Платные, Органика, PR, CRM, Сайт",
-                "severity": "error",
+                "выберите одно из значений: Платные, Органика, PR, CRM, Сайт; "
+                "пока это не исправлено, правила для групп пропускают этот канал",
+                "severity": "warning",
                 "code": "bad_value",
             }
         ],

@@ -270,3 +270,22 @@ def test_a_read_only_workbook_is_left_alone_but_a_dry_run_works(run_cli: RunCli,
     assert "read-only" in result.stderr and result.stderr.count("\n") == 1
     assert digest(demo_xlsx) == before
     assert run_cli("sync", demo_xlsx, "--as-of", AS_OF, "--dry-run").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("typed", "exit_code", "says"),
+    [
+        ("12/01/2026", 2, ["2026-01-12", "2026-12-01"]),  # two readings: refused, both named
+        ("27/11/2026", 0, []),
+        ("27.11.2026", 0, []),
+    ],
+)
+def test_the_as_of_date_is_read_only_when_it_has_one_reading(
+    run_cli: RunCli, demo_xlsx: Path, typed: str, exit_code: int, says: list[str]
+) -> None:
+    before = demo_xlsx.read_bytes()
+    result = run_cli("sync", demo_xlsx, "--as-of", typed, "--dry-run")
+    assert result.exit_code == exit_code, result.stderr
+    for text in says:
+        assert text in result.stderr
+    assert demo_xlsx.read_bytes() == before

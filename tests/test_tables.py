@@ -300,3 +300,35 @@ def test_channels_lacking_the_target_of_a_target_threshold(tmp_path: Path, scope
 def test_a_channel_target_is_found_by_metric() -> None:
     channel = Channel(1, "Blog", "organic", "Oleg", "leads", 1500, 25, None, 3.0, "active")
     assert [channel.target(m) for m in ("cpl", "cpa", "roas", "romi")] == [25, None, 3.0, None]
+
+
+@pytest.mark.parametrize(("typed", "roas"), [("350%", 3.5), (3.5, 3.5), ("3.5", 3.5)])
+def test_a_target_roas_is_a_ratio_and_takes_a_percentage(tmp_path: Path, typed: object, roas: float) -> None:
+    book = Book("en")
+    book.set("channels", 2, "target_roas", typed)  # type: ignore[arg-type]
+    inputs = inputs_of(book, tmp_path)
+    assert inputs.channels[0].target_roas == pytest.approx(roas) and inputs.findings == ()
+
+
+# A Channels cell that cannot be read leaves its row in use: a warning that says what sheetops does meanwhile.
+CHANNEL_WARNINGS = [
+    ("status", "Live", "bad_value", "until it is fixed the channel counts as Active", "status", "active"),
+    ("group", "Pid", "bad_value", "rules that name a group skip this channel", "group", None),
+    ("group", None, "empty_cell", "rules that name a group skip this channel", "group", None),
+    ("target_cpa", "lots", "bad_value", "rules that compare with this target skip this channel", "target_cpa", None),
+    ("monthly_budget", "12%", "percent_in_amount", "sheetops leaves this cell out", "monthly_budget", None),
+]
+
+
+@pytest.mark.parametrize(("column", "typed", "code", "meanwhile", "field", "used"), CHANNEL_WARNINGS)
+def test_an_unreadable_channel_cell_is_a_warning_and_the_row_is_used(
+    tmp_path: Path, column: str, typed: object, code: str, meanwhile: str, field: str, used: object
+) -> None:
+    book = Book("en")
+    book.set("channels", 2, column, typed)  # type: ignore[arg-type]
+    inputs = inputs_of(book, tmp_path)
+    (finding,) = inputs.findings
+    assert (finding.cell, finding.code, finding.severity) == (f"Channels!{finding.cell[-2:]}", code, "warning")
+    assert meanwhile in finding.message
+    channel = inputs.channels[0]
+    assert channel.name == book.get("channels", 2, "channel") and getattr(channel, field) == used

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from sheetops.backends import Backend, SyncWrite
 from sheetops.errors import WorkbookError
+from sheetops.issues import workbook_issues
 from sheetops.layout import Cell
 from sheetops.messages import message
 from sheetops.sync import summary
@@ -26,8 +27,8 @@ from sheetops.sync.facts import Facts, read_facts
 from sheetops.sync.figures import channel_report, totals_month, totals_of
 from sheetops.sync.period import ReportPeriod, report_period, week_start
 from sheetops.sync.report import ChannelReport, Decisions, Figures, MonthBudget, SyncReport, breach_key
-from sheetops.sync.rules import Breach, daily_metric_findings, evaluate_rules
-from sheetops.tables import Inputs, missing_target_findings, read_inputs, tab_name
+from sheetops.sync.rules import Breach, evaluate_rules
+from sheetops.tables import Inputs, read_inputs
 from sheetops.templates import Template
 from sheetops.values import ValueProblem, parse_date, show_date
 from sheetops.workbook import BoundWorkbook, Finding, WorkbookData, bind, find_sheet
@@ -86,7 +87,6 @@ def analyze(
     read = read_facts(bound, inputs)
     period = report_period(today=today or dt.date.today(), report_day=inputs.settings.report_day, as_of=as_of)
     facts = read.up_to(period.as_of)
-    plan_fact = template.tab("plan_fact")
     breaches = tuple(evaluate_rules(inputs, facts, period))
     gross_margin = inputs.settings.gross_margin
     channels = tuple(
@@ -94,15 +94,7 @@ def analyze(
                        gross_margin)
         for channel in inputs.channels
     )
-    issues = (
-        *inputs.findings,
-        *missing_target_findings(bound, inputs),
-        *daily_metric_findings(inputs, facts.daily_tab, bound.tab("stop_rules"),
-                               lambda key: plan_fact.column(key).header[bound.lang], tab_name(bound, "daily")),
-        *facts.issues,
-        *cell_limit_findings(data, inputs.settings.lang),
-        *period_findings(read, inputs, period),
-    )
+    issues = (*workbook_issues(bound, inputs, read), *period_findings(read, inputs, period))
     return Analysis(bound, inputs, facts, period, channels, totals_of(channels, facts, period.week, gross_margin),
                     breaches, issues, decisions_since(bound, inputs, read, period, breaches),
                     totals_month(channels, period))
@@ -163,25 +155,6 @@ def period_findings(read: Facts, inputs: Inputs, period: ReportPeriod) -> tuple[
             message("no_facts_for_week", lang, week=week, latest=then),
             "warning",
             "no_facts_for_week",
-        ),
-    )
-
-
-CELL_LIMIT_WARNING = 0.8  # warn when a workbook holds this share of its storage's cell limit
-
-
-def cell_limit_findings(data: WorkbookData, lang: str = "en") -> tuple[Finding, ...]:
-    """A warning when the workbook nears its storage's cell limit (Google Sheets: 10 million)."""
-    if data.cell_count is None or data.cell_limit is None or data.cell_count < CELL_LIMIT_WARNING * data.cell_limit:
-        return ()
-    return (
-        Finding(
-            None,
-            message("cell_limit", lang, cells=summary.format_number(data.cell_count, lang, 0),
-                    share=f"{data.cell_count / data.cell_limit:.0%}",
-                    limit=summary.format_number(data.cell_limit, lang, 0)),
-            "warning",
-            "cell_limit",
         ),
     )
 

@@ -28,7 +28,18 @@ from typing import Literal
 from sheetops.tables import Channel, Inputs, tab_name
 from sheetops.templates import normalize
 from sheetops.templates.model import say
-from sheetops.values import CellError, CellValue, ValueProblem, parse_date, parse_number, show_date, weekday_name
+from sheetops.values import (
+    CellError,
+    CellValue,
+    UncomputedFormula,
+    ValueProblem,
+    parse_amount,
+    parse_date,
+    quote,
+    show_date,
+    uncomputed,
+    weekday_name,
+)
 from sheetops.workbook import BoundTab, BoundWorkbook, Finding, column_letter
 
 Period = Literal["day", "week"]
@@ -243,8 +254,8 @@ def read_facts(bound: BoundWorkbook, inputs: Inputs) -> Facts:
     Issues are said in the workbook's language (``inputs.settings.lang``).
     """
     reader = _FactReader(inputs, tab_name(bound, "channels"))
-    plan_fact = bound.tab("plan_fact")
-    daily = bound.tab("daily")
+    plan_fact = _readable(bound, "plan_fact")
+    daily = _readable(bound, "daily")
     pf_rows = reader.plan_fact(plan_fact) if plan_fact is not None else {}
     daily_tab = _fact_tab(daily) if daily is not None else None
     days, daily_weeks = reader.daily(daily) if daily is not None else ({}, {})
@@ -305,6 +316,14 @@ def read_facts(bound: BoundWorkbook, inputs: Inputs) -> Facts:
     return Facts(weeks, days, daily_tab, tuple(reader.issues), reader.rows_read, week_index, day_index)
 
 
+def _readable(bound: BoundWorkbook, key: str) -> BoundTab | None:
+    """The tab when it has every required header (else ``bind`` reported it, and a sync stops)."""
+    tab = bound.tab(key)
+    if tab is None or any(c.required and not tab.has(c.key) for c in tab.spec.columns):
+        return None
+    return tab
+
+
 def _fact_tab(tab: BoundTab) -> FactTab:
     return FactTab(tab.spec.key, tab.name, dict(tab.columns))
 
@@ -330,6 +349,9 @@ class _FactReader:
         self.decimal_comma = inputs.settings.decimal_comma
         self.lang = inputs.settings.lang
         self.channels_tab = channels_tab
+        # Without a readable Channels tab (``check`` on a workbook missing it) no channel is
+        # known: the rows are left out without an issue each; bind reported the tab.
+        self.channels_read = "channels" in inputs.read_tabs
         self.issues: list[Finding] = []
         self.rows_read = 0
         self._by_name = {normalize(c.name): c for c in inputs.channels}
@@ -355,7 +377,7 @@ class _FactReader:
         elif value is None or (isinstance(value, str) and not value.strip()):
             return None
         else:
-            number = parse_number(value, decimal_comma=self.decimal_comma)
+            number = parse_amount(value, decimal_comma=self.decimal_comma)
         if number < 0:
             raise ValueProblem(en=f"{number:g} is negative; type 0 or more",
                                ru=f"{number:g} — отрицательное число; введите 0 или больше")
@@ -369,7 +391,7 @@ class _FactReader:
             return value  # type: ignore[return-value]
         if kind is dt.datetime:
             return value.date()  # type: ignore[union-attr]
-        if isinstance(value, CellError):
+        if isinstance(value, (CellError, UncomputedFormula)):
             return parse_date(value)  # raises with the error's code
         found = self._dates.get(value)
         if found is None:
@@ -424,9 +446,11 @@ class _FactReader:
                 self.report(
                     tab.address(row, "channel"),
                     say(self.lang,
-                        en=f"a second row for {channel.name!r} in the week of {monday.isoformat()} (the first is row "
+                        en=f"a second row for {quote(channel.name, 'en')} in the week of {monday.isoformat()} (the "
+                           f"first is row "
                         f"{first}); this row is left out: merge the two rows into one",
-                        ru=f"вторая строка канала «{channel.name}» за неделю с {show_date(monday, 'ru')} (первая — "
+                        ru=f"вторая строка канала {quote(channel.name, 'ru')} за неделю с "
+                           f"{show_date(monday, 'ru')} (первая — "
                         f"строка {first}); эта строка не учитывается: объедините две строки в одну"),
                     "duplicate_row",
                 )
@@ -449,7 +473,8 @@ class _FactReader:
             self.report(tab.address(row, key),
                         say(self.lang, en=f"the {header} is empty; type {what} these figures are for. "
                             "This row is left out",
-                            ru=f"не заполнен столбец «{header}»; введите {what_ru}, к которой относятся эти цифры. "
+                            ru=f"не заполнен столбец {quote(header, 'ru')}; введите {what_ru}, к которой относятся "
+                               f"эти цифры. "
                             "Эта строка не учитывается"),
                         "empty_cell")
             return None
@@ -458,8 +483,8 @@ class _FactReader:
         except ValueProblem as exc:
             self.report(tab.address(row, key),
                         say(self.lang, en=f"{header}: {exc}. This row is left out",
-                            ru=f"«{header}»: {exc.text.ru}. Эта строка не учитывается"),
-                        "bad_date")
+                            ru=f"{quote(header, 'ru')}: {exc.text.ru}. Эта строка не учитывается"),
+                        "bad_date" if exc.code == "bad_value" else exc.code)
             return None
         if monday and day.weekday() != 0:
             self.report(
@@ -481,18 +506,29 @@ class _FactReader:
             self.report(tab.address(row, "channel"),
                         say(self.lang, en=f"the {header} is empty; type a channel from {self.channels_tab}. "
                             "This row is left out",
-                            ru=f"не заполнен столбец «{header}»; введите канал из вкладки «{self.channels_tab}». "
+                            ru=f"не заполнен столбец {quote(header, 'ru')}; введите канал из вкладки "
+                               f"{quote(self.channels_tab, 'ru')}. "
                             "Эта строка не учитывается"),
                         "empty_cell")
             return None
+        if isinstance(value, UncomputedFormula):
+            header = _header(tab, "channel")
+            self.report(tab.address(row, "channel"),
+                        say(self.lang, en=f"{header}: {uncomputed(value)}. This row is left out",
+                            ru=f"{quote(header, 'ru')}: {uncomputed(value).text.ru}. Эта строка не учитывается"),
+                        "uncomputed_formula")
+            return None
         channel = self.channel(value)
-        if channel is None:
+        if channel is None and self.channels_read:
             self.report(
                 tab.address(row, "channel"),
                 say(self.lang,
-                    en=f"{str(value).strip()!r} is not a channel in {self.channels_tab}; add it there or correct the "
+                    en=f"{quote(str(value).strip(), 'en')} is not a channel in {self.channels_tab}; add it there "
+                       f"or correct the "
                     "name. This row is left out",
-                    ru=f"«{str(value).strip()}» нет среди каналов во вкладке «{self.channels_tab}»; добавьте его туда "
+                    ru=f"{quote(str(value).strip(), 'ru')} нет среди каналов во вкладке "
+                       f"{quote(self.channels_tab, 'ru')}; "
+                       f"добавьте его туда "
                     "или исправьте название. Эта строка не учитывается"),
                 "unknown_channel",
             )
@@ -523,8 +559,17 @@ class _FactReader:
     def _bad_number(self, sheet: str, row: int, col: int, header: str, exc: ValueProblem) -> None:
         self.report(f"{sheet}!{column_letter(col)}{row + 1}",
                     say(self.lang, en=f"{header}: {exc}. This row is left out",
-                        ru=f"«{header}»: {exc.text.ru}. Эта строка не учитывается"),
-                    "bad_value")
+                        ru=f"{quote(header, 'ru')}: {exc.text.ru}. Эта строка не учитывается"),
+                    exc.code)
+
+    def _empty_figure(self, sheet: str, row: int, col: int, header: str) -> None:
+        self.report(f"{sheet}!{column_letter(col)}{row + 1}",
+                    say(self.lang, en=f"{header} is empty on a day with other figures; type 0 if there were none. "
+                        "This row is left out",
+                        ru=f"не заполнен столбец {quote(header, 'ru')}, хотя другие цифры за этот день есть; "
+                           f"введите 0, "
+                        "если их не было. Эта строка не учитывается"),
+                    "empty_cell")
 
     # -- Daily -------------------------------------------------------------------------------------
 
@@ -541,6 +586,8 @@ class _FactReader:
         date_col, channel_col = cols["date"], cols["channel"]
         present = [(i, cols[key]) for i, key in enumerate(DAILY_KEYS) if key in cols]
         indexes = [i for i, _ in present]
+        # The figures a Daily row must have once it has any (the template's required columns).
+        required = [i for i, key in enumerate(DAILY_KEYS) if key in cols and tab.spec.column(key).required]
         all_cols = [date_col, channel_col, *(c for _, c in present)]
         width = len(DAILY_KEYS)
         headers = [_header(tab, key) if key in cols else key for key in DAILY_KEYS]
@@ -584,6 +631,13 @@ class _FactReader:
                 if any(c < size and not _blank(cells[c]) for c in all_cols):
                     rows_read += 1
                 continue
+            if found:
+                for i in required:
+                    if numbers[i] is None:
+                        col = cols[DAILY_KEYS[i]]
+                        if col >= size or _blank(cells[col]):
+                            bad = True
+                            self._empty_figure(sheet, row, col, headers[i])
             rows_read += 1
             typed_day = cells[date_col] if date_col < size else None
             day_kind = type(typed_day)
@@ -613,9 +667,10 @@ class _FactReader:
                     self.report(
                         tab.address(row, "channel"),
                         say(self.lang,
-                            en=f"a second row for {name!r} on {day.isoformat()} (the first is row {first}); "
+                            en=f"a second row for {quote(name, 'en')} on {day.isoformat()} (the first is row {first}); "
                             "this row is left out: merge the two rows into one",
-                            ru=f"вторая строка канала «{name}» за {show_date(day, 'ru')} (первая — строка {first}); "
+                            ru=f"вторая строка канала {quote(name, 'ru')} за {show_date(day, 'ru')} (первая — "
+                               f"строка {first}); "
                             "эта строка не учитывается: объедините две строки в одну"),
                         "duplicate_row",
                     )

@@ -11,7 +11,9 @@ A day rule looks at days up to the as-of date; a week rule at weeks up to the ne
 week whose report day has come (:attr:`~sheetops.sync.period.ReportPeriod.judged_week`).
 A breach is kept only while it is current: its newest period falls in the reported week
 or, while that week is in progress, in the week before it. An older streak is history.
-A ``target`` threshold is the channel's target times the factor; a channel without that
+A ``target`` threshold is the channel's target times the factor, computed in decimal
+(:meth:`~sheetops.values.Threshold.resolve`), and a metric equal to the threshold to nine
+significant digits counts as equal to it (:func:`meets`); a channel without that
 target is skipped here and reported by :func:`sheetops.tables.missing_target_findings`.
 Paused and Stopped channels are not judged: the decision has been taken already.
 """
@@ -28,6 +30,7 @@ from sheetops.sync.facts import Facts, FactTab, Period, PeriodFact, week_start
 from sheetops.sync.kpis import METRIC_INPUTS, metric_value
 from sheetops.sync.period import ReportPeriod
 from sheetops.tables import Channel, Inputs, StopRule, covered_channels
+from sheetops.values import same_number
 from sheetops.workbook import BoundTab, Finding
 
 CONDITIONS: dict[str, Callable[[float, float], bool]] = {
@@ -80,11 +83,20 @@ class Breach:
         return self.rule.threshold.uses_target
 
 
+def meets(value: float, condition: str, threshold: float) -> bool:
+    """``value <condition> threshold`` as a person compares: numbers equal to nine significant
+    digits are equal (a CPA of 110.00000000001 is 110), so ``>=`` holds and ``>`` does not."""
+    if same_number(value, threshold):
+        return condition in (">=", "<=")
+    return CONDITIONS[condition](value, threshold)
+
+
 def holds(point: Point, condition: str, threshold: float, min_spend: float | None) -> bool:
     """The condition is met, and the spend reached the rule's Min spend where one is set."""
-    if point.value is None or not CONDITIONS[condition](point.value, threshold):
+    if point.value is None or not meets(point.value, condition, threshold):
         return False
-    return min_spend is None or (point.spend is not None and point.spend >= min_spend)
+    return min_spend is None or (point.spend is not None and (point.spend >= min_spend
+                                                              or same_number(point.spend, min_spend)))
 
 
 def streak(

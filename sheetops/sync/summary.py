@@ -357,7 +357,8 @@ def _decisions(
             last = shown(breach.values[-1])
             condition = f"{metric_label(breach.metric)} {breach.rule.condition}"
             if breach.uses_target:
-                condition += f" {text('target', lang)}"
+                typed = breach.rule.threshold.typed
+                condition += f" {typed if typed and '*' in typed else text('target', lang)}"  # as typed: target*1.1
             state = decisions.state(breach)
             rows.append((
                 Cell(breach.channel.name),
@@ -504,7 +505,8 @@ def breach_note(breach: Breach, index: int, template: Template, lang: str) -> st
         value_text = format_metric(metric, value, lang)
     threshold = format_metric(metric, breach.threshold, lang)
     if breach.uses_target:
-        threshold += f" ({text('target', lang)})"
+        typed = breach.rule.threshold.typed
+        threshold += f" ({typed if typed and '*' in typed else text('target', lang)})"
     when = messages.message(f"note.{breach.period}", lang, date=format_date(fact.start, lang))
     streak = ""
     if breach.streak > 1:

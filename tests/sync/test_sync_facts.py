@@ -9,7 +9,7 @@ import pytest
 from sync_workbooks import FRIDAY, MONDAY, Book, Row, daily_run, week_row
 
 from sheetops.sync.facts import week_start
-from sheetops.values import CellError
+from sheetops.values import CellError, UncomputedFormula
 
 
 def test_a_week_is_its_plan_fact_row(book: Book) -> None:
@@ -27,7 +27,8 @@ def test_an_empty_fact_cell_is_taken_from_the_sum_of_that_weeks_daily_rows(book:
     book.plan_fact = [week_row("Blog", spend=380, revenue=900)]  # leads and orders left empty
     book.daily = [
         *daily_run("Blog", MONDAY, spend=[50, 60, 70], leads=[1, 2, 3], orders=[0, 1, 0], revenue=[0, 0, 0]),
-        *daily_run("Blog", MONDAY - dt.timedelta(days=1), spend=[99], leads=[100]),  # Sunday of the week before
+        # Sunday of the week before
+        *daily_run("Blog", MONDAY - dt.timedelta(days=1), spend=[99], leads=[100], orders=[0], revenue=[0]),
     ]
     fact = book.analyze().facts.week("Blog", MONDAY)
     assert fact is not None
@@ -80,7 +81,12 @@ def test_a_day_is_its_daily_row(book: Book) -> None:
         ("ru", "1 234,5 ₽", 1234.5),
         ("ru", "1 234 567,89", 1234567.89),
         ("ru", 1234.5, 1234.5),
-        ("en", "12%", 0.12),
+        ("ru", "1.5", 1.5),  # one reading: a dot followed by other than three digits is a decimal point
+        ("ru", "1.234.567", 1234567.0),
+        ("ru", "1.234,5", 1234.5),
+        ("ru", "0.125", 0.125),
+        ("en", "1.234", 1.234),
+        ("en", "1,234", 1234.0),
     ],
 )
 def test_numbers_are_read_as_people_type_them(number_format: str, typed: Any, expected: float) -> None:
@@ -102,7 +108,7 @@ SERIAL = (MONDAY - dt.date(1899, 12, 30)).days
 def test_dates_are_read_as_people_type_them(typed: Any) -> None:
     book = Book()
     book.plan_fact = [{"week": typed, "channel": "Blog", "spend": 10}]
-    book.daily = [{"date": typed, "channel": "Blog", "spend": 5}]
+    book.daily = [{"date": typed, "channel": "Blog", "spend": 5, "leads": 0, "orders": 0, "revenue": 0}]
     analysis = book.analyze()
     assert analysis.issues == ()
     assert analysis.facts.week("Blog", MONDAY) is not None
@@ -158,6 +164,14 @@ BAD_DAILY: list[tuple[str, Row, str, str]] = [
     ("an unreadable date", {"date": "31.02.2026"}, "Daily!A3", "cannot read '31.02.2026' as a date"),
     ("an empty date", {"date": None}, "Daily!A3", "the Date is empty"),
     ("a boolean", {"revenue": True}, "Daily!G3", "TRUE"),
+    ("a percentage in a money column", {"spend": "12%"}, "Daily!C3", "'12%' is a percentage"),
+    ("a percentage in a count column", {"orders": "5 %"}, "Daily!F3", "'5 %' is a percentage"),
+    ("a formula never computed", {"revenue": UncomputedFormula("1+1")}, "Daily!G3",
+     "open and save the workbook in Excel or LibreOffice"),
+    ("an empty Orders on a day with spend", {"orders": None}, "Daily!F3", "Orders is empty"),
+    ("an empty Spend on a day with orders", {"spend": " "}, "Daily!C3", "type 0 if there were none"),
+    ("an empty Leads", {"leads": None}, "Daily!E3", "Leads is empty"),
+    ("an empty Revenue", {"revenue": None}, "Daily!G3", "Revenue is empty"),
 ]
 
 
@@ -193,7 +207,8 @@ def test_a_second_plan_fact_row_for_the_same_week_and_channel_is_left_out(book: 
 
 
 def test_a_second_daily_row_for_the_same_date_and_channel_is_left_out(book: Book) -> None:
-    book.daily = [*daily_run("Blog", MONDAY, spend=[10, 20]), {"date": MONDAY, "channel": "Blog", "spend": 5}]
+    book.daily = [*daily_run("Blog", MONDAY, spend=[10, 20], leads=[0, 0], orders=[0, 0], revenue=[0, 0]),
+                  {"date": MONDAY, "channel": "Blog", "spend": 5, "leads": 0, "orders": 0, "revenue": 0}]
     analysis = book.analyze()
     assert [i.cell for i in analysis.issues] == ["Daily!B4"]
     assert "a second row for 'Blog' on 2026-11-23 (the first is row 2)" in analysis.issues[0].message
@@ -203,7 +218,7 @@ def test_a_second_daily_row_for_the_same_date_and_channel_is_left_out(book: Book
 
 def test_a_bad_plan_fact_row_leaves_the_week_to_its_daily_rows(book: Book) -> None:
     book.plan_fact = [week_row("Blog", spend="oops", leads=100)]
-    book.daily = daily_run("Blog", MONDAY, spend=[10, 20], leads=[1, 1])
+    book.daily = daily_run("Blog", MONDAY, spend=[10, 20], leads=[1, 1], orders=[0, 0], revenue=[0, 0])
     analysis = book.analyze()
     assert [i.cell for i in analysis.issues] == ["Plan-Fact!D2"]
     fact = analysis.facts.week("Blog", MONDAY)
@@ -220,7 +235,7 @@ def test_daily_rows_with_a_date_and_channel_but_no_figures_are_not_data(book: Bo
 
 def test_rows_read_counts_the_rows_of_both_fact_tabs(book: Book) -> None:
     book.plan_fact = [week_row("Blog", spend=1), week_row("Search ads", spend="x")]
-    book.daily = daily_run("Blog", MONDAY, spend=[1, 2, 3])
+    book.daily = daily_run("Blog", MONDAY, spend=[1, 2, 3], leads=[0] * 3, orders=[0] * 3, revenue=[0] * 3)
     assert book.analyze().facts.rows_read == 5
 
 
@@ -233,7 +248,7 @@ def test_a_russian_workbook_reports_its_own_tab_names(any_lang: str) -> None:
 
 def test_optional_fact_columns_may_be_missing(book: Book) -> None:
     book.missing_headers = {"daily": ("traffic", "emails_sent", "unsubscribes"), "plan_fact": ("traffic",)}
-    book.daily = daily_run("Blog", MONDAY, spend=[10], leads=[1])
+    book.daily = daily_run("Blog", MONDAY, spend=[10], leads=[1], orders=[0], revenue=[0])
     book.plan_fact = [week_row("Search ads", spend=5)]
     analysis = book.analyze()
     assert analysis.issues == ()
@@ -247,3 +262,45 @@ def test_optional_fact_columns_may_be_missing(book: Book) -> None:
 ])
 def test_week_start_is_the_monday(day: dt.date, monday: dt.date) -> None:
     assert week_start(day) == monday
+
+
+@pytest.mark.parametrize(
+    ("number_format", "column", "typed", "code", "says"),
+    [
+        ("en", "revenue", "12%", "percent_in_amount", "'12%' is a percentage, but this column takes money or a count"),
+        ("en", "spend_plan", "10%", "percent_in_amount", "'10%' is a percentage"),
+        ("ru", "leads", "3%", "percent_in_amount", "'3%' is a percentage"),
+        ("ru", "spend", "1.234", "ambiguous_number", "'1.234' can be read two ways: 1234 (a dot between thousands) "
+         "or 1.234 (a decimal point)"),
+        ("ru", "revenue", "12.345", "ambiguous_number", "12345"),
+        ("ru", "revenue", "12.345 ₽", "ambiguous_number", "12345"),
+        ("ru", "spend", "-1.234", "ambiguous_number", "-1234"),
+        ("en", "spend", "1 234,5", "bad_value", "cannot read '1 234,5' as a number"),
+        ("en", "spend", "1\u00a0234,5", "bad_value", "cannot read '1 234,5' as a number"),
+        ("en", "spend", UncomputedFormula("1+1"), "uncomputed_formula", "the cell holds a formula whose result"),
+    ],
+)
+def test_a_plan_fact_number_with_more_than_one_reading_or_the_wrong_kind_is_an_issue(
+    number_format: str, column: str, typed: Any, code: str, says: str
+) -> None:
+    book = Book(settings={"Number format": number_format})
+    book.plan_fact = [week_row("Blog", spend=100, leads=3, orders=1, revenue=500), week_row("Search ads", spend=1)]
+    book.plan_fact[0][column] = typed
+    analysis = book.analyze()
+    (issue,) = analysis.issues
+    assert (issue.code, issue.severity) == (code, "error")
+    assert says in issue.message and "This row is left out" in issue.message
+    assert "\\x" not in issue.message
+    assert analysis.facts.week("Blog", MONDAY) is None  # the row is left out, never a guess
+
+
+def test_an_ambiguous_number_is_said_as_a_russian_marketer_reads_it() -> None:
+    book = Book(lang="ru", settings={"Язык": "ru", "Формат чисел": "ru"})
+    book.plan_fact = [week_row("Blog", spend="1.234")]
+    (issue,) = book.analyze().issues
+    assert "«1.234» можно прочитать двояко: 1\u00a0234 (точка между тысячами) или 1,234" in issue.message
+
+
+def test_a_day_typed_ahead_without_figures_stays_silent(book: Book) -> None:
+    book.daily = [{"date": MONDAY, "channel": "Blog"}, {"date": MONDAY, "channel": "Search ads", "traffic": None}]
+    assert book.analyze().issues == ()

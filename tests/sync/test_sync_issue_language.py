@@ -24,7 +24,8 @@ def plan_fact(**change: object) -> Callable[[Book], None]:
 
 
 def daily_duplicate(book: Book) -> None:
-    book.daily = [*daily_run("Blog", MONDAY, spend=[10, 20]), {"date": MONDAY, "channel": "Blog", "spend": 5}]
+    book.daily = [*daily_run("Blog", MONDAY, spend=[10, 20], leads=[0, 0], orders=[0, 0], revenue=[0, 0]),
+                  {"date": MONDAY, "channel": "Blog", "spend": 5, "leads": 0, "orders": 0, "revenue": 0}]
 
 
 def plan_fact_duplicate(book: Book) -> None:

@@ -29,7 +29,7 @@ def document(book: Book) -> dict[str, Any]:
     ]
     book.daily = daily_run("Social ads", D[2], spend=[300, 300, 300], orders=[1, 1, 0], leads=[1, 1, 1],
                            revenue=[0, 0, 0])
-    book.daily.append({"date": D[0], "channel": "Nobody", "spend": 1})
+    book.daily.append({"date": D[0], "channel": "Nobody", "spend": 1, "leads": 0, "orders": 0, "revenue": 0})
     report = run_sync(book.backend(), book.template, as_of=FRIDAY, dry_run=True)
     found: dict[str, Any] = json.loads(json.dumps(report.as_dict(), allow_nan=False))
     return found

@@ -220,7 +220,8 @@ def test_a_week_rule_on_the_week_containing_the_as_of_date(book: Book) -> None:
 def test_a_week_rule_uses_the_daily_fallback(book: Book) -> None:
     book.rules = [dict(UNSUBSCRIBE_RULE)]
     book.plan_fact = [week_row("E-mail", MONDAY, spend=50)]  # this week's e-mail figures are in Daily
-    book.daily = daily_run("E-mail", MONDAY, emails_sent=[500, 500], unsubscribes=[4, 8])
+    book.daily = daily_run("E-mail", MONDAY, emails_sent=[500, 500], unsubscribes=[4, 8], spend=[0, 0], leads=[0, 0],
+                           orders=[0, 0], revenue=[0, 0])
     (breach,) = book.analyze().breaches
     assert breach.values[0] == pytest.approx(0.012) and breach.streak == 1
     assert breach.periods[0].fact_source == "mixed"
@@ -262,3 +263,46 @@ def test_a_day_rule_on_a_metric_daily_cannot_give_is_a_warning(book: Book) -> No
     (issue,) = analysis.issues
     assert issue.cell == "Stop rules!G2" and issue.severity == "warning"
     assert "New customers" in issue.message and "per Week" in issue.message
+
+
+# A threshold is compared as a person compares: target*1.1 with a target of 100 is 110, and a metric
+# of exactly 110 meets ">=" (binary floating point says 100*1.1 = 110.00000000000001).
+THRESHOLD_EDGES = [
+    # (metric, target column, target, condition, threshold typed, spend, the other figure, breached)
+    ("CPA", "target_cpa", 100, ">=", "target*1.1", 440, {"orders": 4}, True),
+    ("CPA", "target_cpa", 100, ">", "target*1.1", 440, {"orders": 4}, False),
+    ("CPA", "target_cpa", 100, ">", "target*1,1", 444, {"orders": 4}, True),
+    ("ROAS", "target_roas", 3, "<", "target*0.8", 300, {"revenue": 720}, False),
+    ("ROAS", "target_roas", 3, "<=", "target*0.8", 300, {"revenue": 720}, True),
+    ("ROAS", "target_roas", 3, "<", "target*0.8", 300, {"revenue": 719}, True),
+    ("CPL", "target_cpl", 0.1, ">=", "target*0.7", 0.7, {"leads": 10}, True),  # 0.7/10 = 0.06999999999999999
+    ("CPL", "target_cpl", 0.1, ">", "target*0.7", 0.7, {"leads": 10}, False),
+]
+
+
+@pytest.mark.parametrize(("metric", "column", "target", "condition", "typed", "spend", "other", "breached"),
+                         THRESHOLD_EDGES)
+def test_a_threshold_equal_to_the_metric_is_equal(
+    book: Book, metric: str, column: str, target: float, condition: str, typed: str, spend: float,
+    other: dict[str, float], breached: bool,
+) -> None:
+    book.channels[0][column] = target  # Search ads
+    book.rules = [{**CPA_RULE, "rule": "edge", "channel": "Search ads", "metric": metric, "condition": condition,
+                   "threshold": typed, "periods_in_a_row": 1, "min_spend": None}]
+    figures = {"leads": 1, "orders": 1, "revenue": 0, **other}
+    book.daily = daily_run("Search ads", FRIDAY, spend=[spend], **{k: [v] for k, v in figures.items()})
+    breaches = book.analyze().breaches
+    assert bool(breaches) is breached
+    if breaches:
+        assert breaches[0].threshold == float(round(target * float(typed.split("*")[1].replace(",", ".")), 9))
+
+
+def test_the_note_and_the_decisions_show_the_threshold_as_typed(book: Book) -> None:
+    from sheetops.sync.summary import breach_note
+
+    book.channels[0]["target_cpa"] = 100
+    book.rules = [{**CPA_RULE, "rule": "edge", "channel": "Search ads", "condition": ">=", "threshold": "target*1.1",
+                   "periods_in_a_row": 1, "min_spend": None}]
+    book.daily = daily_run("Search ads", FRIDAY, spend=[440], leads=[1], orders=[4], revenue=[0])
+    (breach,) = book.analyze().breaches
+    assert "CPA 110.00 >= 110.00 (target*1.1)" in breach_note(breach, 0, book.template, "en")

@@ -262,7 +262,7 @@ def test_every_label_of_a_russian_summary_is_russian() -> None:
 
 def test_facts_from_names_the_figures_taken_from_daily(book: Book) -> None:
     book.plan_fact = [week_row("Blog", spend=100, revenue=0)]
-    book.daily = daily_run("Blog", D[0], leads=[2, 3], orders=[1, 0])
+    book.daily = daily_run("Blog", D[0], leads=[2, 3], orders=[1, 0], spend=[0, 0], revenue=[0, 0])
     tab = summary_of(book)
     header = [c.value for c in tab.rows[3]]
     blog = dict(zip(header, (c.value for c in row_starting(tab, "Blog")), strict=True))
@@ -349,7 +349,8 @@ def test_a_cell_in_two_breaches_gets_one_highlight_with_both_notes(book: Book) -
 def test_a_week_from_daily_marks_the_daily_cells_summed(book: Book) -> None:
     book.rules = [dict(UNSUBSCRIBE_RULE)]
     book.plan_fact = [week_row("E-mail", D[0] - dt.timedelta(days=7), emails_sent=100, unsubscribes=5)]
-    book.daily = daily_run("E-mail", D[0], emails_sent=[100, 100], unsubscribes=[3, 0])
+    book.daily = daily_run("E-mail", D[0], emails_sent=[100, 100], unsubscribes=[3, 0], spend=[0, 0], leads=[0, 0],
+                           orders=[0, 0], revenue=[0, 0])
     highlights = write_of(book).highlights
     # the week of 23 November came from Daily rows 2 and 3, columns H and I; only the as-of week's streak
     # counts back to 16 November, from Plan-Fact!N2:O2

@@ -1,9 +1,12 @@
 """Reading every tab of an .xlsx file fast: python-calamine for values, a scan for errors.
 
 calamine reads all values of a 100k-row workbook in about a second, but shows an error
-cell (``#DIV/0!``) as an empty string. An error must be reported, not taken for a blank
-that the Daily fallback would then fill in silently, so the sheet parts are scanned for
-error cells (``t="e"``), which is cheap: only those few cells are decoded.
+cell (``#DIV/0!``) as an empty string, and a formula whose result was never saved (what
+scripts and openpyxl write: ``<f>`` and no ``<v>``) as an empty cell. Both must be
+reported, not taken for a blank that the Daily fallback would then fill in silently, so
+the sheet parts are scanned for error cells (``t="e"``) and formula cells (``<f>``), which
+is cheap: only those few cells are decoded, and a part without formulas is passed over
+by one byte search.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import TYPE_CHECKING, cast
 
 from sheetops.backends.xlsx.package import REPAIR, PartCache, SheetPart, open_package, sheet_parts
 from sheetops.errors import WorkbookError
-from sheetops.values import CellError, CellValue
+from sheetops.values import CellError, CellValue, UncomputedFormula
 from sheetops.workbook import Sheet, WorkbookData, column_index
 
 if TYPE_CHECKING:
@@ -25,6 +28,11 @@ if TYPE_CHECKING:
 
 _CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?>([^<]*)<")
+_CELL_TYPE = re.compile(rb'\bt="(\w+)"')
+
+Special = CellError | UncomputedFormula
 
 
 def read_workbook(path: Path, keep: PartCache | None = None) -> WorkbookData:
@@ -50,12 +58,14 @@ def read_workbook(path: Path, keep: PartCache | None = None) -> WorkbookData:
     sheets = []
     states = {p.name: p.state for p in parts}
     for name, rows in values.items():
-        for (row, col), code in errors.get(name, {}).items():
+        for (row, col), special in errors.get(name, {}).items():
             while len(rows) <= row:
                 rows.append([])
             while len(rows[row]) <= col:
                 rows[row].append(None)
-            rows[row][col] = CellError(code)
+            if isinstance(special, UncomputedFormula) and rows[row][col] is not None:
+                continue  # calamine found a value after all
+            rows[row][col] = special
         sheets.append(Sheet(name, rows, states.get(name, "visible") != "visible"))
     return WorkbookData(str(path), tuple(sheets))
 
@@ -128,10 +138,11 @@ def _values(book: CalamineWorkbook, name: str, path: Path) -> list[list[CellValu
 
 def _verify_and_scan(
     path: Path, parts: list[SheetPart], keep: PartCache | None
-) -> dict[str, dict[tuple[int, int], str]]:
-    """Read every part (zipfile checks its checksum) and find the error cells of each tab."""
+) -> dict[str, dict[tuple[int, int], Special]]:
+    """Read every part (zipfile checks its checksum) and find the error cells and the formula
+    cells without a saved result of each tab."""
     by_part = {p.part: p.name for p in parts}
-    errors: dict[str, dict[tuple[int, int], str]] = {}
+    errors: dict[str, dict[tuple[int, int], Special]] = {}
     with zipfile.ZipFile(path) as package:
         for info in package.infolist():
             try:
@@ -141,7 +152,9 @@ def _verify_and_scan(
                     f"{path}: the workbook is damaged (some of its data is corrupt: {info.filename}); {REPAIR}."
                 ) from exc
             if info.filename in by_part:
-                errors[by_part[info.filename]] = _error_cells(data)
+                found: dict[tuple[int, int], Special] = dict(_uncomputed_cells(data))
+                found.update((at, CellError(code)) for at, code in _error_cells(data).items())
+                errors[by_part[info.filename]] = found
             if keep is not None:
                 keep.add(info, data)
     return errors
@@ -183,3 +196,45 @@ def _error_cells(xml: bytes) -> dict[tuple[int, int], str]:
         code = value.group(1).decode("utf-8", "replace") if value else "#VALUE!"
         found[(int(ref.group(2)) - 1, column_index(ref.group(1).decode()))] = code
     return found
+
+
+def _uncomputed_cells(xml: bytes) -> dict[tuple[int, int], UncomputedFormula]:
+    """(row, col) -> formula of every cell with a formula (``<f>``) and no saved value.
+
+    A ``<v>`` left empty counts as no value, except in a text-result cell (``t="str"``),
+    where it is a formula whose result is the empty text.
+    """
+    found: dict[tuple[int, int], UncomputedFormula] = {}
+    if b"<f" not in xml and not (_prefixed(xml) and b":f" in xml):
+        return found  # the common case: no formulas at all, found by one byte search
+    for hit in _FORMULA.finditer(xml):
+        at = hit.start()
+        open_at = max(xml.rfind(b"<c ", 0, at), xml.rfind(b"<c>", 0, at))
+        prefixed = xml.rfind(b":c ", 0, at)
+        if prefixed > open_at:  # a namespace prefix: <x:c r="D2">
+            open_at = xml.rfind(b"<", 0, prefixed)
+        if open_at == -1:
+            continue
+        tag = xml[open_at:xml.find(b">", open_at)]
+        ref = _CELL_REF.search(tag)
+        if ref is None:
+            continue
+        closing = xml.find(b"</", at)
+        cell_end = xml.find(b"c>", closing) if closing != -1 else -1
+        end = cell_end + 2 if cell_end != -1 else len(xml)
+        value = _VALUE.search(xml, at, end)
+        kind = _CELL_TYPE.search(tag)
+        if value is not None and (value.group(1) or (kind is not None and kind.group(1) == b"str")):
+            continue
+        text = _FORMULA_TEXT.match(xml, at)
+        formula = text.group(1).decode("utf-8", "replace") if text else ""
+        found[(int(ref.group(2)) - 1, column_index(ref.group(1).decode()))] = UncomputedFormula(formula)
+    return found
+
+
+def _prefixed(xml: bytes) -> bool:
+    """True when the sheet's elements carry a namespace prefix (``<x:worksheet>``), which
+    some writers use; the root element says so within the first bytes."""
+    root = xml.find(b"<", xml.find(b"?>") + 1 if xml.startswith(b"<?") else 0)
+    name_end = min((i for i in (xml.find(b" ", root), xml.find(b">", root)) if i != -1), default=root)
+    return b":" in xml[root:name_end]

@@ -1,0 +1,56 @@
+"""A formula cell whose result was never saved is read as such, never as an empty cell.
+
+openpyxl and other scripts write ``<f>`` without ``<v>``; Excel, LibreOffice and XlsxWriter save a
+result beside the formula, which is read as the value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from sheetops.backends.xlsx.reader import _uncomputed_cells, read_workbook
+from sheetops.values import UncomputedFormula
+
+
+@pytest.mark.parametrize(("xml", "found"), [
+    (b'<c r="D2"><f>1+1</f><v /></c>', {(1, 3): UncomputedFormula("1+1")}),
+    (b'<c r="D2"><f>1+1</f><v></v></c>', {(1, 3): UncomputedFormula("1+1")}),
+    (b'<c r="D2" s="1"><f>SUM(A1:A3)</f></c>', {(1, 3): UncomputedFormula("SUM(A1:A3)")}),
+    (b'<c r="B7"><f t="shared" si="0"/></c>', {(6, 1): UncomputedFormula("")}),
+    (b'<x:c r="D2"><x:f>1+1</x:f></x:c>', {(1, 3): UncomputedFormula("1+1")}),
+    (b'<c r="D2"><f>1+1</f><v>2</v></c>', {}),  # computed
+    (b'<c r="D2" t="str"><f>""</f><v></v></c>', {}),  # computed: the empty text
+    (b'<c r="B7"><f t="shared" si="0"/><v>4</v></c>', {}),
+    (b'<c r="D2"><v>5</v></c><formula>1</formula>', {}),  # a data validation's formula is no cell
+])
+def test_formula_cells_without_a_saved_result(xml: bytes, found: dict[tuple[int, int], UncomputedFormula]) -> None:
+    prefix = b"x:" if xml.startswith(b"<x:") else b""  # a writer using a namespace prefix throughout
+    sheet = b"<?xml version='1.0'?><%bworksheet><%bsheetData><%brow>%b</%brow></%bsheetData></%bworksheet>" % (
+        prefix, prefix, prefix, xml, prefix, prefix, prefix)
+    assert _uncomputed_cells(sheet) == found
+
+
+def test_a_formula_written_by_openpyxl_is_read_as_uncomputed(tmp_path: Path) -> None:
+    import openpyxl
+    import xlsxwriter
+
+    path = tmp_path / "openpyxl.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Week", "Spend", "Leads"])
+    sheet.append([dt.datetime(2026, 11, 23), "=1+1", 5])
+    book.save(path)
+    (read,) = read_workbook(path).sheets
+    assert read.rows[1][1:] == [UncomputedFormula("1+1"), 5]
+
+    computed = tmp_path / "xlsxwriter.xlsx"
+    other = xlsxwriter.Workbook(str(computed))
+    tab = other.add_worksheet()
+    tab.write_formula(0, 0, "=1+1", None, 2)
+    other.close()
+    (read,) = read_workbook(computed).sheets
+    assert read.rows[0][0] == 2
