@@ -262,6 +262,9 @@ def print_sync(report: SyncReport, *, wide: bool = False, console: Console | Non
     if len(shown) < len(columns):
         hidden = _count(len(columns) - len(shown), "column", lang)
         out.print(message("terminal.columns_hidden", lang, hidden=hidden), soft_wrap=True)
+    left_out = summary.left_out_note(report.totals, report.channels, lang)
+    if left_out:
+        out.print(escape(left_out), soft_wrap=True)
 
     if report.breaches:
         out.print(f"[bold red]{summary.text('decisions', lang)} ({len(report.breaches)})[/bold red]")

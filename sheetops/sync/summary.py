@@ -235,7 +235,7 @@ def summary_layout(
         Cell(month.budget if month else None, Style(bold=True, number_format=formats.money)),
         Cell(month.spend if month else None, Style(bold=True, number_format=formats.money)),
     ))
-    left_out = _left_out_note(totals, channels, lang)
+    left_out = left_out_note(totals, channels, lang)
     if left_out:
         rows.append((Cell(left_out, Style(italic=True)),))
     rows.append(())
@@ -310,8 +310,8 @@ def _decision(report: ChannelReport, actions: Enum, decisions: Decisions, lang: 
     return report.action
 
 
-def _left_out_note(totals: Figures, channels: Sequence[ChannelReport], lang: str) -> str | None:
-    """Which channels the Total's deviations leave out, and why."""
+def left_out_note(totals: Figures, channels: Sequence[ChannelReport], lang: str) -> str | None:
+    """Which channels the Total's deviations leave out, and why; None when none is."""
     named: dict[str, str] = {}
     by_name = {c.name: c for c in channels}
     for key in _PLANNED:

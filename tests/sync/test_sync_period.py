@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
+from rich.console import Console
 from sync_workbooks import (
     CPA_RULE,
     FRIDAY,
@@ -19,6 +21,8 @@ from sync_workbooks import (
     week_row,
 )
 
+from sheetops.render import print_sync
+from sheetops.sync.engine import build_write, run_sync
 from sheetops.sync.period import ReportPeriod, report_period
 from sheetops.workbook import Sheet
 
@@ -219,6 +223,14 @@ def test_total_vs_plan_leaves_out_the_channels_without_a_plan_and_says_so(book: 
     assert totals.deviation == {"spend": 0.0, "leads": None, "orders": None, "revenue": 0.0}
     assert totals.left_out["spend"] == ("Blog", "E-mail")
     assert totals.plan["spend"] == 1200 and totals.fact["spend"] == 2690  # the sums themselves are all there
+    # ...and the summary and the terminal say what was left out, in the workbook's language
+    (summary_tab,) = build_write(analysis, log_row=()).tabs
+    note = "Total vs plan compares only the channels with both a plan and facts; left out: Blog (no plan), " \
+           "E-mail (no facts)."
+    assert [c.value for row in summary_tab.rows for c in row if c.value == note] == [note]
+    printed = Console(width=200, record=True, file=io.StringIO())
+    print_sync(run_sync(book.backend(), book.template, as_of=D[6], dry_run=True), console=printed)
+    assert note in printed.export_text()
 
 
 # -- month to date against the monthly budget --------------------------------------------------------------
