@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from sheetops.messages import message
 from sheetops.templates import normalize
-from sheetops.templates.model import Text, say
 from sheetops.values import (
     CellValue,
     Threshold,
@@ -26,6 +26,7 @@ from sheetops.values import (
     parse_integer,
     parse_number,
     parse_threshold,
+    printable,
     quote,
     uncomputed,
 )
@@ -125,23 +126,36 @@ class Inputs:
 
 
 
-# What to call a value of each enum in an English message: "'Pid' is not a group; use one of ...".
-# The Russian ones name the column instead: "«Pid» не подходит для столбца «Группа»".
-_ENUM_NOUNS = {
-    "group": "a group",
-    "status": "a status",
-    "metric": "a metric",
-    "condition": "a condition",
-    "period": "a period",
-    "action": "an action",
-    "yes_no": "Yes or No",
-    "number_format": "a number format",
-    "language": "a language",
-    "weekday": "a day the week can start on",
-    "day_of_week": "a day of the week",
-}
+# The enums whose values have a name in the catalogs (``enum.<name>``: "a group"), for
+# "'Pid' is not a group; use one of ..."; the Russian names the column instead.
+ENUM_NOUNS = frozenset({
+    "group", "status", "metric", "condition", "period", "action", "yes_no", "number_format", "language",
+    "weekday", "day_of_week",
+})
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Typed:
+    """What was typed in a cell, for a message: ``{typed.text}`` is the text as typed,
+    ``{typed.noun}`` what the column takes ("a group"), ``{typed.column}`` its header.
+
+    A language words it with what it needs: the English names the noun, the Russian the
+    column; both take the one value.
+    """
+
+    text: str
+    noun: str
+    column: str = ""
+
+
+def enum_noun(enum_name: str, lang: str, header: str = "") -> str:
+    """What a value of the enum is called in a message: 'a group'; a valid 'Header' for an
+    enum without a name of its own (of a column), 'accepted here' (of a setting)."""
+    if enum_name in ENUM_NOUNS:
+        return message(f"enum.{enum_name}", lang)
+    return message("enum.other_column", lang, header=header) if header else message("enum.other_setting", lang)
 
 
 def tab_name(bound: BoundWorkbook, key: str) -> str:
@@ -177,7 +191,7 @@ class _Reader:
         self.lang = bound.lang  # the language of the tab names and headers, for quoting them
         # The language findings are said in: the Settings' Language once it is read (it is
         # read first), the tab names' language until then; see ``Settings.lang``.
-        self.say = bound.lang
+        self.lang_said = bound.lang
         self.findings: list[Finding] = []
         self.decimal_comma = self._default("number_format") == "ru"
 
@@ -201,9 +215,15 @@ class _Reader:
 
     # -- cells ------------------------------------------------------------------------------
 
+    def message(self, key: str, meanwhile: str | None = None, /, **values: object) -> str:
+        """The message ``key`` in the findings' language; ``meanwhile`` (said already) is added
+        as what sheetops does until the cell is fixed."""
+        text = message(key, self.lang_said, **values)
+        return message("with_meanwhile", self.lang_said, finding=text, meanwhile=meanwhile) if meanwhile else text
+
     def enum(
         self, tab: BoundTab, row: int, key: str, *, required: bool, severity: Severity = "error",
-        meanwhile: Text | None = None,
+        meanwhile: str | None = None,
     ) -> str | None:
         """The enum key typed in a cell (either language); a finding when it is not one.
 
@@ -212,55 +232,43 @@ class _Reader:
         column = tab.spec.column(key)
         enum = self.template.enum(column.enum or key)
         value = tab.value(row, key)
+        header = printable(column.header[self.lang])
         if isinstance(value, UncomputedFormula):
-            self.report(tab.address(row, key), self._said(column.header[self.lang], uncomputed(value), meanwhile),
+            self.report(tab.address(row, key), self._said(header, uncomputed(value), meanwhile),
                         "uncomputed_formula", severity)
             return None
         text = cell_text(value)
+        labels = ", ".join(enum.labels(self.lang))
         if text is None:
             if required:
-                labels = ", ".join(enum.labels(self.lang))
-                self.report(
-                    tab.address(row, key),
-                    say(self.say, en=f"{quote(column.header[self.lang], 'en')} is empty; choose one of {labels}"
-                        + _then(meanwhile, "en"),
-                        ru=f"не заполнен столбец {quote(column.header[self.lang], 'ru')}; выберите одно из "
-                           f"значений: {labels}"
-                        + _then(meanwhile, "ru")),
-                    "empty_cell",
-                    severity,
-                )
+                self.report(tab.address(row, key), self.message("empty_cell.choice", meanwhile, header=header,
+                                                            labels=labels),
+                            "empty_cell", severity)
             return None
         found = enum.key_of(text)
         if found is None:
-            noun = _ENUM_NOUNS.get(enum.name, f"a valid {quote(column.header[self.lang], 'en')}")
-            labels = ", ".join(enum.labels(self.lang))
-            self.report(
-                tab.address(row, key),
-                say(self.say, en=f"{quote(text, 'en')} is not {noun}; use one of {labels}" + _then(meanwhile, "en"),
-                    ru=f"{quote(text, 'ru')} не подходит для столбца {quote(column.header[self.lang], 'ru')}; "
-                    f"выберите одно из значений: {labels}" + _then(meanwhile, "ru")),
-                "bad_value",
-                severity,
-            )
+            typed = Typed(printable(text), enum_noun(enum.name, self.lang_said, header), header)
+            self.report(tab.address(row, key), self.message("bad_value.enum", meanwhile, typed=typed, labels=labels),
+                        "bad_value", severity)
         return found
 
-    def _said(self, header: str, exc: ValueProblem, meanwhile: Text | None = None) -> str:
-        return say(self.say, en=f"{quote(header, 'en')}: {exc}" + _then(meanwhile, "en"),
-                   ru=f"{quote(header, 'ru')}: {exc.text.ru}" + _then(meanwhile, "ru"))
+    def _said(self, header: str, exc: ValueProblem, meanwhile: str | None = None) -> str:
+        return self.message("bad_value.column", meanwhile, header=printable(header),
+                            problem=exc.message(self.lang_said))
 
     def parsed(
-        self, tab: BoundTab, row: int, key: str, parse: Callable[[CellValue], T], *, required: bool, what: Text,
-        severity: Severity = "error", meanwhile: Text | None = None,
+        self, tab: BoundTab, row: int, key: str, parse: Callable[[CellValue], T], *, required: bool, what: str,
+        severity: Severity = "error", meanwhile: str | None = None,
     ) -> tuple[bool, T | None]:
-        """(readable, value) of a cell; a blank optional cell is readable and None."""
+        """(readable, value) of a cell; a blank optional cell is readable and None.
+
+        ``what`` names, in the findings' language, what to type in it (a ``hint.*`` message).
+        """
         value = tab.value(row, key)
         header = tab.spec.column(key).header[self.lang]
         if is_blank(value):
             if required:
-                self.report(tab.address(row, key), say(self.say, en=f"{quote(header, 'en')} is empty; type {what.en}",
-                                                       ru=f"не заполнен столбец {quote(header, 'ru')}; введите "
-                                                          f"{what.ru}"),
+                self.report(tab.address(row, key), self.message("empty_cell.type", header=printable(header), what=what),
                             "empty_cell", severity)
                 return False, None
             return True, None
@@ -272,7 +280,7 @@ class _Reader:
 
     def amount(
         self, tab: BoundTab, row: int, key: str, *, ratio: bool = False, severity: Severity = "error",
-        meanwhile: Text | None = None,
+        meanwhile: str | None = None,
     ) -> tuple[bool, float | None]:
         """An optional money or number cell that must not be negative.
 
@@ -282,16 +290,13 @@ class _Reader:
         parse = parse_number if ratio else parse_amount
         ok, number = self.parsed(
             tab, row, key, lambda v: parse(v, decimal_comma=self.decimal_comma), required=False,
-            what=Text("a number", "число"), severity=severity, meanwhile=meanwhile,
+            what=message("hint.number", self.lang_said), severity=severity, meanwhile=meanwhile,
         )
         if number is not None and number < 0:
             header = tab.spec.column(key).header[self.lang]
             self.report(
                 tab.address(row, key),
-                say(self.say, en=f"{quote(header, 'en')} is negative ({number:g}); type 0 or more, or leave it empty"
-                    + _then(meanwhile, "en"),
-                    ru=f"в столбце {quote(header, 'ru')} отрицательное число ({number:g}); введите 0 или больше "
-                    "либо оставьте ячейку пустой" + _then(meanwhile, "ru")),
+                self.message("bad_value.negative", meanwhile, header=printable(header), number=f"{number:g}"),
                 "bad_value",
                 severity,
             )
@@ -313,18 +318,15 @@ class _Reader:
                     first = tab.address(values[setting][0], "setting")
                     self.report(
                         tab.address(row, "setting"),
-                        say(self.say,
-                            en=f"the setting {quote(name, 'en')} is there twice; the first one ({first}) is used, "
-                               f"delete this row",
-                            ru=f"настройка {quote(name, 'ru')} указана дважды; действует первая ({first}), удалите "
-                               f"эту строку"),
+                        self.message("duplicate_setting", setting=printable(name), first=first),
                         "duplicate_setting",
                         "warning",
                     )
                     continue
                 values[setting] = (row, tab.value(row, "value"))
 
-        def read(key: str, parse: Callable[[CellValue], T], default: T, what: Text) -> T:
+        def read(key: str, parse: Callable[[CellValue], T], default: T, what: Callable[[], str]) -> T:
+            """The setting's value; ``what`` says, in the findings' language, what to type."""
             if tab is None or key not in values:
                 return default
             row, value = values[key]
@@ -332,20 +334,17 @@ class _Reader:
                 return default
             setting = self.template.setting(key)
             label = setting.label[self.lang]
-            shown = _shown(default, "en"), _shown(default, "ru")
+            shown = _shown(default, self.lang_said)
             if setting.enum and isinstance(default, str):
                 with contextlib.suppress(KeyError):  # a key is shown as its label, e.g. 'Monday'
-                    typed = self.template.enum(setting.enum).label_of(default, self.lang)
-                    shown = quote(typed, "en"), quote(typed, "ru")
+                    shown = quote(self.template.enum(setting.enum).label_of(default, self.lang), self.lang_said)
             try:
                 return parse(value)
             except ValueProblem as exc:
                 self.report(
                     tab.address(row, "value"),
-                    say(self.say,
-                        en=f"{quote(label, 'en')}: {exc}; type {what.en}. Until then sheetops uses {shown[0]}",
-                        ru=f"{quote(label, 'ru')}: {exc.text.ru}; введите {what.ru}. Пока что sheetops использует "
-                           f"{shown[1]}"),
+                    self.message("bad_setting", setting=printable(label), problem=exc.message(self.lang_said),
+                             what=what(), default=shown),
                     exc.code if exc.code != "bad_value" else "bad_setting",
                 )
                 return default
@@ -357,19 +356,19 @@ class _Reader:
                 text = cell_text(value) or ""
                 key = enum.key_of(text)
                 if key is None:
-                    raise ValueProblem(en=f"{quote(text, 'en')} is not {_ENUM_NOUNS.get(enum_name, 'accepted here')}",
-                                       ru=f"значение {quote(text, 'ru')} не подходит")
+                    raise ValueProblem("value.not_in_list",
+                                       typed=lambda lang: Typed(printable(text), enum_noun(enum_name, lang)))
                 return key
 
             return parse
 
-        def enum_hint(enum_name: str) -> Text:
+        def enum_hint(enum_name: str) -> Callable[[], str]:
             labels = ", ".join(self.template.enum(enum_name).labels(self.lang))
-            return Text(f"one of {labels}", f"одно из значений: {labels}")
+            return lambda: message("hint.one_of", self.lang_said, labels=labels)
 
         # The Language first: every finding after it is said in that language.
         lang = read("language", enum_key("language"), self.lang, enum_hint("language"))
-        self.say = lang
+        self.lang_said = lang
         number_format = read("number_format", enum_key("number_format"), str(self._default("number_format")),
                              enum_hint("number_format"))
         self.decimal_comma = number_format == "ru"
@@ -382,21 +381,20 @@ class _Reader:
         def weeks(value: CellValue) -> int:
             count = parse_integer(value, decimal_comma=self.decimal_comma)
             if count < 1:
-                raise ValueProblem(en=f"{count} weeks is too few", ru=f"{count} — слишком мало недель")
+                raise ValueProblem("value.too_few_weeks", count=count)
             return count
 
         default_margin = self._default("gross_margin")
         default_weeks = self._default("trend_weeks")
         return Settings(
             currency=read("currency", lambda v: cell_text(v) or "", str(self._default("currency") or "USD"),
-                          Text("a currency code such as USD", "код валюты, например RUB")),
+                          lambda: message("hint.currency", self.lang_said)),
             gross_margin=read("gross_margin", margin,
                               float(default_margin) if isinstance(default_margin, (int, float)) else 1.0,
-                              Text("a share of revenue between 1% and 100%: 35%, 0.35 or 35",
-                                   "долю выручки от 1% до 100%: 35%, 0,35 или 35")),
+                              lambda: message("hint.gross_margin", self.lang_said)),
             decimal_comma=self.decimal_comma,
             trend_weeks=read("trend_weeks", weeks, int(default_weeks) if isinstance(default_weeks, int) else 8,
-                             Text("a whole number of weeks, 1 or more, e.g. 8", "целое число недель от 1, например 8")),
+                             lambda: message("hint.trend_weeks", self.lang_said)),
             lang=lang,
             report_day=DAYS_OF_WEEK.index(report_day) if report_day in DAYS_OF_WEEK else 4,
         )
@@ -418,16 +416,8 @@ class _Reader:
             person = cell_text(tab.value(row, "person"))
             if role is None:
                 if person is not None:
-                    self.report(
-                        tab.address(row, "role"),
-                        say(self.say,
-                            en=f"{quote(person, 'en')} is listed without a role; type the role they hold, or "
-                               f"delete the row",
-                            ru=f"у {quote(person, 'ru')} не указана роль; введите роль этого человека или удалите "
-                               f"строку"),
-                        "empty_cell",
-                        "warning",
-                    )
+                    self.report(tab.address(row, "role"), self.message("empty_cell.role", person=printable(person)),
+                                "empty_cell", "warning")
                 continue
             entries.append(RoleEntry(row, role, self.template.role_key_of(role), person))
         return tuple(entries)
@@ -441,35 +431,26 @@ class _Reader:
             name = cell_text(tab.value(row, "channel"))
             if name is None:
                 plan_fact = tab_name(self.bound, "plan_fact")
-                self.report(
-                    tab.address(row, "channel"),
-                    say(self.say, en="this row has no channel name; type the name as it appears in "
-                        f"{quote(plan_fact, 'en')}, or delete the row",
-                        ru=f"в строке нет названия канала; введите его так же, как во вкладке "
-                           f"{quote(plan_fact, 'ru')}, "
-                        "или удалите строку"),
-                    "empty_cell",
-                )
+                self.report(tab.address(row, "channel"),
+                            self.message("empty_cell.channel_name", tab=printable(plan_fact)), "empty_cell")
                 continue
             if normalize(name) in found:
                 first = found[normalize(name)]
                 where = tab.address(first.row, "channel")
-                self.report(
-                    tab.address(row, "channel"),
-                    say(self.say, en=f"the channel {quote(name, 'en')} is listed twice (first in {where}); "
-                        "rename or delete this row. It is ignored until then",
-                        ru=f"канал {quote(name, 'ru')} указан дважды (впервые в {where}); переименуйте или удалите "
-                           f"эту строку. "
-                        "Пока эта строка не учитывается"),
-                    "duplicate_channel",
-                )
+                self.report(tab.address(row, "channel"),
+                            self.message("duplicate_channel", channel=printable(name), first=where),
+                            "duplicate_channel")
                 continue
-            group = self.enum(tab, row, "group", required=True, severity="warning", meanwhile=_GROUP_MEANWHILE)
+            # What sheetops does meanwhile with a cell it cannot read: the row is still used (its
+            # facts count), so these findings are warnings.
+            group = self.enum(tab, row, "group", required=True, severity="warning",
+                              meanwhile=self.message("meanwhile.group"))
             primary_kpi = self.enum(tab, row, "primary_kpi", required=False, severity="warning",
-                                    meanwhile=_CELL_MEANWHILE)
+                                    meanwhile=self.message("meanwhile.cell"))
             amounts = {
                 key: self.amount(tab, row, key, ratio=key == "target_roas", severity="warning",
-                                 meanwhile=_CELL_MEANWHILE if key == "monthly_budget" else _TARGET_MEANWHILE)
+                                 meanwhile=self.message("meanwhile.cell" if key == "monthly_budget"
+                                                          else "meanwhile.target"))
                 for key in ("monthly_budget", *TARGET_COLUMNS.values())
             }
             unreadable = {key for key, (ok, _) in amounts.items() if not ok}
@@ -495,23 +476,13 @@ class _Reader:
     def _status(self, tab: BoundTab, row: int, name: str) -> str:
         """A channel's status key. Blank or unreadable counts as Active, with a finding."""
         labels = ", ".join(self.template.enum("status").labels(self.lang))
-        if is_blank(tab.value(row, "status")):
-            active = self.template.enum("status").label_of("active", self.lang)
-            self.report(
-                tab.address(row, "status"),
-                say(self.say,
-                    en=f"the channel {quote(name, 'en')} has no status, so it is treated as Active; choose one of "
-                       f"{labels}",
-                    ru=f"у канала {quote(name, 'ru')} не указан статус, поэтому он считается в статусе "
-                       f"{quote(active, 'ru')}; "
-                    f"выберите одно из значений: {labels}"),
-                "empty_status",
-                "warning",
-            )
-            return "active"
         active = self.template.enum("status").label_of("active", self.lang)
-        meanwhile = Text(f"until it is fixed the channel counts as {active}",
-                         f"пока это не исправлено, канал считается в статусе {quote(active, 'ru')}")
+        if is_blank(tab.value(row, "status")):
+            self.report(tab.address(row, "status"),
+                        self.message("empty_status", channel=printable(name), active=active, labels=labels),
+                        "empty_status", "warning")
+            return "active"
+        meanwhile = self.message("meanwhile.status", active=active)
         return self.enum(tab, row, "status", required=True, severity="warning", meanwhile=meanwhile) or "active"
 
     def rules(self, channels: tuple[Channel, ...]) -> tuple[StopRule, ...]:
@@ -527,69 +498,46 @@ class _Reader:
             before = len(self.findings)
             name = cell_text(tab.value(row, "rule"))
             if name is None:
-                self.report(
-                    tab.address(row, "rule"),
-                    say(self.say,
-                        en="the rule has no name; type a short description, e.g. 'CPA above target 3 days: stop'",
-                        ru="у правила нет названия; введите короткое описание, например «CPA выше цели 3 дня: стоп»"),
-                    "empty_cell",
-                )
+                self.report(tab.address(row, "rule"), self.message("empty_cell.rule_name"), "empty_cell")
             scope = cell_text(tab.value(row, "channel"))
             group = None
             group_labels = ", ".join(groups.labels(self.lang))
             if scope is None:
-                self.report(
-                    tab.address(row, "channel"),
-                    say(self.say, en=f"the rule names no channel; type a channel, a group ({group_labels}) "
-                        "or * for all channels",
-                        ru=f"в правиле не указан канал; введите канал, группу ({group_labels}) или * для всех каналов"),
-                    "empty_cell",
-                )
+                self.report(tab.address(row, "channel"), self.message("empty_cell.rule_channel", groups=group_labels),
+                            "empty_cell")
             elif scope != "*":
                 group = groups.key_of(scope)
                 if group is None and normalize(scope) not in known and channels_read:
                     self.report(
                         tab.address(row, "channel"),
-                        say(self.say,
-                            en=f"{quote(scope, 'en')} is neither a channel in {quote(channels_tab, 'en')} nor a "
-                               f"group; type a channel name "
-                            f"as in {quote(channels_tab, 'en')}, a group ({group_labels}) or * for all channels",
-                            ru=f"{quote(scope, 'ru')} — не канал из вкладки {quote(channels_tab, 'ru')} и не "
-                               f"группа; введите название канала "
-                            f"как во вкладке {quote(channels_tab, 'ru')}, группу ({group_labels}) или * для всех "
-                            f"каналов"),
+                        self.message("unknown_scope", scope=printable(scope), tab=printable(channels_tab),
+                                 groups=group_labels),
                         "unknown_scope",
                     )
             metric = self.enum(tab, row, "metric", required=True)
             condition = self.enum(tab, row, "condition", required=True)
             _, threshold = self.parsed(
                 tab, row, "threshold", lambda v: parse_threshold(v, decimal_comma=self.decimal_comma),
-                required=True, what=Text("a number (150), a percentage (1%), target or target*1.2",
-                                         "число (150), процент (1%), цель или цель*1,2"),
+                required=True, what=message("hint.threshold", self.lang_said),
             )
             if threshold is not None and threshold.uses_target and metric is not None and metric not in TARGET_COLUMNS:
                 metric_label = self.template.enum("metric").label_of(metric, self.lang)
                 with_targets = ", ".join(self.template.enum("metric").label_of(m, self.lang) for m in TARGET_COLUMNS)
                 self.report(
                     tab.address(row, "threshold"),
-                    say(self.say, en=f"{metric_label} has no target in {quote(channels_tab, 'en')} (only "
-                                     f"{with_targets} do); "
-                        "type a number instead of target",
-                        ru=f"у метрики {metric_label} нет цели во вкладке {quote(channels_tab, 'ru')} (цели есть "
-                           f"только "
-                        f"у {with_targets}); введите число вместо цели"),
+                    self.message("no_target_column", metric=metric_label, tab=printable(channels_tab),
+                             metrics=with_targets),
                     "no_target_column",
                 )
 
             def periods_of(value: CellValue) -> int:
                 count = parse_integer(value, decimal_comma=self.decimal_comma)
                 if count < 1:
-                    raise ValueProblem(en=f"{count} is too few; type 1 or more",
-                                       ru=f"{count} — слишком мало; введите 1 или больше")
+                    raise ValueProblem("value.too_few_periods", count=count)
                 return count
 
             _, periods = self.parsed(tab, row, "periods_in_a_row", periods_of, required=True,
-                                     what=Text("a whole number, 1 or more", "целое число от 1"))
+                                     what=message("hint.periods", self.lang_said))
             period = self.enum(tab, row, "period", required=True)
             action = self.enum(tab, row, "action", required=True)
             _, min_spend = self.amount(tab, row, "min_spend") if tab.has("min_spend") else (True, None)
@@ -617,20 +565,6 @@ class _Reader:
         return tuple(rules)
 
 
-# What sheetops does meanwhile with a Channels cell it cannot read: the row is still used
-# (its facts count), so these findings are warnings.
-_GROUP_MEANWHILE = Text("until it is fixed, rules that name a group skip this channel",
-                        "пока это не исправлено, правила для групп пропускают этот канал")
-_TARGET_MEANWHILE = Text("until it is fixed, rules that compare with this target skip this channel",
-                         "пока это не исправлено, правила, которые сравнивают с этой целью, пропускают этот канал")
-_CELL_MEANWHILE = Text("until it is fixed, sheetops leaves this cell out", "пока это не исправлено, sheetops не "
-                       "использует эту ячейку")
-
-
-def _then(meanwhile: Text | None, lang: str) -> str:
-    return f"; {meanwhile[lang]}" if meanwhile is not None else ""
-
-
 def parse_margin(value: CellValue, *, decimal_comma: bool = False) -> float:
     """The gross margin as a fraction: 35% and 0.35 and 35 (percent points) all give 0.35.
 
@@ -646,9 +580,7 @@ def parse_margin(value: CellValue, *, decimal_comma: bool = False) -> float:
         return number
     elif 1 < number <= 100 and number == int(number):
         return number / 100
-    typed = quote(cell_text(value) or "", "en"), quote(cell_text(value) or "", "ru")
-    raise ValueProblem(en=f"{typed[0]} is not a share of revenue between 1% and 100%",
-                       ru=f"{typed[1]} — не доля выручки от 1% до 100%", code="bad_setting")
+    raise ValueProblem("value.not_a_margin", value=printable(cell_text(value) or ""), code="bad_setting")
 
 
 def _shown(value: object, lang: str) -> str:
@@ -729,23 +661,15 @@ def missing_target_findings(bound: BoundWorkbook, inputs: Inputs) -> list[Findin
             header = header_name(bound, "channels", column)
             channels = tab_name(bound, "channels")
             where = (
-                Text(tab.address(channel.row, column), tab.address(channel.row, column))
+                tab.address(channel.row, column)
                 if tab and tab.has(column)
-                else Text(f"the {quote(header, 'en')} column of "
-                          f"{quote(channels, 'en')}", f"столбец {quote(header, 'ru')} вкладки {quote(channels, 'ru')}")
+                else message("missing_target.column", lang, header=printable(header), tab=printable(channels))
             )
             findings.append(
                 Finding(
                     rule.threshold_cell,
-                    say(lang,
-                        en=f"the rule {quote(rule.name, 'en')} compares with the target, but the channel "
-                           f"{quote(channel.name, 'en')} has no "
-                        f"{quote(header, 'en')}; fill {where.en}, or type a number as the threshold. "
-                        "Until then the rule skips this channel",
-                        ru=f"правило {quote(rule.name, 'ru')} сравнивает с целью, но у канала "
-                           f"{quote(channel.name, 'ru')} не заполнен "
-                        f"столбец {quote(header, 'ru')}; заполните {where.ru} или введите число в качестве порога. "
-                        "Пока что правило пропускает этот канал"),
+                    message("missing_target", lang, rule=printable(rule.name), channel=printable(channel.name),
+                            header=printable(header), where=where),
                     "warning",
                     "missing_target",
                 )

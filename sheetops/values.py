@@ -4,9 +4,9 @@ Each parser takes a raw cell value (what a backend read: ``None``, ``str``, ``in
 ``float``, ``bool``, ``date``, ``datetime``, :class:`CellError` or
 :class:`UncomputedFormula`) and returns a typed value, or raises :class:`ValueProblem`
 whose message says what is wrong with the value in words a marketer understands, in
-English and in Russian (``exc.message(lang)``; ``str(exc)`` is the English), with a stable
-``code`` (``bad_value``, ``percent_in_amount``, ``ambiguous_number``, ...). Callers add the
-cell address.
+each language (``exc.message(lang)``, from the message catalogs; ``str(exc)`` is the
+English), with a stable ``code`` (``bad_value``, ``percent_in_amount``, ``ambiguous_number``,
+...). Callers add the cell address.
 
 A text is read only when the workbook's number format gives it one reading: in the ``ru``
 format a single dot followed by exactly three digits (``1.234``) may be a thousands
@@ -18,10 +18,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from sheetops.templates.model import Text
+from sheetops.messages import FALLBACK as ENGLISH
+from sheetops.messages import message
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 # Serial numbers Excel accepts as dates: 1900-01-01 .. 9999-12-31.
@@ -42,13 +44,24 @@ _FACTOR = re.compile(r"^(\d+)(?:([.,])(\d+))?$")
 _NON_PRINTING_SPACES = re.compile(r"[\u00a0\u202f\u2009\u2007\t\r\n]")
 
 
+def printable(text: object) -> str:
+    """User text as typed, for a message: never a Python repr, no backslash escapes;
+    non-printing spaces (a no-break space, a tab) show as ordinary ones."""
+    return _NON_PRINTING_SPACES.sub(" ", str(text))
+
+
 def quote(text: object, lang: str) -> str:
     """User text quoted for a message, as typed: '1 234,5' in English, «1 234,5» in Russian.
 
-    Never a Python repr: no backslash escapes; non-printing spaces show as ordinary ones.
+    For a value shown quoted or not (a list of names, a setting's default); a message that
+    always quotes a value has the quote marks in its own text.
     """
-    shown = _NON_PRINTING_SPACES.sub(" ", str(text))
-    return f"«{shown}»" if lang == "ru" else f"'{shown}'"
+    return message("quoted", lang, text=printable(text))
+
+
+def show_decimal(number: str, lang: str) -> str:
+    """A number with a decimal point (1.5), shown with the language's separator: 1,5 in Russian."""
+    return number.replace(".", message("number.decimal_separator", lang))
 
 
 @dataclass(frozen=True)
@@ -75,46 +88,43 @@ CellValue = (
     None | str | int | float | bool | dt.date | dt.datetime | dt.time | dt.timedelta | CellError | UncomputedFormula
 )
 
-UNCOMPUTED = Text(
-    "the cell holds a formula whose result was never saved; open and save the workbook in Excel or LibreOffice "
-    "so its formulas are computed",
-    "в ячейке формула, результат которой не сохранён; откройте книгу в Excel или LibreOffice и сохраните её, "
-    "чтобы формулы были посчитаны",
-)
+# A value a message shows differently in each language (a date, a decimal number): given
+# the language, it gives the text to show.
+InLanguage = Callable[[str], object]
 
 
 class ValueProblem(ValueError):
-    """A cell value that cannot be read as what its column takes, said in each language.
+    """A cell value that cannot be read as what its column takes.
 
-    ``code`` is the finding's stable kind: ``bad_value`` unless said otherwise.
+    ``key`` names its message in the catalogs (``value.not_a_number``), ``values`` fill it
+    in; a value that is shown differently in each language is an :data:`InLanguage`
+    function of the language. ``message(lang)`` is the text in a language, ``str(exc)`` the
+    English. ``code`` is the finding's stable kind: ``bad_value`` unless said otherwise.
     """
 
-    def __init__(self, *, en: str, ru: str, code: str = "bad_value") -> None:
-        super().__init__(en)
-        self.text = Text(en, ru)
+    def __init__(self, key: str, /, *, code: str = "bad_value", **values: object) -> None:
+        self.key = key
         self.code = code
+        self.values = values
+        super().__init__(self.message(ENGLISH))
 
     def message(self, lang: str) -> str:
-        return self.text[lang]
+        filled = {name: value(lang) if callable(value) else value for name, value in self.values.items()}
+        return message(self.key, lang, **filled)
 
 
-_TYPE_DATE = Text("type a date such as 2026-11-23", "введите дату, например 23.11.2026")
-
-
-WEEKDAYS: tuple[Text, ...] = (
-    Text("Monday", "понедельник"),
-    Text("Tuesday", "вторник"),
-    Text("Wednesday", "среда"),
-    Text("Thursday", "четверг"),
-    Text("Friday", "пятница"),
-    Text("Saturday", "суббота"),
-    Text("Sunday", "воскресенье"),
+# The days of the week, Monday first (as ``date.weekday()`` counts): their message keys.
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# The months, January first: their message keys ("12 January 2026").
+MONTHS = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
 )
 
 
 def weekday_name(day: dt.date, lang: str) -> str:
     """The day of the week for messages: Monday, понедельник."""
-    return WEEKDAYS[day.weekday()][lang]
+    return message(f"weekday.{WEEKDAYS[day.weekday()]}", lang)
 
 
 def show_date(day: dt.date, lang: str) -> str:
@@ -129,7 +139,7 @@ def is_blank(value: CellValue) -> bool:
 
 def uncomputed(value: UncomputedFormula) -> ValueProblem:
     """The problem of a formula cell without a saved result."""
-    return ValueProblem(en=UNCOMPUTED.en, ru=UNCOMPUTED.ru, code="uncomputed_formula")
+    return ValueProblem("value.uncomputed_formula", code="uncomputed_formula")
 
 
 def _typed_percent(value: CellValue) -> bool:
@@ -143,13 +153,7 @@ def parse_amount(value: CellValue, *, decimal_comma: bool = False) -> float:
     the wrong column chosen), never 0.12 of money.
     """
     if _typed_percent(value):
-        raise ValueProblem(
-            en=f"{quote(value, 'en')} is a percentage, but this column takes money or a count; "
-            "type the amount itself, e.g. 1200",
-            ru=f"{quote(value, 'ru')} — это процент, а в этом столбце деньги или количество; "
-            "введите само число, например 1200",
-            code="percent_in_amount",
-        )
+        raise ValueProblem("value.percent_in_amount", value=printable(value), code="percent_in_amount")
     return parse_number(value, decimal_comma=decimal_comma)
 
 
@@ -158,28 +162,24 @@ def parse_number(value: CellValue, *, decimal_comma: bool = False) -> float:
     if isinstance(value, UncomputedFormula):
         raise uncomputed(value)
     if isinstance(value, CellError):
-        raise ValueProblem(
-            en=f"the cell shows the error {value.code}; fix the formula or type a number",
-            ru=f"в ячейке ошибка {value.code}; исправьте формулу или введите число",
-        )
+        raise ValueProblem("value.error_in_number", error=value.code)
     if isinstance(value, bool):
+        truth = value
         raise ValueProblem(
-            en=f"expected a number, found {'TRUE' if value else 'FALSE'}",
-            ru=f"нужно число, а в ячейке {'ИСТИНА' if value else 'ЛОЖЬ'}",
+            "value.boolean_in_number",
+            boolean=lambda lang: message("value.true", lang) if truth else message("value.false", lang),
         )
     if isinstance(value, (int, float)):
         if value != value or value in (float("inf"), float("-inf")):
-            raise ValueProblem(en="expected a number", ru="нужно число")
+            raise ValueProblem("value.expected_number")
         return float(value)
     if isinstance(value, (dt.date, dt.datetime)):
-        raise ValueProblem(
-            en=f"expected a number, found the date {value:%Y-%m-%d}",
-            ru=f"нужно число, а в ячейке дата {value:%d.%m.%Y}",
-        )
+        day = value.date() if isinstance(value, dt.datetime) else value
+        raise ValueProblem("value.date_in_number", date=lambda lang: show_date(day, lang))
     if isinstance(value, (dt.time, dt.timedelta)):
-        raise ValueProblem(en=f"expected a number, found the time {value}", ru=f"нужно число, а в ячейке время {value}")
+        raise ValueProblem("value.time_in_number", time=str(value))
     if value is None:
-        raise ValueProblem(en="expected a number, the cell is empty", ru="нужно число, а ячейка пустая")
+        raise ValueProblem("value.empty_number")
     text = _SPACES.sub("", _CURRENCY.sub("", str(value)))
     percent = text.endswith("%")
     if percent:
@@ -190,21 +190,9 @@ def parse_number(value: CellValue, *, decimal_comma: bool = False) -> float:
     text = text.replace("\u2212", "-")
     pattern = _RU_NUMBER if decimal_comma else _EN_NUMBER
     if not text or not pattern.match(text):
-        hint = (
-            Text(
-                "numbers are read with a decimal comma (Settings: Number format = ru), e.g. 1 234,5",
-                "числа читаются с десятичной запятой (Настройки: Формат чисел = ru), например 1 234,5",
-            )
-            if decimal_comma
-            else Text(
-                "numbers are read with a decimal point (Settings: Number format = en), e.g. 1,234.5",
-                "числа читаются с десятичной точкой (Настройки: Формат чисел = en), например 1,234.5",
-            )
-        )
-        raise ValueProblem(
-            en=f"cannot read {quote(value, 'en')} as a number; {hint.en}",
-            ru=f"{quote(value, 'ru')} не читается как число; {hint.ru}",
-        )
+        if decimal_comma:
+            raise ValueProblem("value.not_a_number.decimal_comma", value=printable(value))
+        raise ValueProblem("value.not_a_number.decimal_point", value=printable(value))
     if decimal_comma:
         if "," in text:
             text = text.replace(".", "").replace(",", ".")
@@ -223,13 +211,15 @@ def parse_number(value: CellValue, *, decimal_comma: bool = False) -> float:
 def _ambiguous(value: CellValue, whole: str, part: str) -> ValueProblem:
     """1.234 in the ru format: a thousand and more, or just over one."""
     sign = "-" if str(value).strip().startswith(("-", "\u2212")) else ""
-    thousands_ru, decimal_ru = f"{sign}{whole}\u00a0{part}", f"{sign}{whole},{part}"
     return ValueProblem(
-        en=f"{quote(value, 'en')} can be read two ways: {sign}{whole}{part} (a dot between thousands) or "
-        f"{sign}{whole}.{part} (a decimal point); the Number format is ru, where the decimal separator is a comma: "
-        f"type {sign}{whole}{part} or {decimal_ru}",
-        ru=f"{quote(value, 'ru')} можно прочитать двояко: {thousands_ru} (точка между тысячами) или {decimal_ru} "
-        f"(точка вместо запятой); введите {sign}{whole}{part} или {decimal_ru}",
+        "value.ambiguous_number",
+        value=printable(value),
+        # the two readings as the message's language writes numbers: 1234 and 1.234, 1 234 and 1,234
+        thousands=lambda lang: message("number.thousands", lang, whole=f"{sign}{whole}", part=part),
+        decimal=lambda lang: show_decimal(f"{sign}{whole}.{part}", lang),
+        # the two readings as they are typed in the workbook's ru Number format
+        typed_thousands=f"{sign}{whole}{part}",
+        typed_decimal=f"{sign}{whole},{part}",
         code="ambiguous_number",
     )
 
@@ -248,22 +238,16 @@ def parse_date(value: CellValue, *, day_first: bool = True) -> dt.date:
     if isinstance(value, UncomputedFormula):
         raise uncomputed(value)
     if isinstance(value, CellError):
-        raise ValueProblem(
-            en=f"the cell shows the error {value.code}; {_TYPE_DATE.en}",
-            ru=f"в ячейке ошибка {value.code}; {_TYPE_DATE.ru}",
-        )
+        raise ValueProblem("value.error_in_date", error=value.code)
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, bool) or value is None:
-        raise ValueProblem(en="expected a date such as 2026-11-23", ru="нужна дата, например 23.11.2026")
+        raise ValueProblem("value.expected_date")
     if isinstance(value, (int, float)):
         if not math.isfinite(value) or value != int(value) or not MIN_SERIAL <= value <= MAX_SERIAL:
-            raise ValueProblem(
-                en=f"cannot read {quote(f'{value:g}', 'en')} as a date; {_TYPE_DATE.en}",
-                ru=f"{quote(f'{value:g}', 'ru')} не читается как дата; {_TYPE_DATE.ru}",
-            )
+            raise ValueProblem("value.number_not_a_date", value=f"{value:g}")
         return EXCEL_EPOCH + dt.timedelta(days=int(value))
     text = str(value).strip()
     try:
@@ -278,23 +262,13 @@ def parse_date(value: CellValue, *, day_first: bool = True) -> dt.date:
             return parse_date(float(text))
     except ValueError:
         pass
-    raise ValueProblem(
-        en=f"cannot read {quote(text, 'en')} as a date; type a date such as 2026-11-23 or 23.11.2026",
-        ru=f"{quote(text, 'ru')} не читается как дата; введите дату, например 23.11.2026 или 2026-11-23",
-    )
-
-
-_MONTHS = (
-    Text("January", "января"), Text("February", "февраля"), Text("March", "марта"), Text("April", "апреля"),
-    Text("May", "мая"), Text("June", "июня"), Text("July", "июля"), Text("August", "августа"),
-    Text("September", "сентября"), Text("October", "октября"), Text("November", "ноября"),
-    Text("December", "декабря"),
-)
+    raise ValueProblem("value.not_a_date", value=printable(text))
 
 
 def _spelled(day: dt.date, lang: str) -> str:
     """12 January 2026, 12 января 2026."""
-    return f"{day.day} {_MONTHS[day.month - 1][lang]} {day.year}"
+    return message("date.spelled", lang, day=day.day, month=message(f"month.{MONTHS[day.month - 1]}", lang),
+                   year=day.year)
 
 
 def parse_as_of(text: str) -> dt.date:
@@ -316,28 +290,23 @@ def parse_as_of(text: str) -> dt.date:
         if len(readings) == 2:
             a, b = readings
             raise ValueProblem(
-                en=f"{quote(typed, 'en')} can be read as {_spelled(a, 'en')} or {_spelled(b, 'en')}; "
-                f"write {a.isoformat()} or {b.isoformat()}",
-                ru=f"{quote(typed, 'ru')} можно прочитать как {_spelled(a, 'ru')} или {_spelled(b, 'ru')}; "
-                f"напишите {a.isoformat()} или {b.isoformat()}",
+                "value.ambiguous_date",
+                value=printable(typed),
+                first=lambda lang: _spelled(a, lang),
+                second=lambda lang: _spelled(b, lang),
+                first_iso=a.isoformat(),
+                second_iso=b.isoformat(),
                 code="ambiguous_date",
             )
     elif _ISO_DATE.match(typed) or _DOT_DATE.match(typed):
         return parse_date(typed)
-    raise ValueProblem(
-        en=f"cannot read {quote(typed, 'en')} as a date; write it as 2026-11-27 or 27.11.2026",
-        ru=f"{quote(typed, 'ru')} не читается как дата; напишите её как 2026-11-27 или 27.11.2026",
-        code="bad_date",
-    )
+    raise ValueProblem("value.bad_as_of", value=printable(typed), code="bad_date")
 
 
 def parse_integer(value: CellValue, *, decimal_comma: bool = False) -> int:
     number = parse_number(value, decimal_comma=decimal_comma)
     if number != int(number):
-        raise ValueProblem(
-            en=f"expected a whole number, found {number:g}",
-            ru=f"нужно целое число, а не {number:g}".replace(".", ","),
-        )
+        raise ValueProblem("value.not_whole", number=lambda lang: show_decimal(f"{number:g}", lang))
     return int(number)
 
 
@@ -399,17 +368,16 @@ def _factor(text: str, *, decimal_comma: bool) -> tuple[float, str]:
     """
     m = _FACTOR.match(_SPACES.sub("", text))
     if m is None:
-        raise ValueProblem(en="not a factor", ru="не множитель")
+        raise ValueProblem("value.not_a_factor")
     whole, separator, part = m[1], m[2], m[3]
     if separator is not None:
         thousands = "." if decimal_comma else ","
         if separator == thousands and len(part) == 3 and 1 <= len(whole) <= 3 and whole[0] != "0":
-            ambiguous = f"{whole}{separator}{part}"
             raise ValueProblem(
-                en=f"the factor {quote(ambiguous, 'en')} can be read as {whole}{part} or as {whole}.{part}; "
-                f"type {whole}.{part} for the factor",
-                ru=f"множитель {quote(ambiguous, 'ru')} можно прочитать как {whole}{part} или как {whole},{part}; "
-                f"введите {whole},{part}",
+                "value.ambiguous_factor",
+                factor=f"{whole}{separator}{part}",
+                thousands=f"{whole}{part}",
+                decimal=lambda lang: show_decimal(f"{whole}.{part}", lang),
                 code="ambiguous_number",
             )
     digits = f"{whole}.{part}" if separator is not None else whole
@@ -434,19 +402,11 @@ def parse_threshold(value: CellValue, *, decimal_comma: bool = False) -> Thresho
             except ValueProblem as exc:
                 if exc.code == "ambiguous_number":
                     raise
-                raise ValueProblem(
-                    en=f"cannot read the factor in {quote(text, 'en')}; write target, target*1.2 or a number",
-                    ru=f"не читается множитель в {quote(text, 'ru')}; напишите цель, цель*1,2 или число",
-                ) from None
+                raise ValueProblem("value.bad_factor", value=printable(text)) from None
             return Threshold(None, factor, typed, digits)
     try:
         return Threshold(parse_number(value, decimal_comma=decimal_comma), typed=typed)
     except ValueProblem as exc:
         if exc.code != "bad_value":
             raise
-        raise ValueProblem(
-            en=f"cannot read {quote(typed, 'en')} as a threshold; write a number (150), a percentage (1%), "
-            "target, or target times a factor (target*1.2)",
-            ru=f"{quote(typed, 'ru')} не читается как порог; напишите число (150), процент (1%), "
-            "цель или цель с множителем (цель*1,2)",
-        ) from None
+        raise ValueProblem("value.not_a_threshold", value=printable(typed)) from None

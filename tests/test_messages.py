@@ -15,6 +15,8 @@ from babel.messages.pofile import read_po
 
 from sheetops import messages
 from sheetops.sync.status import STATUSES
+from sheetops.tables import ENUM_NOUNS
+from sheetops.values import MONTHS, WEEKDAYS
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "sheetops" / "messages" / "locale"
@@ -79,12 +81,34 @@ def test_every_key_the_code_asks_for_is_in_the_catalogs() -> None:
     used: set[str] = set()
     for path in (ROOT / "sheetops").rglob("*.py"):
         source = path.read_text("utf-8")
-        used |= set(re.findall(r"""\bmessage\(\s*["']([\w.]+)["']""", source))
+        # message("key", ...), and the readers' own self.message("key", ...) in the findings' language
+        used |= set(re.findall(r"""(?:(?<![\w.])|\bself\.)message\(\s*["']([\w.]+)["']""", source))
+        used |= set(re.findall(r"""\bValueProblem\(\s*["']([\w.]+)["']""", source))
         used |= {f"noun.{n}" for n in re.findall(r"""\bcount\([^()]*?,\s*["'](\w+)["']""", source)}
         used |= {f"summary.{k}" for k in re.findall(r"""\btext\(\s*["'](\w+)["']""", source)}
     used |= {f"status.{s}" for s in STATUSES} | {"note.day", "note.week"}
+    # keys put together in the code: the days, the months, the names of the lists' values
+    used |= {f"weekday.{d}" for d in WEEKDAYS} | {f"month.{m}" for m in MONTHS} | {f"enum.{e}" for e in ENUM_NOUNS}
     missing = sorted(k for k in used if k not in known)
     assert not missing, f"keys used in the code but not in the catalogs: {missing}"
+
+
+def test_the_code_finds_keys_given_to_value_problems() -> None:
+    """The look-up above sees the keys of ValueProblem: a key used but missing would fail it."""
+    source = (ROOT / "sheetops" / "values.py").read_text("utf-8")
+    assert re.search(r"""\bValueProblem\(\s*["']value\.percent_in_amount["']""", source)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_message_writes_a_python_escape_or_an_unfilled_value(lang: str) -> None:
+    from sheetops.values import ValueProblem, parse_as_of, parse_number
+
+    for problem in (lambda: parse_number("1\u00a0234,5"), lambda: parse_number("1.234", decimal_comma=True),
+                    lambda: parse_as_of("12/01/2026"), lambda: parse_number(True)):
+        with pytest.raises(ValueProblem) as caught:
+            problem()
+        text = caught.value.message(lang)
+        assert "\\x" not in text and "{" not in text and "<function" not in text, text
 
 
 @pytest.mark.parametrize(

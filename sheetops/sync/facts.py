@@ -25,9 +25,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from sheetops.messages import message
 from sheetops.tables import Channel, Inputs, tab_name
 from sheetops.templates import normalize
-from sheetops.templates.model import say
 from sheetops.values import (
     CellError,
     CellValue,
@@ -35,7 +35,7 @@ from sheetops.values import (
     ValueProblem,
     parse_amount,
     parse_date,
-    quote,
+    printable,
     show_date,
     uncomputed,
     weekday_name,
@@ -358,8 +358,16 @@ class _FactReader:
         self._typed: dict[str, Channel | None] = {}
         self._dates: dict[object, dt.date] = {}
 
-    def report(self, cell: str, message: str, code: str) -> None:
-        self.issues.append(Finding(cell, message, "error", code))
+    def report(self, cell: str, text: str, code: str) -> None:
+        self.issues.append(Finding(cell, text, "error", code))
+
+    def message(self, key: str, /, **values: object) -> str:
+        """The message ``key`` in the issues' language."""
+        return message(key, self.lang, **values)
+
+    def left_out(self, header: str, exc: ValueProblem) -> str:
+        """A cell that cannot be read, with why, for a row that is left out."""
+        return self.message("left_out", header=printable(header), problem=exc.message(self.lang))
 
     # -- cells -------------------------------------------------------------------------------
 
@@ -379,10 +387,9 @@ class _FactReader:
         else:
             number = parse_amount(value, decimal_comma=self.decimal_comma)
         if number < 0:
-            raise ValueProblem(en=f"{number:g} is negative; type 0 or more",
-                               ru=f"{number:g} — отрицательное число; введите 0 или больше")
+            raise ValueProblem("value.negative", number=f"{number:g}")
         if number != number or number in (float("inf"), float("-inf")):
-            raise ValueProblem(en="expected a number", ru="нужно число")
+            raise ValueProblem("value.expected_number")
         return number
 
     def date(self, value: CellValue) -> dt.date:
@@ -445,13 +452,8 @@ class _FactReader:
                 first = found[key].row + 1
                 self.report(
                     tab.address(row, "channel"),
-                    say(self.lang,
-                        en=f"a second row for {quote(channel.name, 'en')} in the week of {monday.isoformat()} (the "
-                           f"first is row "
-                        f"{first}); this row is left out: merge the two rows into one",
-                        ru=f"вторая строка канала {quote(channel.name, 'ru')} за неделю с "
-                           f"{show_date(monday, 'ru')} (первая — "
-                        f"строка {first}); эта строка не учитывается: объедините две строки в одну"),
+                    self.message("duplicate_row.week", channel=printable(channel.name),
+                                 week=show_date(monday, self.lang), first=first),
                     "duplicate_row",
                 )
                 continue
@@ -468,32 +470,21 @@ class _FactReader:
     def _period_start(self, tab: BoundTab, row: int, key: str, header: str, *, monday: bool) -> dt.date | None:
         value = tab.value(row, key)
         if value is None or (isinstance(value, str) and not value.strip()):
-            what = "the Monday of the week" if monday else "the date"
-            what_ru = "дату понедельника недели" if monday else "дату"
             self.report(tab.address(row, key),
-                        say(self.lang, en=f"the {header} is empty; type {what} these figures are for. "
-                            "This row is left out",
-                            ru=f"не заполнен столбец {quote(header, 'ru')}; введите {what_ru}, к которой относятся "
-                               f"эти цифры. "
-                            "Эта строка не учитывается"),
+                        self.message("empty_cell.week" if monday else "empty_cell.date", header=printable(header)),
                         "empty_cell")
             return None
         try:
             day = self.date(value)
         except ValueProblem as exc:
-            self.report(tab.address(row, key),
-                        say(self.lang, en=f"{header}: {exc}. This row is left out",
-                            ru=f"{quote(header, 'ru')}: {exc.text.ru}. Эта строка не учитывается"),
+            self.report(tab.address(row, key), self.left_out(header, exc),
                         "bad_date" if exc.code == "bad_value" else exc.code)
             return None
         if monday and day.weekday() != 0:
             self.report(
                 tab.address(row, key),
-                say(self.lang,
-                    en=f"{day.isoformat()} is a {weekday_name(day, 'en')}; a week is written as the Monday it starts "
-                    f"on ({week_start(day).isoformat()}). This row is left out",
-                    ru=f"{show_date(day, 'ru')} — это {weekday_name(day, 'ru')}; неделя записывается датой своего "
-                    f"понедельника ({show_date(week_start(day), 'ru')}). Эта строка не учитывается"),
+                self.message("not_monday", day=show_date(day, self.lang), weekday=weekday_name(day, self.lang),
+                             monday=show_date(week_start(day), self.lang)),
                 "not_monday",
             )
             return None
@@ -504,32 +495,20 @@ class _FactReader:
         if value is None or (isinstance(value, str) and not value.strip()):
             header = _header(tab, "channel")
             self.report(tab.address(row, "channel"),
-                        say(self.lang, en=f"the {header} is empty; type a channel from {self.channels_tab}. "
-                            "This row is left out",
-                            ru=f"не заполнен столбец {quote(header, 'ru')}; введите канал из вкладки "
-                               f"{quote(self.channels_tab, 'ru')}. "
-                            "Эта строка не учитывается"),
+                        self.message("empty_cell.fact_channel", header=printable(header),
+                                     tab=printable(self.channels_tab)),
                         "empty_cell")
             return None
         if isinstance(value, UncomputedFormula):
-            header = _header(tab, "channel")
-            self.report(tab.address(row, "channel"),
-                        say(self.lang, en=f"{header}: {uncomputed(value)}. This row is left out",
-                            ru=f"{quote(header, 'ru')}: {uncomputed(value).text.ru}. Эта строка не учитывается"),
+            self.report(tab.address(row, "channel"), self.left_out(_header(tab, "channel"), uncomputed(value)),
                         "uncomputed_formula")
             return None
         channel = self.channel(value)
         if channel is None and self.channels_read:
             self.report(
                 tab.address(row, "channel"),
-                say(self.lang,
-                    en=f"{quote(str(value).strip(), 'en')} is not a channel in {self.channels_tab}; add it there "
-                       f"or correct the "
-                    "name. This row is left out",
-                    ru=f"{quote(str(value).strip(), 'ru')} нет среди каналов во вкладке "
-                       f"{quote(self.channels_tab, 'ru')}; "
-                       f"добавьте его туда "
-                    "или исправьте название. Эта строка не учитывается"),
+                self.message("unknown_channel", channel=printable(str(value).strip()),
+                             tab=printable(self.channels_tab)),
                 "unknown_channel",
             )
         return channel
@@ -557,19 +536,11 @@ class _FactReader:
         return values
 
     def _bad_number(self, sheet: str, row: int, col: int, header: str, exc: ValueProblem) -> None:
-        self.report(f"{sheet}!{column_letter(col)}{row + 1}",
-                    say(self.lang, en=f"{header}: {exc}. This row is left out",
-                        ru=f"{quote(header, 'ru')}: {exc.text.ru}. Эта строка не учитывается"),
-                    exc.code)
+        self.report(f"{sheet}!{column_letter(col)}{row + 1}", self.left_out(header, exc), exc.code)
 
     def _empty_figure(self, sheet: str, row: int, col: int, header: str) -> None:
         self.report(f"{sheet}!{column_letter(col)}{row + 1}",
-                    say(self.lang, en=f"{header} is empty on a day with other figures; type 0 if there were none. "
-                        "This row is left out",
-                        ru=f"не заполнен столбец {quote(header, 'ru')}, хотя другие цифры за этот день есть; "
-                           f"введите 0, "
-                        "если их не было. Эта строка не учитывается"),
-                    "empty_cell")
+                    self.message("empty_cell.figure", header=printable(header)), "empty_cell")
 
     # -- Daily -------------------------------------------------------------------------------------
 
@@ -666,12 +637,8 @@ class _FactReader:
                     first = by_day[day][0] + 1
                     self.report(
                         tab.address(row, "channel"),
-                        say(self.lang,
-                            en=f"a second row for {quote(name, 'en')} on {day.isoformat()} (the first is row {first}); "
-                            "this row is left out: merge the two rows into one",
-                            ru=f"вторая строка канала {quote(name, 'ru')} за {show_date(day, 'ru')} (первая — "
-                               f"строка {first}); "
-                            "эта строка не учитывается: объедините две строки в одну"),
+                        self.message("duplicate_row.day", channel=printable(name), day=show_date(day, self.lang),
+                                     first=first),
                         "duplicate_row",
                     )
                     continue
