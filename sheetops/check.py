@@ -20,11 +20,11 @@ from __future__ import annotations
 import re
 
 from sheetops.issues import workbook_issues
+from sheetops.messages import message
 from sheetops.sync.facts import Facts, read_facts
 from sheetops.tables import Inputs, header_name, read_inputs, tab_name
 from sheetops.templates import normalize
-from sheetops.templates.model import say
-from sheetops.values import quote
+from sheetops.values import printable, quote
 from sheetops.workbook import BoundWorkbook, Finding, column_index
 
 
@@ -60,12 +60,8 @@ def role_map_findings(bound: BoundWorkbook, inputs: Inputs) -> list[Finding]:
                 person, roles = header_name(bound, "roles", "person"), tab_name(bound, "roles")
                 findings.append(Finding(
                     cell,
-                    say(lang,
-                        en=f"the channel {quote(channel.name, 'en')} has no owner; type the {quote(person, 'en')} "
-                           f"from {quote(roles, 'en')} who runs it",
-                        ru=f"у канала {quote(channel.name, 'ru')} нет владельца; укажите, кто его ведёт: значение "
-                           f"из столбца "
-                        f"{quote(person, 'ru')} вкладки {quote(roles, 'ru')}"),
+                    message("no_owner", lang, channel=printable(channel.name), column=printable(person),
+                            tab=printable(roles)),
                     "error",
                     "no_owner",
                 ))
@@ -78,12 +74,7 @@ def role_map_findings(bound: BoundWorkbook, inputs: Inputs) -> list[Finding]:
         if entry.person is None:
             findings.append(Finding(
                 roles_tab.address(entry.row, "person"),
-                say(lang,
-                    en=f"the role {quote(entry.role, 'en')} has no person; type who holds it (one person may hold "
-                       f"several roles)",
-                    ru=f"у роли {quote(entry.role, 'ru')} нет исполнителя; укажите, кто её занимает (один человек "
-                       f"может "
-                    "занимать несколько ролей)"),
+                message("no_person", lang, role=printable(entry.role)),
                 "warning",
                 "no_person",
             ))
@@ -99,14 +90,8 @@ def role_map_findings(bound: BoundWorkbook, inputs: Inputs) -> list[Finding]:
                 where = roles_tab.address(earlier.row, "person")
                 findings.append(Finding(
                     roles_tab.address(later.row, "person"),
-                    say(lang, en=f"{quote(later.person, 'en')} holds both {quote(earlier.role, 'en')} ({where}) "
-                                 f"and {quote(later.role, 'en')}: "
-                        f"{conflict.why.en}. Give one of the roles to someone else, "
-                        "or agree who checks this person's numbers",
-                        ru=f"{quote(later.person, 'ru')} занимает сразу две роли: {quote(earlier.role, 'ru')} "
-                           f"({where}) и {quote(later.role, 'ru')}. "
-                        f"Это риск: {conflict.why.ru}. Передайте одну из ролей другому человеку или договоритесь, "
-                        "кто проверяет цифры этого сотрудника"),
+                    message("role_conflict", lang, person=printable(later.person), first=printable(earlier.role),
+                            where=where, second=printable(later.role), why=conflict.why[lang]),
                     "warning",
                     "role_conflict",
                 ))
@@ -116,25 +101,11 @@ def role_map_findings(bound: BoundWorkbook, inputs: Inputs) -> list[Finding]:
 def _unknown_owner(bound: BoundWorkbook, owner: str, channel: str, inputs: Inputs, lang: str) -> str:
     holders = [r.person for r in inputs.roles if r.person and normalize(r.role) == normalize(owner)]
     if holders:
-        return say(
-            lang,
-            en=f"{quote(owner, 'en')} (the owner of {quote(channel, 'en')}) is a role, not a person; type the "
-               f"person who holds it "
-            f"({', '.join(quote(h, 'en') for h in holders)})",
-            ru=f"{quote(owner, 'ru')} (владелец канала {quote(channel, 'ru')}) — это роль, а не человек; укажите "
-               f"того, кто её занимает "
-            f"({', '.join(quote(h, 'ru') for h in holders)})",
-        )
+        return message("unknown_owner.role", lang, owner=printable(owner), channel=printable(channel),
+                       holders=", ".join(quote(h, lang) for h in holders))
     person, roles = header_name(bound, "roles", "person"), tab_name(bound, "roles")
-    return say(
-        lang,
-        en=f"{quote(owner, 'en')}, the owner of {quote(channel, 'en')}, is not a {quote(person, 'en')} in "
-           f"{quote(roles, 'en')}; "
-        f"add them to {quote(roles, 'en')} or fix the spelling",
-        ru=f"{quote(owner, 'ru')} (владелец канала {quote(channel, 'ru')}) не найден в столбце "
-           f"{quote(person, 'ru')} вкладки {quote(roles, 'ru')}; "
-        f"добавьте этого человека во вкладку {quote(roles, 'ru')} или исправьте написание",
-    )
+    return message("unknown_owner", lang, owner=printable(owner), channel=printable(channel),
+                   column=printable(person), tab=printable(roles))
 
 
 _ADDRESS = re.compile(r"^([A-Z]*)(\d+)(?::\d+)?$")

@@ -44,11 +44,6 @@ class Text:
         return (self.en, self.ru)
 
 
-def say(lang: str, *, en: str, ru: str) -> str:
-    """A message in the language: both versions are written side by side where it is made."""
-    return ru if lang == "ru" else en
-
-
 @dataclass(frozen=True)
 class EnumValue:
     """One accepted value of a fixed set, with its stable key and its labels."""
