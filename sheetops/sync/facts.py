@@ -438,7 +438,10 @@ class _FactReader:
             if week_kind is date_type and typed_week.weekday() == 0:  # type: ignore[union-attr]
                 monday = typed_week  # type: ignore[assignment]
             else:
-                monday = self._period_start(tab, row, "week", week_header, monday=True)
+                # A day number (Google Sheets' dates) read before is known; else the checks.
+                monday = self._dates.get(typed_week) if week_kind is float else None
+                if monday is None or monday.weekday() != 0:
+                    monday = self._period_start(tab, row, "week", week_header, monday=True)
             typed = cells[channel_col] if channel_col is not None and channel_col < size else None
             channel = known.get(typed) if isinstance(typed, str) else None
             if channel is None:
@@ -572,6 +575,7 @@ class _FactReader:
         rows = tab.sheet.rows
         rows_read = 0
         date_type, datetime_type = dt.date, dt.datetime
+        dates = self._dates
         for row in range(1, len(rows)):
             cells = rows[row]
             size = len(cells)
@@ -617,7 +621,10 @@ class _FactReader:
             elif day_kind is datetime_type:
                 day = typed_day.date()  # type: ignore[union-attr]
             else:
-                day = self._period_start(tab, row, "date", date_header, monday=False)
+                # A day number (Google Sheets' dates) read before is known; else the checks.
+                day = dates.get(typed_day) if day_kind is float else None
+                if day is None:
+                    day = self._period_start(tab, row, "date", date_header, monday=False)
             typed_channel = cells[channel_col] if channel_col < size else None
             channel = known.get(typed_channel) if isinstance(typed_channel, str) else None
             if channel is None:

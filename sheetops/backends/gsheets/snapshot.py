@@ -15,6 +15,7 @@ engine reads as dates), text, TRUE/FALSE, and error values as
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from typing import Any
 
 from sheetops.backends.gsheets.bodies import CELL_LIMIT, hex_of
@@ -130,6 +131,9 @@ def fill_of(fmt: Any) -> str | None:
 
 
 def parse_sheet(sheet: dict[str, Any]) -> SheetSnapshot:
+    """One sheet of the answer. A 100,000-row Daily tab is 700,000 cells, so the common
+    cell (a number or text, no note, no fill) is read inline; anything else goes through
+    :func:`cell_value` and :func:`fill_of`."""
     props = sheet.get("properties", {})
     grid = props.get("gridProperties", {})
     found = SheetSnapshot(
@@ -142,29 +146,45 @@ def parse_sheet(sheet: dict[str, Any]) -> SheetSnapshot:
         protected=bool(sheet.get("protectedRanges")),
     )
     rows: dict[int, list[CellValue]] = {}
+    notes, fills = found.notes, found.fills
     for block in sheet.get("data", []) or []:
         top = int(block.get("startRow", 0))
         left = int(block.get("startColumn", 0))
-        for r, row_data in enumerate(block.get("rowData", []) or []):
-            cells = row_data.get("values", []) or []
+        for r, row_data in enumerate(block.get("rowData", []) or [], start=top):
+            cells = row_data.get("values")
             if not cells:
                 continue
-            row = rows.setdefault(top + r, [])
-            for c, cell in enumerate(cells):
+            row: list[CellValue] = [None] * (left + len(cells))
+            last = -1
+            for c, cell in enumerate(cells, start=left):
                 if not cell:
                     continue
-                value = cell_value(cell.get("effectiveValue"))
-                col = left + c
-                if value is not None:
-                    if len(row) <= col:
-                        row.extend([None] * (col + 1 - len(row)))
-                    row[col] = value
-                if isinstance(cell.get("note"), str) and cell["note"]:
-                    found.notes[(top + r, col)] = cell["note"]
-                fill = fill_of(cell.get("userEnteredFormat"))
-                if fill is not None:
-                    found.fills[(top + r, col)] = fill
-    height = max((r + 1 for r, values in rows.items() if values), default=0)
+                effective = cell.get("effectiveValue")
+                if effective is not None:
+                    number = effective.get("numberValue")
+                    if number is not None:
+                        row[c] = float(number)
+                        last = c
+                    else:
+                        text = effective.get("stringValue")
+                        value = (text or None) if isinstance(text, str) else cell_value(effective)
+                        if value is not None:
+                            row[c] = value
+                            last = c
+                if len(cell) > 1 or effective is None:  # a note or a format beside the value
+                    note = cell.get("note")
+                    if isinstance(note, str) and note:
+                        notes[(r, c)] = note
+                    fill = fill_of(cell.get("userEnteredFormat"))
+                    if fill is not None:
+                        fills[(r, c)] = fill
+            if last >= 0:
+                del row[last + 1:]
+                earlier = rows.get(r)
+                if earlier is not None:  # the same row in another block of data
+                    row = [a if a is not None else b for a, b in zip_longest(row, earlier)]
+                rows[r] = row
+    height = max(rows, default=-1) + 1
     found.rows = [rows.get(r, []) for r in range(height)]
     return found
 
