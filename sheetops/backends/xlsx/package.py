@@ -219,6 +219,13 @@ def sheet_parts(package: PartSource) -> list[SheetPart]:
     return sheets
 
 
+def uses_1904_dates(package: PartSource) -> bool:
+    """Whether the workbook counts dates from 1904 (``<workbookPr date1904="1"/>``, Mac Excel)."""
+    names = [xb.expanded(ns, "workbookPr") for ns in (NS_MAIN, NS_MAIN_STRICT)]
+    found = _parsed("xl/workbook.xml", package.read("xl/workbook.xml"), *names)
+    return bool(found) and found[0].attrs.get("date1904", "").strip() in ("1", "true")
+
+
 def _parsed(part: str, xml: bytes, *names: str) -> list[xb.Node]:
     """The elements of a part named so, read as an XML parser reads them (any quotes,
     any prefixes, entity references); a part that is not XML is a damaged workbook."""
