@@ -47,7 +47,7 @@ from sheetops.backends.xlsx.repack import PackageEdit
 from sheetops.backends.xlsx.sheetrender import cell_element, render_worksheet, style_of
 from sheetops.backends.xlsx.sheetxml import CellState, SheetEditor, cell_ref, parse_ref
 from sheetops.backends.xlsx.styles import MINIMAL_STYLES, StyleSheet
-from sheetops.backends.xlsx.tabs import WORKBOOK, add_tab
+from sheetops.backends.xlsx.tabs import WORKBOOK, add_tab, hide_tab
 from sheetops.errors import BackendError, WorkbookError
 from sheetops.layout import HIGHLIGHT_FILL, Cell, TabLayout
 
@@ -96,6 +96,9 @@ class _Sync:
             self._write_owned_tab(layout)
         self._append_log(changes.log_tab, changes.log_row)
         self._write_records(records)
+        state = self._sheet(STATE_TAB)
+        if state is not None and state.state == "visible":  # a program showed it when it saved the file
+            hide_tab(self.edit, state.name)
         for notes in self.notes.values():
             notes.finish()
         for name, editor in self.editors.items():

@@ -70,6 +70,58 @@ def add_tab(edit: PackageEdit, name: str, *, hidden: bool = False) -> str:
     return part
 
 
+def hide_tab(edit: PackageEdit, name: str) -> None:
+    """Hide the tab ``name`` again after a program showed it (gnumeric shows every tab it saves).
+
+    Its ``<sheet>`` gets ``state="hidden"``; a workbook view whose active tab or first tab
+    in the tab bar was this one moves to the nearest shown tab (the next, else the one
+    before), as Excel does when a person hides the tab they are on; the tab's own part
+    loses ``tabSelected``. A workbook with no other shown tab is left as it is.
+    """
+    xml = edit.read(WORKBOOK)
+    wanted = [xb.expanded(ns, local) for ns in (NS_MAIN, NS_MAIN_STRICT) for local in ("sheet", "workbookView")]
+    found = xb.find_elements(xml, wanted)
+    sheets = [node for node in found if node.element.local == b"sheet"]
+    at = next((i for i, n in enumerate(sheets) if n.attrs.get("name", "").casefold() == name.casefold()), None)
+    if at is None or sheets[at].attrs.get("state", "visible") != "visible":
+        return
+    shown = [i for i, n in enumerate(sheets) if i != at and n.attrs.get("state", "visible") == "visible"]
+    if not shown:
+        return
+    instead = next((i for i in shown if i > at), shown[-1])
+    edits = []
+    for node in found:
+        start, start_end = node.element.start, node.element.start_end
+        tag = xml[start:start_end]
+        if node is sheets[at]:
+            edits.append((start, start_end, xb.set_attribute(tag, b"state", "hidden", after=b"sheetId")))
+        elif node.element.local == b"workbookView":
+            changed = tag
+            for attr in (b"activeTab", b"firstSheet"):
+                value = node.attrs.get(attr.decode(), "0").strip()
+                if value.isdigit() and int(value) == at:
+                    changed = xb.set_attribute(changed, attr, str(instead))
+            if changed != tag:
+                edits.append((start, start_end, changed))
+    edit.put(WORKBOOK, xb.splice(xml, edits))
+    part = next((p.part for p in sheet_parts(edit) if p.name.casefold() == name.casefold()), None)
+    if part is not None and edit.has(part):
+        _unselect(edit, part)
+
+
+def _unselect(edit: PackageEdit, part: str) -> None:
+    """The sheet part without ``tabSelected`` on its views (a hidden tab is not the one open)."""
+    xml = edit.read(part)
+    views = xb.find_elements(xml, [xb.expanded(ns, "sheetView") for ns in (NS_MAIN, NS_MAIN_STRICT)])
+    edits = []
+    for view in views:
+        if "tabSelected" in view.attrs:
+            tag = xml[view.element.start : view.element.start_end]
+            edits.append((view.element.start, view.element.start_end, xb.set_attribute(tag, b"tabSelected", None)))
+    if edits:
+        edit.put(part, xb.splice(xml, edits))
+
+
 def _app_with_title(xml: bytes, name: str) -> bytes:
     """``docProps/app.xml`` with ``name`` added to the worksheets in its list of titles.
 
