@@ -31,6 +31,10 @@ DATE = "yyyy-mm-dd"
 DATE_RU = "dd.mm.yyyy"
 DATETIME = "yyyy-mm-dd hh:mm:ss"
 
+# The most text a cell (or a note) holds in Excel, counted in UTF-16 code units as Excel
+# counts (Google Sheets holds 50,000); sheetops cuts what it writes to this.
+CELL_TEXT_LIMIT = 32_767
+
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "RUB": "₽", "GBP": "£"}
 
 
@@ -71,6 +75,21 @@ BOLD = Style(bold=True)
 HEADER = Style(bold=True, fill=HEADER_FILL)
 
 Value = str | int | float | bool | dt.date | dt.datetime | None
+
+
+def text_length(text: str) -> int:
+    """The length of a text as Excel counts it (UTF-16 code units: an emoji counts two)."""
+    return len(text) if text.isascii() else len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def cut_text(text: str, ending: str, limit: int = CELL_TEXT_LIMIT) -> str:
+    """``text`` cut so that it and ``ending`` make at most ``limit`` (as :func:`text_length`
+    counts), never inside a character, with ``ending`` after it."""
+    room = limit - text_length(ending)
+    kept = text[:room]
+    while (excess := text_length(kept) - room) > 0:
+        kept = kept[: len(kept) - max(1, excess // 2)]
+    return kept.rstrip() + ending
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,24 @@ def plural(number: int, english: tuple[str, str], russian: tuple[str, str, str],
     return f"{number} {word}"
 
 
+def fit_text(text: str, lang: str, *, source: dict[str, str] | None = None) -> str:
+    """A text as a cell can hold it: one longer than ``layout.CELL_TEXT_LIMIT`` is cut and
+    ends "… (cut: the whole text has 40000 characters; a cell holds at most 32,767)", and,
+    given ``source`` (its ``tab``, ``channel`` and ``week``), where the whole text is."""
+    if len(text) <= layout.CELL_TEXT_LIMIT // 2 or layout.text_length(text) <= layout.CELL_TEXT_LIMIT:
+        return text
+    values = {"length": count(len(text), "character", lang),
+              "limit": format_number(layout.CELL_TEXT_LIMIT, lang, 0), **(source or {})}
+    return layout.cut_text(text, messages.message("cut_text.source" if source else "cut_text", lang, **values))
+
+
+def _fitted(rows: list[tuple[Cell, ...]], lang: str) -> tuple[tuple[Cell, ...], ...]:
+    """The rows with every text cut to what a cell holds."""
+    return tuple(
+        tuple(Cell(fit_text(c.value, lang), c.style) if isinstance(c.value, str) else c for c in row) for row in rows
+    )
+
+
 def format_date(day: dt.date, lang: str) -> str:
     return day.strftime("%d.%m.%Y") if lang == "ru" else day.isoformat()
 
@@ -222,7 +240,7 @@ def summary_layout(
             Cell(groups.label_of(group, lang) if group else None),
             Cell("; ".join(b.rule.name for b in report.breaches) or None, Style(wrap=True)),
             Cell(_facts_from(report, tab_names, lang, template)),
-            Cell(report.conclusion, Style(wrap=True)),
+            Cell(_conclusion(report, tab_names, week, lang), Style(wrap=True)),
         ))
     bold = Style(bold=True)
     total_deviation = totals.deviation_to_date if not period.complete else totals.deviation
@@ -250,7 +268,7 @@ def summary_layout(
 
     widths = (24.0, 12.0, 24.0, 20.0, *([11.0] * len(_FIRST_SCREEN)), 12.0, 11.0, 11.0, 17.0,
               *([12.0] * (2 * len(_PLANNED) + len(_KPI_COLUMNS))), 12.0, 12.0, 11.0, 36.0, 20.0, 40.0)
-    return TabLayout(key="summary", name=name, rows=tuple(rows), widths=widths, freeze_rows=freeze_rows,
+    return TabLayout(key="summary", name=name, rows=_fitted(rows, lang), widths=widths, freeze_rows=freeze_rows,
                      freeze_cols=1, row_heights={freeze_rows - 1: HEADER_HEIGHT}, owned=True)
 
 
@@ -296,6 +314,14 @@ def _detail_cells(figures: Figures, formats: Formats, *, bold: bool = False) -> 
         cells += [cell(figures.plan.get(metric), number_format), cell(figures.fact.get(metric), number_format)]
     cells += [cell(figures.kpi.get(m), formats.of(m)) for m in _KPI_COLUMNS]
     return cells
+
+
+def _conclusion(report: ChannelReport, tab_names: dict[str, str], week: dt.date, lang: str) -> str | None:
+    """What the owner wrote in Plan-Fact; a text too long for a cell says where it is whole."""
+    if not report.conclusion or "plan_fact" not in tab_names:
+        return report.conclusion
+    source = {"tab": tab_names["plan_fact"], "channel": report.name, "week": format_date(week, lang)}
+    return fit_text(report.conclusion, lang, source=source)
 
 
 def _decision(report: ChannelReport, actions: Enum, decisions: Decisions, lang: str) -> str | None:
@@ -544,4 +570,6 @@ def highlights(breaches: Sequence[Breach], template: Template, lang: str) -> tup
                     lines = notes.setdefault(cell, [])
                     if note not in lines:
                         lines.append(note)
-    return tuple(Highlight(tab, row, col, "\n".join(notes[(tab, row, col)])) for tab, row, col in sorted(notes))
+    return tuple(
+        Highlight(tab, row, col, fit_text("\n".join(notes[(tab, row, col)]), lang)) for tab, row, col in sorted(notes)
+    )

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import contextlib
 import posixpath
-import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from sheetops.backends.xlsx import xmlbytes as xb
 from sheetops.errors import WorkbookError, WorkbookLockedError
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+NS_MAIN_STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+NS_REL_STRICT = "http://purl.oclc.org/ooxml/officeDocument/relationships"
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 REPAIR = "open it in Excel, which may repair it, or restore it from a backup or version history"
 # What a person is told about the files that are not an .xlsx workbook (no format jargon).
@@ -172,23 +174,9 @@ def _is_encrypted_ole(path: Path) -> bool:
     return "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data
 
 
-_SHEET_RE = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
-_ATTR_RE = re.compile(rb'([\w:]+)="([^"]*)"')
-_REL_RE = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
-
-
-def _attrs(tag: bytes) -> dict[str, str]:
-    return {k.decode(): _unescape(v.decode("utf-8")) for k, v in _ATTR_RE.findall(tag)}
-
-
-def _unescape(text: str) -> str:
-    return (
-        text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", '"')
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
-    )
+# Strict Open XML names the same elements in other namespaces; a tab is a tab in either.
+_SHEET_NAMES = (xb.expanded(NS_MAIN, "sheet"), xb.expanded(NS_MAIN_STRICT, "sheet"))
+_REL_ID_NAMES = (xb.expanded(NS_REL, "id"), xb.expanded(NS_REL_STRICT, "id"))
 
 
 def read_rels(package: PartSource, part: str) -> dict[str, tuple[str, str]]:
@@ -198,8 +186,8 @@ def read_rels(package: PartSource, part: str) -> dict[str, tuple[str, str]]:
     if rels_part not in package.namelist():
         return {}
     rels = {}
-    for tag in _REL_RE.findall(package.read(rels_part)):
-        attrs = _attrs(tag)
+    for node in _parsed(rels_part, package.read(rels_part), xb.expanded(NS_PKG_REL, "Relationship")):
+        attrs = node.attrs
         target = attrs.get("Target", "")
         if attrs.get("TargetMode") == "External":
             absolute = target
@@ -215,9 +203,9 @@ def sheet_parts(package: PartSource) -> list[SheetPart]:
     """Every tab in tab order, resolved to its part through the workbook's relationships."""
     rels = read_rels(package, "xl/workbook.xml")
     sheets = []
-    for tag in _SHEET_RE.findall(package.read("xl/workbook.xml")):
-        attrs = _attrs(tag)
-        rel_id = next((v for k, v in attrs.items() if k.endswith(":id") or k == "id"), "")
+    for node in _parsed("xl/workbook.xml", package.read("xl/workbook.xml"), *_SHEET_NAMES):
+        attrs = node.attrs
+        rel_id = next((attrs[k] for k in _REL_ID_NAMES if k in attrs), "")
         target = rels.get(rel_id, ("", ""))[1]
         sheets.append(
             SheetPart(
@@ -229,3 +217,19 @@ def sheet_parts(package: PartSource) -> list[SheetPart]:
             )
         )
     return sheets
+
+
+def uses_1904_dates(package: PartSource) -> bool:
+    """Whether the workbook counts dates from 1904 (``<workbookPr date1904="1"/>``, Mac Excel)."""
+    names = [xb.expanded(ns, "workbookPr") for ns in (NS_MAIN, NS_MAIN_STRICT)]
+    found = _parsed("xl/workbook.xml", package.read("xl/workbook.xml"), *names)
+    return bool(found) and found[0].attrs.get("date1904", "").strip() in ("1", "true")
+
+
+def _parsed(part: str, xml: bytes, *names: str) -> list[xb.Node]:
+    """The elements of a part named so, read as an XML parser reads them (any quotes,
+    any prefixes, entity references); a part that is not XML is a damaged workbook."""
+    try:
+        return xb.find_elements(xml, names)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise WorkbookError(f"the workbook is damaged ({part} is not well-formed XML: {exc}); {REPAIR}.") from exc

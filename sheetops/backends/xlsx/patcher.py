@@ -26,7 +26,7 @@ from pathlib import Path
 from sheetops.backends import STATE_TAB, Highlight, SyncWrite
 from sheetops.backends.xlsx.atomic import replace_atomically
 from sheetops.backends.xlsx.notes import SheetNotes
-from sheetops.backends.xlsx.package import PartCache, SheetPart, open_package, sheet_parts
+from sheetops.backends.xlsx.package import PartCache, SheetPart, open_package, sheet_parts, uses_1904_dates
 from sheetops.backends.xlsx.record import (
     NEW_CELL,
     NEW_ROW,
@@ -47,7 +47,7 @@ from sheetops.backends.xlsx.repack import PackageEdit
 from sheetops.backends.xlsx.sheetrender import cell_element, render_worksheet, style_of
 from sheetops.backends.xlsx.sheetxml import CellState, SheetEditor, cell_ref, parse_ref
 from sheetops.backends.xlsx.styles import MINIMAL_STYLES, StyleSheet
-from sheetops.backends.xlsx.tabs import WORKBOOK, add_tab
+from sheetops.backends.xlsx.tabs import WORKBOOK, add_tab, hide_tab
 from sheetops.errors import BackendError, WorkbookError
 from sheetops.layout import HIGHLIGHT_FILL, Cell, TabLayout
 
@@ -85,6 +85,7 @@ class _Sync:
         self.sheets = {sheet.name.casefold(): sheet for sheet in sheet_parts(edit)}
         self.styles_part = self._styles_part()
         self.styles = StyleSheet(edit.read(self.styles_part))
+        self.date1904 = uses_1904_dates(edit)  # dates are written in the workbook's own system
         self.editors: dict[str, SheetEditor] = {}
         self.notes: dict[str, SheetNotes] = {}
 
@@ -95,6 +96,9 @@ class _Sync:
             self._write_owned_tab(layout)
         self._append_log(changes.log_tab, changes.log_row)
         self._write_records(records)
+        state = self._sheet(STATE_TAB)
+        if state is not None and state.state == "visible":  # a program showed it when it saved the file
+            hide_tab(self.edit, state.name)
         for notes in self.notes.values():
             notes.finish()
         for name, editor in self.editors.items():
@@ -297,9 +301,10 @@ class _Sync:
         state = self._sheet(STATE_TAB)
         if state is None:
             state = self._add_tab(STATE_TAB, hidden=True)
-            self.edit.put(state.part, render_worksheet(layout, self.styles))
+            self.edit.put(state.part, render_worksheet(layout, self.styles, date1904=self.date1904))
         else:
-            self.edit.put(state.part, render_worksheet(layout, self.styles, self.edit.read(state.part)))
+            old = self.edit.read(state.part)
+            self.edit.put(state.part, render_worksheet(layout, self.styles, old, date1904=self.date1904))
 
     # -- owned tabs ------------------------------------------------------------------
 
@@ -307,12 +312,12 @@ class _Sync:
         sheet = self._sheet(layout.name)
         if sheet is None:
             sheet = self._add_tab(layout.name, hidden=layout.hidden)
-            self.edit.put(sheet.part, render_worksheet(layout, self.styles))
+            self.edit.put(sheet.part, render_worksheet(layout, self.styles, date1904=self.date1904))
             return
         old = self.edit.read(sheet.part)
         if b"<f>" in old or b"<f " in old:
             self._drop_calc_chain()  # formulas people typed on the tab go; Excel rebuilds the chain
-        self.edit.put(sheet.part, render_worksheet(layout, self.styles, old))
+        self.edit.put(sheet.part, render_worksheet(layout, self.styles, old, date1904=self.date1904))
 
     def _drop_calc_chain(self) -> None:
         rels = Relationships(self.edit, WORKBOOK)
@@ -326,7 +331,7 @@ class _Sync:
         if sheet is None:
             layout = dataclasses.replace(log_tab, rows=(*log_tab.rows, log_row))
             sheet = self._add_tab(log_tab.name, hidden=log_tab.hidden)
-            self.edit.put(sheet.part, render_worksheet(layout, self.styles))
+            self.edit.put(sheet.part, render_worksheet(layout, self.styles, date1904=self.date1904))
             return
         editor = self._editor(sheet)
         row = editor.last_used_row() + 1
@@ -334,7 +339,7 @@ class _Sync:
             if cell.value is None or cell.value == "":
                 continue
             style = style_of(cell, self.styles)
-            editor.put_cell(row, col, _log_cell(row, col, cell, style, editor.prefix))
+            editor.put_cell(row, col, _log_cell(row, col, cell, style, editor.prefix, self.date1904))
 
 
 def _index(style: str | None) -> int:
@@ -342,9 +347,11 @@ def _index(style: str | None) -> int:
     return int(style) if style and style.isdigit() else 0
 
 
-def _log_cell(row: int, col: int, cell: Cell, style: int, prefix: bytes) -> Callable[[str | None], bytes]:
+def _log_cell(
+    row: int, col: int, cell: Cell, style: int, prefix: bytes, date1904: bool
+) -> Callable[[str | None], bytes]:
     def render(kept_style: str | None) -> bytes:
         chosen = style or (int(kept_style) if kept_style and kept_style.isdigit() else 0)
-        return cell_element(row, col, cell.value, chosen, prefix) or b""
+        return cell_element(row, col, cell.value, chosen, prefix, date1904=date1904) or b""
 
     return render

@@ -27,9 +27,7 @@ CT_WORKSHEET = _SPREADSHEETML + "worksheet+xml"
 CT_STYLES = _SPREADSHEETML + "styles+xml"
 CT_COMMENTS = _SPREADSHEETML + "comments+xml"
 CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
-_RELATIONSHIP = re.compile(
-    rb"<(?:[\w.-]+:)?Relationship\b" + xb.ATTRS + rb"(?:/>|>.*?</(?:[\w.-]+:)?Relationship>)", re.S
-)
+_RELATIONSHIP = xb.expanded(NS_PKG_REL, "Relationship")
 
 
 class Relationships:
@@ -77,10 +75,11 @@ class Relationships:
         if not self.edit.has(self.part):
             return
         xml = self.edit.read(self.part)
-        for match in _RELATIONSHIP.finditer(xml):
-            if xb.attributes(match.group(0)).get("Id") == rel_id:
-                rest = xml[: match.start()] + xml[match.end() :]
-                if _RELATIONSHIP.search(rest) is None:
+        found = xb.find_elements(xml, [_RELATIONSHIP])
+        for node in found:
+            if node.attrs.get("Id") == rel_id:
+                rest = xml[: node.element.start] + xml[node.element.end :]
+                if len(found) == 1:
                     self.edit.remove(self.part)  # an empty relationships part is left out
                 else:
                     self.edit.put(self.part, rest)
@@ -93,15 +92,11 @@ class ContentTypes:
     def __init__(self, edit: PackageEdit) -> None:
         self.edit = edit
 
-    def _entries(self, kind: bytes) -> list[tuple[re.Match[bytes], dict[str, str]]]:
-        xml = self.edit.read(CONTENT_TYPES)
-        pattern = re.compile(
-            rb"<(?:[\w.-]+:)?" + kind + rb"\b" + xb.ATTRS + rb"(?:/>|>\s*</(?:[\w.-]+:)?" + kind + rb">)"
-        )
-        return [(m, xb.attributes(m.group(0))) for m in pattern.finditer(xml)]
+    def _entries(self, kind: str) -> list[xb.Node]:
+        return xb.find_elements(self.edit.read(CONTENT_TYPES), [xb.expanded(NS_CONTENT_TYPES, kind)])
 
     def has_default(self, extension: str) -> bool:
-        return any(a.get("Extension", "").lower() == extension.lower() for _, a in self._entries(b"Default"))
+        return any(n.attrs.get("Extension", "").lower() == extension.lower() for n in self._entries("Default"))
 
     def add_default(self, extension: str, content_type: str) -> None:
         if self.has_default(extension):
@@ -112,7 +107,7 @@ class ContentTypes:
 
     def add_override(self, part: str, content_type: str) -> None:
         name = "/" + part
-        if any(a.get("PartName", "").lower() == name.lower() for _, a in self._entries(b"Override")):
+        if any(n.attrs.get("PartName", "").lower() == name.lower() for n in self._entries("Override")):
             return
         entry = f'<Override PartName="{xb.escape_attr(name)}" ContentType="{content_type}"/>'.encode()
         xml = self.edit.read(CONTENT_TYPES)
@@ -120,10 +115,10 @@ class ContentTypes:
 
     def remove_override(self, part: str) -> None:
         name = "/" + part
-        for match, attrs in self._entries(b"Override"):
-            if attrs.get("PartName", "").lower() == name.lower():
+        for node in self._entries("Override"):
+            if node.attrs.get("PartName", "").lower() == name.lower():
                 xml = self.edit.read(CONTENT_TYPES)
-                self.edit.put(CONTENT_TYPES, xml[: match.start()] + xml[match.end() :])
+                self.edit.put(CONTENT_TYPES, xml[: node.element.start] + xml[node.element.end :])
                 return
 
 

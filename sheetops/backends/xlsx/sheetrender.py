@@ -25,6 +25,7 @@ from sheetops.layout import DATE, DATETIME, Cell, DropDown, Style, TabLayout, Va
 from sheetops.workbook import column_letter
 
 EPOCH = dt.datetime(1899, 12, 30)
+EPOCH_1904 = dt.datetime(1904, 1, 1)  # Mac Excel's date system: serial 0 is 1904-01-01
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 # Elements of an existing owned tab that are kept, by where they go (ECMA-376 order).
@@ -35,12 +36,14 @@ _KEPT_DRAWINGS = (b"drawing", b"legacyDrawing", b"legacyDrawingHF", b"picture")
 _DEFAULT_MARGINS = b'<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
 
 
-def excel_serial(value: dt.date | dt.datetime) -> float:
-    """Days since 1899-12-30 (the 1900 date system), with the time as a fraction."""
+def excel_serial(value: dt.date | dt.datetime, *, date1904: bool = False) -> float:
+    """Days since 1899-12-30 (the 1900 date system), or since 1904-01-01 in a workbook
+    that uses the 1904 date system, with the time as a fraction."""
+    epoch = EPOCH_1904 if date1904 else EPOCH
     if isinstance(value, dt.datetime):
-        delta = value.replace(tzinfo=None) - EPOCH
+        delta = value.replace(tzinfo=None) - epoch
         return delta.days + delta.seconds / 86400 + delta.microseconds / 86_400_000_000
-    return float((value - EPOCH.date()).days)
+    return float((value - epoch.date()).days)
 
 
 def default_format(value: Value) -> str | None:
@@ -52,8 +55,11 @@ def default_format(value: Value) -> str | None:
     return None
 
 
-def cell_element(row: int, col: int, value: Value, style: int, prefix: bytes = b"") -> bytes | None:
-    """A ``<c>`` element for a value (None when the cell would be empty and unstyled)."""
+def cell_element(
+    row: int, col: int, value: Value, style: int, prefix: bytes = b"", *, date1904: bool = False
+) -> bytes | None:
+    """A ``<c>`` element for a value (None when the cell would be empty and unstyled); a
+    date as a serial number in the workbook's date system."""
     ref = cell_ref(row, col).encode()
     s = b' s="%d"' % style if style else b""
     c = prefix + b"c"
@@ -61,7 +67,7 @@ def cell_element(row: int, col: int, value: Value, style: int, prefix: bytes = b
     if isinstance(value, bool):
         return head + b' t="b"><' + prefix + b"v>" + (b"1" if value else b"0") + b"</" + prefix + b"v></" + c + b">"
     if isinstance(value, (dt.date, dt.datetime)):
-        value = excel_serial(value)
+        value = excel_serial(value, date1904=date1904)
     if isinstance(value, (int, float)) and (isinstance(value, int) or math.isfinite(value)):
         number = str(value) if isinstance(value, int) else _float_text(value)
         return head + b"><" + prefix + b"v>" + number.encode() + b"</" + prefix + b"v></" + c + b">"
@@ -87,8 +93,11 @@ def row_element(row: int, cells: list[bytes], prefix: bytes = b"", height: float
     return b"<" + r + attrs + b">" + b"".join(cells) + b"</" + r + b">"
 
 
-def render_worksheet(layout: TabLayout, styles: StyleSheet, old: bytes | None = None) -> bytes:
-    """The whole sheet part for ``layout`` (keeping what people set on ``old``, if given)."""
+def render_worksheet(
+    layout: TabLayout, styles: StyleSheet, old: bytes | None = None, *, date1904: bool = False
+) -> bytes:
+    """The whole sheet part for ``layout`` (keeping what people set on ``old``, if given);
+    dates in the 1904 date system when the workbook uses it."""
     kept = _kept_elements(old) if old else {}
     root_tag = _root_tag(old)
     rows = []
@@ -96,7 +105,7 @@ def render_worksheet(layout: TabLayout, styles: StyleSheet, old: bytes | None = 
     for r, cells in enumerate(layout.rows):
         elements = []
         for c, cell in enumerate(cells):
-            element = cell_element(r, c, cell.value, style_of(cell, styles))
+            element = cell_element(r, c, cell.value, style_of(cell, styles), date1904=date1904)
             if element is not None:
                 elements.append(element)
                 last_row, last_col = max(last_row, r), max(last_col, c)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from sheetops.backends.xlsx import xmlbytes as xb
-from sheetops.backends.xlsx.package import NS_REL
+from sheetops.backends.xlsx.package import NS_MAIN, NS_MAIN_STRICT, NS_REL, NS_REL_STRICT, sheet_parts
 from sheetops.backends.xlsx.relations import CT_WORKSHEET, REL_WORKSHEET, ContentTypes, Relationships
 from sheetops.backends.xlsx.repack import PackageEdit
 from sheetops.errors import BackendError
@@ -21,7 +21,6 @@ from sheetops.errors import BackendError
 WORKBOOK = "xl/workbook.xml"
 APP = "docProps/app.xml"
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-_SHEET = re.compile(rb"<(?:[\w.-]+:)?sheet\b" + xb.ATTRS + rb"/?>")
 _VECTOR = re.compile(rb"<((?:[\w.-]+:)?vector)\b(" + xb.ATTRS + rb")>(.*?)</\1>", re.DOTALL)
 _VARIANT_TEXT = re.compile(rb"<(?:[\w.-]+:)?lpstr>(.*?)</(?:[\w.-]+:)?lpstr>", re.DOTALL)
 _VARIANT_COUNT = re.compile(rb"<((?:[\w.-]+:)?i4)>\s*(\d+)\s*</\1>")
@@ -43,29 +42,84 @@ def add_tab(edit: PackageEdit, name: str, *, hidden: bool = False) -> str:
     rel_id = Relationships(edit, WORKBOOK).add(REL_WORKSHEET, part)
     ContentTypes(edit).add_override(part, CT_WORKSHEET)
     xml = edit.read(WORKBOOK)
-    root = xb.root(xml)
-    p = xb.prefix_of(root.name)
-    ids = [int(xb.attributes(m.group(0)).get("sheetId", "0") or 0) for m in _SHEET.finditer(xml)]
-    r_prefix = xb.prefix_for(xml[root.start : root.start_end], NS_REL)
-    rel_attr = f'{r_prefix}:id="{rel_id}"' if r_prefix else f'xmlns:r="{NS_REL}" r:id="{rel_id}"'
+    sheet_ids = [sheet.sheet_id for sheet in sheet_parts(edit)]
+    lists = xb.find_elements(xml, [xb.expanded(ns, "sheets") for ns in (NS_MAIN, NS_MAIN_STRICT)])
+    if not lists:
+        raise BackendError("the workbook's list of tabs (xl/workbook.xml) is missing; the file is damaged.")
+    sheets = lists[0]
+    p = xb.prefix_of(sheets.element.name)  # bound to the list's namespace inside it, whatever it is
+    rel_ns = NS_REL_STRICT if sheets.namespace == NS_MAIN_STRICT else NS_REL
+    r_prefix = sheets.prefix_of(rel_ns)
+    rel_attr = f'{r_prefix}:id="{rel_id}"' if r_prefix else f'xmlns:r="{rel_ns}" r:id="{rel_id}"'
     state = ' state="hidden"' if hidden else ""
     entry = (
         b"<"
         + p
-        + f'sheet name="{xb.escape_attr(name)}" sheetId="{max(ids, default=0) + 1}"{state} {rel_attr}/>'.encode()
+        + f'sheet name="{xb.escape_attr(name)}" sheetId="{max(sheet_ids, default=0) + 1}"{state} {rel_attr}/>'.encode()
     )
-    sheets = re.compile(rb"<" + re.escape(p) + rb"sheets\b" + xb.ATTRS + rb"(/?)>").search(xml)
-    if sheets is None:
-        raise BackendError("the workbook's list of tabs (xl/workbook.xml) is missing; the file is damaged.")
-    if sheets.group(1):
-        xml = xml[: sheets.start()] + b"<" + p + b"sheets>" + entry + b"</" + p + b"sheets>" + xml[sheets.end() :]
+    if sheets.element.empty:
+        tag = xml[sheets.element.start : sheets.element.start_end]
+        opened = tag[:-2].rstrip() + b">"
+        xml = xb.splice(xml, [(sheets.element.start, sheets.element.end, opened + entry + b"</" + p + b"sheets>")])
     else:
-        close_at = xml.index(b"</" + p + b"sheets>", sheets.end())
+        close_at = sheets.element.end - len(b"</" + sheets.element.name + b">")
         xml = xml[:close_at] + entry + xml[close_at:]
     edit.put(WORKBOOK, xml)
     if edit.has(APP):
         edit.put(APP, _app_with_title(edit.read(APP), name))
     return part
+
+
+def hide_tab(edit: PackageEdit, name: str) -> None:
+    """Hide the tab ``name`` again after a program showed it (gnumeric shows every tab it saves).
+
+    Its ``<sheet>`` gets ``state="hidden"``; a workbook view whose active tab or first tab
+    in the tab bar was this one moves to the nearest shown tab (the next, else the one
+    before), as Excel does when a person hides the tab they are on; the tab's own part
+    loses ``tabSelected``. A workbook with no other shown tab is left as it is.
+    """
+    xml = edit.read(WORKBOOK)
+    wanted = [xb.expanded(ns, local) for ns in (NS_MAIN, NS_MAIN_STRICT) for local in ("sheet", "workbookView")]
+    found = xb.find_elements(xml, wanted)
+    sheets = [node for node in found if node.element.local == b"sheet"]
+    at = next((i for i, n in enumerate(sheets) if n.attrs.get("name", "").casefold() == name.casefold()), None)
+    if at is None or sheets[at].attrs.get("state", "visible") != "visible":
+        return
+    shown = [i for i, n in enumerate(sheets) if i != at and n.attrs.get("state", "visible") == "visible"]
+    if not shown:
+        return
+    instead = next((i for i in shown if i > at), shown[-1])
+    edits = []
+    for node in found:
+        start, start_end = node.element.start, node.element.start_end
+        tag = xml[start:start_end]
+        if node is sheets[at]:
+            edits.append((start, start_end, xb.set_attribute(tag, b"state", "hidden", after=b"sheetId")))
+        elif node.element.local == b"workbookView":
+            changed = tag
+            for attr in (b"activeTab", b"firstSheet"):
+                value = node.attrs.get(attr.decode(), "0").strip()
+                if value.isdigit() and int(value) == at:
+                    changed = xb.set_attribute(changed, attr, str(instead))
+            if changed != tag:
+                edits.append((start, start_end, changed))
+    edit.put(WORKBOOK, xb.splice(xml, edits))
+    part = next((p.part for p in sheet_parts(edit) if p.name.casefold() == name.casefold()), None)
+    if part is not None and edit.has(part):
+        _unselect(edit, part)
+
+
+def _unselect(edit: PackageEdit, part: str) -> None:
+    """The sheet part without ``tabSelected`` on its views (a hidden tab is not the one open)."""
+    xml = edit.read(part)
+    views = xb.find_elements(xml, [xb.expanded(ns, "sheetView") for ns in (NS_MAIN, NS_MAIN_STRICT)])
+    edits = []
+    for view in views:
+        if "tabSelected" in view.attrs:
+            tag = xml[view.element.start : view.element.start_end]
+            edits.append((view.element.start, view.element.start_end, xb.set_attribute(tag, b"tabSelected", None)))
+    if edits:
+        edit.put(part, xb.splice(xml, edits))
 
 
 def _app_with_title(xml: bytes, name: str) -> bytes:

@@ -10,8 +10,8 @@ attributes, list an element's direct children and escape text the way OOXML want
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
 
 # The attributes of a start tag; quoted values may hold ">" (XML allows it there).
 ATTRS = rb"""(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*"""
@@ -24,6 +24,8 @@ _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _OOXML_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4})_")
 _ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|lt|gt|amp|quot|apos);")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+_ATTR_WHITESPACE = re.compile(rb"\r\n|[\t\n\r]")
+XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace"
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,12 @@ def local_name(name: bytes) -> bytes:
 
 
 def attributes(tag: bytes) -> dict[str, str]:
-    """The attributes of a start tag, unescaped, keyed by their qualified names."""
+    """The attributes of a start tag as an XML parser gives them, keyed by their qualified names.
+
+    Either quote, any whitespace around ``=``; values unescaped (named entities and
+    character references) with their literal tabs and line breaks read as spaces, as
+    XML's attribute-value normalisation says.
+    """
     head = re.match(rb"<[\w.:-]+", tag)
     body = tag[head.end() :] if head else tag
     return {m.group(1).decode(): unescape(_value(m).decode("utf-8")) for m in _ATTR.finditer(body)}
@@ -57,7 +64,94 @@ def attributes(tag: bytes) -> dict[str, str]:
 
 def _value(match: re.Match[bytes]) -> bytes:
     value = match.group(2)
-    return value if value is not None else match.group(3) or b""
+    value = value if value is not None else match.group(3) or b""
+    return _ATTR_WHITESPACE.sub(b" ", value) if b"\t" in value or b"\n" in value or b"\r" in value else value
+
+
+@dataclass(frozen=True)
+class Node:
+    """An element as a namespace-aware XML parser sees it, and where it sits in the part."""
+
+    element: Element
+    namespace: str  # the URI its prefix (or the default namespace) is bound to
+    attrs: dict[str, str]  # "{uri}local" for a prefixed attribute, "local" for one without
+    scope: dict[str, str] = field(repr=False)  # prefix -> URI in scope inside it ("" the default)
+
+    def prefix_of(self, uri: str) -> str | None:
+        """A prefix bound to ``uri`` inside this element (None: none is)."""
+        return next((p for p, bound in self.scope.items() if p and bound == uri), None)
+
+
+def expanded(uri: str, local: str) -> str:
+    """An expanded name, as :func:`find_elements` takes and gives them: ``{uri}local``."""
+    return "{" + uri + "}" + local
+
+
+def find_elements(xml: bytes, names: Collection[str]) -> list[Node]:
+    """The elements whose expanded name (``"{uri}local"``) is among ``names``, in document order.
+
+    Names are read as an XML parser reads them: a prefix means the namespace declared
+    for it on the element or the nearest ancestor, an unprefixed name the default
+    namespace, whatever the prefixes are; comments and CDATA hold no elements. An
+    undeclared prefix or a misnested end tag is a ValueError (the part is not XML).
+    """
+    wanted = set(names)
+    found: list[Node] = []
+    scope: dict[str, str] = {"xml": XML_NAMESPACE}
+    # open elements: qualified name, the scope outside it, and what is known of it when wanted
+    stack: list[tuple[bytes, dict[str, str], tuple[int, int, str, dict[str, str], dict[str, str]] | None]] = []
+    for token in iter_tokens(xml):
+        name = token.group(2)
+        if name is None:
+            continue
+        if token.group(1) == b"/":
+            if not stack or stack[-1][0] != name:
+                raise ValueError(f"the end tag </{name.decode('utf-8', 'replace')}> closes no open element")
+            _, scope, known = stack.pop()
+            if known is not None:
+                start, start_end, uri, attrs, inner = known
+                found.append(Node(Element(name, start, start_end, token.end()), uri, attrs, inner))
+            continue
+        raw = attributes(token.group(0))
+        inner = scope
+        if any(k == "xmlns" or k.startswith("xmlns:") for k in raw):
+            inner = dict(scope)
+            for k, v in raw.items():
+                if k == "xmlns":
+                    inner[""] = v
+                elif k.startswith("xmlns:"):
+                    inner[k[6:]] = v
+        prefix, _, local = name.decode("utf-8").rpartition(":")
+        uri = _namespace(inner, prefix)
+        expanded = "{" + uri + "}" + local if uri else local
+        known = None
+        if expanded in wanted:
+            attrs = {}
+            for k, v in raw.items():
+                if k == "xmlns" or k.startswith("xmlns:"):
+                    continue
+                a_prefix, _, a_local = k.rpartition(":")
+                attrs["{" + _namespace(inner, a_prefix) + "}" + a_local if a_prefix else a_local] = v
+            known = (token.start(), token.end(), uri, attrs, inner)
+        if token.group(4) == b"/":
+            if known is not None:
+                found.append(Node(Element(name, known[0], known[1], known[1]), uri, known[3], inner))
+        else:
+            stack.append((name, scope, known))
+            scope = inner
+    if stack:
+        raise ValueError(f"the element <{stack[-1][0].decode('utf-8', 'replace')}> is not closed")
+    found.sort(key=lambda node: node.element.start)
+    return found
+
+
+def _namespace(scope: dict[str, str], prefix: str) -> str:
+    if not prefix:
+        return scope.get("", "")
+    uri = scope.get(prefix)
+    if uri is None:
+        raise ValueError(f"the namespace prefix {prefix!r} is not declared")
+    return uri
 
 
 def attribute_span(tag: bytes, name: bytes) -> tuple[int, int] | None:
