@@ -103,9 +103,9 @@ def replace_atomically(
             _copy_ownership(out.fileno(), temp, original)
             os.fsync(out.fileno())
             written = stamp_of(os.fstat(out.fileno()))  # a rename changes none of it
-        with _guard(path):
-            # Nothing but a stat stands between the check and the rename.
-            if expected is not None and file_stamp(path) != expected:
+        with _guard(path) as current_stamp:
+            # Nothing but an open and a stat stands between the check and the rename.
+            if expected is not None and current_stamp() != expected:
                 raise written_meanwhile(path)
             os.replace(temp, path)
     except BaseException as exc:
@@ -122,8 +122,9 @@ def replace_atomically(
 
 
 @contextlib.contextmanager
-def _guard(path: Path) -> Iterator[None]:
-    """Hold a lock on one byte of the workbook (:data:`GUARD_BYTE`) while it is checked and replaced.
+def _guard(path: Path) -> Iterator[Callable[[], Stamp | None]]:
+    """Hold a lock on one byte of the workbook (:data:`GUARD_BYTE`) while it is checked and
+    replaced; give the function that reads its current stamp.
 
     Every sync takes it, whoever runs it: two syncs that each hold their own user's lock
     (two people on one machine, or two machines on a shared folder whose file system
@@ -131,35 +132,55 @@ def _guard(path: Path) -> Iterator[None]:
     both replace it. A sync that opened the old file waits for the other's moment, then
     finds the file replaced. Where the file system has no such locks, the check and the
     rename still follow each other directly.
+
+    The stamp is read by opening the path afresh (an NFS client asks the server again on
+    open, where a plain stat may answer from its cache), and every file opened here stays
+    open until the rename is done: closing any descriptor of a file drops the process's
+    POSIX locks on it.
     """
+    opened: list[int] = []
+
+    def current_stamp() -> Stamp | None:
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        except OSError:
+            return None
+        opened.append(fd)
+        return stamp_of(os.fstat(fd))
+
+    try:
+        _lock_guard_byte(path, opened)
+        yield current_stamp
+    finally:
+        for fd in opened:
+            os.close(fd)  # the first one holds the lock: it goes with it
+
+
+def _lock_guard_byte(path: Path, opened: list[int]) -> None:
+    """Lock :data:`GUARD_BYTE` of the workbook, waiting up to :data:`GUARD_WAIT` seconds."""
     try:
         import fcntl
-    except ImportError:  # not POSIX
-        yield
+    except ImportError:  # not POSIX: the check alone
         return
     try:
         fd = os.open(path, os.O_RDWR | getattr(os, "O_CLOEXEC", 0))
     except OSError:  # the check that follows still stands
-        yield
         return
-    try:
-        deadline = time.monotonic() + GUARD_WAIT
-        while True:
-            try:
-                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, GUARD_BYTE)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EACCES, errno.EAGAIN):
-                    break  # no byte-range locks here (ENOLCK, EOPNOTSUPP...)
-                if time.monotonic() > deadline:
-                    raise WorkbookLockedError(
-                        f"{path}: another program kept the workbook locked for {GUARD_WAIT:.0f} seconds while "
-                        "this sync was about to save it. Nothing was written; run the sync again."
-                    ) from None
-                time.sleep(0.002)
-        yield
-    finally:
-        os.close(fd)  # releases the lock
+    opened.append(fd)
+    deadline = time.monotonic() + GUARD_WAIT
+    while True:
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, GUARD_BYTE)
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.EACCES, errno.EAGAIN):
+                return  # no byte-range locks on this file system (ENOLCK, EOPNOTSUPP...)
+            if time.monotonic() > deadline:
+                raise WorkbookLockedError(
+                    f"{path}: another program kept the workbook locked for {GUARD_WAIT:.0f} seconds while "
+                    "this sync was about to save it. Nothing was written; run the sync again."
+                ) from None
+            time.sleep(0.002)
 
 
 def _copy_ownership(fd: int, temp: Path, original: os.stat_result) -> None:
