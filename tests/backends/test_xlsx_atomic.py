@@ -308,7 +308,7 @@ def test_a_workbook_saved_again_since_it_was_read_is_not_written(workbook: Peopl
         workbook.path.write_bytes(saved)
         stamp = workbook.path.stat().st_mtime_ns + 1_000_000_000
         os.utime(workbook.path, ns=(stamp, stamp))
-        with pytest.raises(WorkbookLockedError, match="saved again while sheetops was working on it"):
+        with pytest.raises(WorkbookLockedError, match="someone else wrote the workbook while this sync ran"):
             backend.write(sync_write(marks(workbook)))
     assert workbook.path.read_bytes() == saved
 

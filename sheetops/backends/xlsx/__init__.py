@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sheetops.backends import SyncWrite
-from sheetops.backends.xlsx.atomic import remove_stale_temp_files
+from sheetops.backends.xlsx.atomic import Stamp, file_stamp, remove_stale_temp_files, written_meanwhile
 from sheetops.backends.xlsx.package import PartCache, check_not_locked, open_package
 from sheetops.errors import BackendError, WorkbookError, WorkbookLockedError
 from sheetops.workbook import WorkbookData
@@ -69,21 +69,67 @@ def _private_folder(folder: Path) -> None:
         )
 
 
-def _stamp(path: Path) -> tuple[int, int, int] | None:
-    """What changes when the file is saved: its inode, size and modification time."""
+def resolve_link(path: Path) -> Path:
+    """The file ``path`` names, through any symbolic links (a chain, relative ones), once.
+
+    A sync reads, locks and replaces the file itself, so a link stays a link and the
+    workbook it points to is the one that changes. A link that leads nowhere is kept as
+    given, and refused as a missing file.
+    """
     try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return info.st_ino, info.st_size, info.st_mtime_ns
+        return path.resolve(strict=True)
+    except (OSError, RuntimeError):  # missing, or a loop of links
+        return path
+
+
+def check_may_replace(path: Path) -> None:
+    """Refuse, before anything is written, a file the user could not write in place.
+
+    Replacing a file takes only the right to write in its folder; saving it takes the
+    right to write the file. A sync needs the second, as Excel does: replacing a file
+    someone else owns and keeps to themselves (say 0644) would make it the syncing
+    user's and change who may edit it. The test is the operating system's own, for the
+    effective user and groups (ACLs included): root may write any file that has a write
+    permission for someone, and keeps its owner, group and mode when it replaces it.
+    """
+    info = path.stat()
+    if not info.st_mode & 0o222:
+        # Excel will not save over a read-only file either: someone made it so on purpose.
+        raise WorkbookError(
+            f"{path}: the file is read-only, so sheetops leaves it as it is. Make it writable "
+            "(or sync a copy) and run sheetops again; `--dry-run` shows the results without writing. "
+            "Nothing was changed."
+        )
+    if os.name == "posix" and not os.access(path, os.W_OK, effective_ids=os.access in os.supports_effective_ids):
+        raise WorkbookError(
+            f"{path}: you may not change this file: it belongs to {_user_name(info.st_uid)} and its permissions "
+            "do not let you write it, so sheetops leaves it as it is (saving it anyway would make it yours and "
+            "change who may edit it). Ask its owner to let you write it, or sync a copy of it; `--dry-run` "
+            "shows the results without writing. Nothing was changed."
+        )
+
+
+def _user_name(uid: int) -> str:
+    try:
+        import pwd
+
+        return f"the user {pwd.getpwuid(uid).pw_name}"
+    except (ImportError, KeyError):
+        return f"the user with id {uid}"
 
 
 class XlsxBackend:
-    """A workbook in a local .xlsx (or .xlsm) file."""
+    """A workbook in a local .xlsx (or .xlsm) file.
+
+    ``path`` is kept as given for what is said about the workbook; the file itself is
+    found once, through any symbolic links (:func:`resolve_link`), and is what is read,
+    locked and replaced.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._read_stamp: tuple[int, int, int] | None = None
+        self.file = resolve_link(path)
+        self._read_stamp: Stamp | None = None
         self._read_parts: PartCache | None = None
 
     @property
@@ -93,7 +139,13 @@ class XlsxBackend:
     @property
     def lock_path(self) -> Path:
         """The file that holds a sync's lock (see :func:`lock_file`)."""
-        return lock_file(self.path)
+        return lock_file(self.file)
+
+    def _check_not_open(self) -> None:
+        """Excel's or LibreOffice's lock file beside the workbook, or beside the link to it."""
+        check_not_locked(self.file)
+        if self.path.absolute() != self.file:
+            check_not_locked(self.path)
 
     @contextmanager
     def lock(self) -> Iterator[None]:
@@ -109,9 +161,9 @@ class XlsxBackend:
         """
         from filelock import FileLock, Timeout
 
-        if not self.path.exists() or self.path.is_dir():
-            open_package(self.path).close()  # raises the error that says what the path is
-        check_not_locked(self.path)
+        if not self.file.exists() or self.file.is_dir():
+            open_package(self.file).close()  # raises the error that says what the path is
+        self._check_not_open()
         lock_path = self.lock_path
         _private_folder(lock_path.parent)
         guard = FileLock(str(lock_path), timeout=0, mode=0o600)
@@ -128,7 +180,7 @@ class XlsxBackend:
                 "Nothing was changed."
             ) from exc
         try:
-            remove_stale_temp_files(self.path)
+            remove_stale_temp_files(self.file)
             yield
         finally:
             guard.release()
@@ -136,30 +188,25 @@ class XlsxBackend:
     def read(self) -> WorkbookData:
         from sheetops.backends.xlsx.reader import read_workbook
 
-        self._read_stamp = _stamp(self.path)
+        self._read_stamp = file_stamp(self.file)  # before the file is opened
         # The parts the read decompresses are kept for the write that follows (a sheet of
         # 100k rows is 25 MB of XML that would otherwise be decompressed again).
         self._read_parts = PartCache()
-        return read_workbook(self.path, self._read_parts)
+        return read_workbook(self.file, self._read_parts)
 
     def write(self, changes: SyncWrite) -> None:
         """Apply a sync; refused when the file was saved again since :meth:`read` (by a
-        person on another machine, say): the sync's figures would not include their changes."""
+        person, or a sync on another machine): the sync's figures would not include their
+        changes. The file is checked here, and again just before it is replaced."""
         from sheetops.backends.xlsx.patcher import apply_sync_write
 
         known, self._read_parts = self._read_parts, None
-        check_not_locked(self.path)
-        if not self.path.stat().st_mode & 0o222:
-            # Excel will not save over a read-only file either: someone made it so on purpose.
-            raise WorkbookError(
-                f"{self.path}: the file is read-only, so sheetops leaves it as it is. Make it writable "
-                "(or sync a copy) and run sheetops again; `--dry-run` shows the results without writing. "
-                "Nothing was changed."
-            )
-        if self._read_stamp is not None and _stamp(self.path) != self._read_stamp:
-            raise WorkbookLockedError(
-                f"{self.path}: the workbook was saved again while sheetops was working on it; "
-                "run sheetops again so that it uses the new version. Nothing was changed."
-            )
-        apply_sync_write(self.path, changes, known)
-        self._read_stamp = _stamp(self.path) if self._read_stamp is not None else None
+        self._check_not_open()
+        check_may_replace(self.file)
+        now = file_stamp(self.file)
+        if self._read_stamp is not None and now != self._read_stamp:
+            raise written_meanwhile(self.path)
+        # Without a read (a write on its own), the file as it is now is what it changes.
+        written = apply_sync_write(self.file, changes, known, expected=self._read_stamp or now)
+        if written is not None and self._read_stamp is not None:
+            self._read_stamp = written

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sheetops.backends import STATE_TAB, Highlight, SyncWrite
-from sheetops.backends.xlsx.atomic import replace_atomically
+from sheetops.backends.xlsx.atomic import Stamp, replace_atomically
 from sheetops.backends.xlsx.notes import SheetNotes
 from sheetops.backends.xlsx.package import PartCache, SheetPart, open_package, sheet_parts, uses_1904_dates
 from sheetops.backends.xlsx.record import (
@@ -54,11 +54,16 @@ from sheetops.layout import HIGHLIGHT_FILL, Cell, TabLayout
 SHARED_STRINGS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
 
 
-def apply_sync_write(path: Path, changes: SyncWrite, known: PartCache | None = None) -> None:
+def apply_sync_write(
+    path: Path, changes: SyncWrite, known: PartCache | None = None, *, expected: Stamp | None = None
+) -> Stamp | None:
     """Write the summary, the log row and the highlights into the workbook at ``path``.
 
     ``known`` holds the parts the read decompressed; a part the package still lists the
-    same way is taken from there instead of being decompressed again.
+    same way is taken from there instead of being decompressed again. ``expected``: the
+    file as the sync read it; the file is replaced only while it still is (see
+    :func:`.atomic.replace_atomically`). Returns the new file's stamp, or None when
+    nothing changed and the file was not rewritten.
     """
     # The read verified every part of this file, and the backend refuses to write if the
     # file changed since, so the checksums need not be checked a second time.
@@ -73,8 +78,8 @@ def apply_sync_write(path: Path, changes: SyncWrite, known: PartCache | None = N
                 "Open it in Excel or LibreOffice, save it, and run sheetops again. Nothing was changed."
             ) from exc
         if not edit.touched:
-            return
-        replace_atomically(path, edit.write_to)
+            return None
+        return replace_atomically(path, edit.write_to, expected=expected)
 
 
 class _Sync:
