@@ -163,3 +163,21 @@ def test_a_part_that_is_not_xml_is_refused(xml: bytes) -> None:
 
     with pytest.raises(ValueError):
         xb.find_elements(xml, ["{M}sheet"])
+
+
+def test_a_styles_part_the_relationships_do_not_name_is_kept_not_overwritten(demo_xlsx: Path) -> None:
+    """A program that dropped the styles relationship leaves the workbook's styles in place:
+    sync links them again rather than writing a fresh styles part over them."""
+    before = read_parts(demo_xlsx)["xl/styles.xml"]
+    _rewrite(demo_xlsx, {RELS: lambda xml: re.sub(rb"<Relationship [^>]*styles\.xml\"/>", b"", xml)})
+    api.sync(demo_xlsx, as_of=DEMO_TODAY)
+    after = read_parts(demo_xlsx)
+    def entries(xml: bytes, tag: bytes) -> list[bytes]:
+        body = re.search(rb"<" + tag + rb"\b[^>]*>(.*)</" + tag + rb">", xml, re.S)
+        assert body is not None
+        return re.findall(rb"<(?:xf|fill|font)\b.*?(?:/>|</(?:xf|fill|font)>)", body[1], re.S)
+
+    for tag in (b"cellXfs", b"fills", b"fonts"):  # the workbook's own styles, first and unchanged
+        kept = entries(before, tag)
+        assert entries(after["xl/styles.xml"], tag)[: len(kept)] == kept, tag
+    assert b"styles.xml" in after[RELS]

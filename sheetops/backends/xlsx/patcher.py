@@ -120,7 +120,8 @@ class _Sync:
         if found:
             return found[0]
         part = "xl/styles.xml"
-        self.edit.put(part, MINIMAL_STYLES)
+        if not self.edit.has(part):  # never overwrite one the relationships fail to name
+            self.edit.put(part, MINIMAL_STYLES)
         rels.add(REL_STYLES, part)
         ContentTypes(self.edit).add_override(part, CT_STYLES)
         return part
