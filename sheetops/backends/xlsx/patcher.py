@@ -202,10 +202,13 @@ class _Sync:
         note = notes.note(ref)
         by_sheetops = False
         if record is not None and record.note_by_sheetops and note is not None and note.text == record.note:
-            if note.text != highlight.note:
-                notes.set_text(ref, highlight.note)
-            by_sheetops = True
-        elif note is None:
+            if not highlight.note:  # the cell keeps its fill; the breach's note is on another cell now
+                notes.remove(row, col, ref)
+            else:
+                if note.text != highlight.note:
+                    notes.set_text(ref, highlight.note)
+                by_sheetops = True
+        elif note is None and highlight.note:
             notes.add(row, col, ref, highlight.note)
             by_sheetops = True
         return HighlightRecord(
