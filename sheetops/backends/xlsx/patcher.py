@@ -35,6 +35,7 @@ from sheetops.backends.xlsx.record import (
     read_records,
     read_shared_strings,
     record_layout,
+    record_order,
 )
 from sheetops.backends.xlsx.relations import (
     CT_STYLES,
@@ -143,9 +144,11 @@ class _Sync:
     # -- highlights ------------------------------------------------------------------
 
     def _apply_highlights(self, highlights: tuple[Highlight, ...], rewritten: set[str]) -> list[HighlightRecord] | None:
-        """Add, update and remove highlights; return the new record (None: no record needed)."""
+        """Add, update and remove highlights; return the new record (None: no record needed,
+        or the one in the workbook already says exactly this)."""
         state = self._sheet(STATE_TAB)
-        records = {r.key: r for r in self._read_records(state)} if state else {}
+        recorded = self._read_records(state) if state else []
+        records = {r.key: r for r in recorded}
         wanted: dict[tuple[str, str], Highlight] = {}
         for highlight in highlights:
             sheet = self._sheet(highlight.tab)
@@ -162,6 +165,8 @@ class _Sync:
             kept.append(self._highlight(highlight, records.get(key)))
         if state is None and not kept:
             return None
+        if state is not None and sorted(kept, key=record_order) == recorded:
+            return None  # the record says this already: its part is copied as it is
         return kept
 
     def _read_records(self, state: SheetPart) -> list[HighlightRecord]:
