@@ -43,8 +43,9 @@ print(json.dumps({"seconds": elapsed, "peak_mb": peak_mb, "n": rows}))
 """
 
 
-def build(path: Path, daily_rows: int, channels: int, as_of: dt.date) -> None:
-    """A contract workbook (English) with `daily_rows` Daily rows spread over `channels`."""
+def build(path: Path, daily_rows: int, channels: int, as_of: dt.date, rules: list[list[object]] | None = None) -> None:
+    """A contract workbook (English) with `daily_rows` Daily rows spread over `channels`;
+    `rules`, when given, are the rows of the Stop rules tab instead of the demo's."""
     from sheetops.api import provision
 
     names = [f"Channel {i + 1:02d}" for i in range(channels)]
@@ -109,6 +110,11 @@ def build(path: Path, daily_rows: int, channels: int, as_of: dt.date) -> None:
                     sheet.write_number(r, 8, 6000)
                     r += 1
                 monday += dt.timedelta(days=7)
+        elif name == "Stop rules" and rules is not None:
+            for r, row in enumerate(rules, start=1):
+                for c, value in enumerate(row):
+                    if value is not None:
+                        sheet.write(r, c, value)
         else:
             for r, row in enumerate(rows[1:], start=1):
                 for c, value in enumerate(row):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sheetops import layout, messages
 from sheetops.backends import Highlight
 from sheetops.layout import Cell, Style, TabLayout
-from sheetops.sync.facts import Facts
+from sheetops.sync.facts import Facts, PeriodFact
 from sheetops.sync.kpis import COSTS, METRIC_INPUTS, MONEY, SHARES, add_up, metric_value, shown
 from sheetops.sync.period import ReportPeriod
 from sheetops.sync.report import ChannelReport, Decisions, Figures, MonthBudget
@@ -518,17 +518,17 @@ def log_row(
 # -- highlights -----------------------------------------------------------------------------------------
 
 
-def breach_note(breach: Breach, index: int, template: Template, lang: str) -> str:
-    """The note on the cells of one breaching period (``index`` into the breach's periods)."""
-    fact = breach.periods[index]
-    value = breach.values[index]
+# The values of at most this many of a streak's latest periods are listed in its note.
+NOTE_VALUES = 10
+
+
+def breach_note(breach: Breach, template: Template, lang: str) -> str:
+    """The one note of a breach: the rule, the newest period's value and the threshold,
+    and for a streak since when, how many periods and their values (the latest
+    :data:`NOTE_VALUES` of them, after an ellipsis when there are more)."""
+    fact = breach.periods[-1]
     metric = breach.metric
-    if math.isinf(value):
-        bought = template.tab("plan_fact").column(COSTS[metric]).header[lang].lower()
-        spend = fact.values.get("spend") or 0.0
-        value_text = messages.message("note.infinite", lang, spend=format_number(spend, lang), what=bought)
-    else:
-        value_text = format_metric(metric, value, lang)
+    value_text = _note_value(breach, len(breach.periods) - 1, template, lang)
     threshold = format_metric(metric, breach.threshold, lang)
     if breach.uses_target:
         typed = breach.rule.threshold.typed
@@ -536,8 +536,14 @@ def breach_note(breach: Breach, index: int, template: Template, lang: str) -> st
     when = messages.message(f"note.{breach.period}", lang, date=format_date(fact.start, lang))
     streak = ""
     if breach.streak > 1:
+        first = max(0, breach.streak - NOTE_VALUES)
+        values = ", ".join(
+            messages.message("note.value", lang, date=format_date(breach.periods[index].start, lang),
+                             value=_note_value(breach, index, template, lang))
+            for index in range(first, breach.streak)
+        )
         streak = messages.message("note.streak", lang, count=count(breach.streak, breach.period, lang),
-                                                   since=format_date(breach.since, lang))
+                                  since=format_date(breach.since, lang), values=("…, " if first else "") + values)
     owner = messages.message("note.owner", lang, owner=breach.channel.owner) if breach.channel.owner else ""
     return messages.message(
         "note",
@@ -553,23 +559,43 @@ def breach_note(breach: Breach, index: int, template: Template, lang: str) -> st
     )
 
 
+def _note_value(breach: Breach, index: int, template: Template, lang: str) -> str:
+    value = breach.values[index]
+    if math.isinf(value):
+        bought = template.tab("plan_fact").column(COSTS[breach.metric]).header[lang].lower()
+        spend = breach.periods[index].values.get("spend") or 0.0
+        return messages.message("note.infinite", lang, spend=format_number(spend, lang), what=bought)
+    return format_metric(breach.metric, value, lang)
+
+
+def marked_periods(breach: Breach) -> tuple[PeriodFact, ...]:
+    """The periods of a breach whose cells are marked: the rule's last N (its Periods in a
+    row), the current one last. Older periods of a long streak are told in the note only."""
+    return breach.periods[-max(1, breach.rule.periods) :]
+
 
 def highlights(breaches: Sequence[Breach], template: Template, lang: str) -> tuple[Highlight, ...]:
-    """Every input cell of every breaching period, with its note; sorted, one per cell.
+    """The input cells of the periods each rule judged, sorted, one highlight per cell.
 
-    A cell in two breaches (spend, for a CPA and a ROMI rule) gets one highlight whose
-    note has a line for each.
+    Every input cell of a breach's :func:`marked_periods` gets the fill; the breach's one
+    note goes on its newest period's first input cell, and the other cells carry no note
+    (``note`` empty). A cell that holds the note of two breaches (spend, for a CPA and a
+    ROMI rule) gets one highlight whose note has a line for each.
     """
     notes: dict[tuple[str, int, int], list[str]] = {}
     for breach in breaches:
         components = METRIC_INPUTS[breach.metric]
-        for index, fact in enumerate(breach.periods):
-            note = breach_note(breach, index, template, lang)
+        periods = marked_periods(breach)
+        for fact in periods:
             for component in components:
                 for cell in fact.cells(component):
-                    lines = notes.setdefault(cell, [])
-                    if note not in lines:
-                        lines.append(note)
+                    notes.setdefault(cell, [])
+        newest = next((cell for component in components for cell in periods[-1].cells(component)), None)
+        if newest is not None:
+            lines = notes[newest]
+            note = breach_note(breach, template, lang)
+            if note not in lines:
+                lines.append(note)
     return tuple(
         Highlight(tab, row, col, fit_text("\n".join(notes[(tab, row, col)]), lang)) for tab, row, col in sorted(notes)
     )

@@ -197,6 +197,24 @@ def test_rows_are_found_in_a_large_sheet_by_bisection() -> None:
     )
 
 
+def test_a_sheet_with_many_marks_finds_its_rows_in_one_pass_with_the_same_result() -> None:
+    rows = "".join(f'<row r="{r}" spans="1:2"><c r="A{r}" s="1"><v>{r}</v></c></row>' for r in range(1, 5_001) if r % 7)
+    odd = rows.replace('<row r="10" spans="1:2">', '<row spans="1:2" r="10">')  # read by the general pattern
+    for xml in (rows, odd):
+        editor = SheetEditor(sheet(xml), "Daily")
+        for r in range(0, 5_000, 3):  # far more rows than bisection is used for
+            if editor.cell(r, 0).exists:
+                editor.set_style(r, 0, "2")
+            else:
+                editor.create_cell(r, 0, "2")
+        edited = editor.to_bytes()
+        assert b'<row r="1" spans="1:2"><c r="A1" s="2"><v>1</v></c></row><row r="2" spans="1:2"><c r="A2" s="1">' \
+            in edited
+        assert (b'<row r="27" spans="1:2"><c r="A27" s="1"><v>27</v></c></row><row r="28"><c r="A28" s="2"/></row>'
+                b'<row r="29"') in edited
+        assert b'spans="1:2" r="10"><c r="A10" s="2">' in edited or xml is rows
+
+
 @pytest.mark.parametrize(
     "rows",
     ['<row><c r="A1"><v>1</v></c></row>', '<row r="1"><c><v>1</v></c></row>'],
@@ -492,6 +510,20 @@ def test_the_record_reads_back_what_it_wrote() -> None:
     read = read_records(SheetEditor(part, "sheetops_state"), lambda: [])
     assert sorted(read, key=lambda r: r.key) == sorted(RECORDS, key=lambda r: r.key)
     assert not styles.changed  # the record is plain: it adds no styles
+
+
+def test_the_record_is_read_in_one_pass_and_cell_by_cell_alike() -> None:
+    part = render_worksheet(record_layout(RECORDS), StyleSheet(MINIMAL_STYLES))
+    # a program that saved the record with shared strings and its own attributes: read cell by cell
+    strings = [str(c) for c in ("Tab", "Plan-Fact", "D3")]
+    saved = part.replace(b'<c r="A1" t="inlineStr"><is><t>Tab</t></is></c>', b'<c r="A1" t="s"><v>0</v></c>')
+    saved = saved.replace(b'<c r="A2" t="inlineStr"><is><t>Daily</t></is></c>', b'<c r="A2" t="inlineStr" x="1">'
+                          b'<is><t>Daily</t></is></c>')
+    assert saved != part
+    expected = sorted(RECORDS, key=lambda r: r.key)
+    for xml in (part, saved):
+        read = read_records(SheetEditor(xml, "sheetops_state"), lambda: strings)
+        assert sorted(read, key=lambda r: r.key) == expected
 
 
 def test_a_record_written_before_fills_were_kept_is_read_without_them() -> None:

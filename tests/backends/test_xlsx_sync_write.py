@@ -7,6 +7,7 @@ openpyxl, with python-calamine and with LibreOffice.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import zipfile
 from collections.abc import Iterable
@@ -312,6 +313,34 @@ def test_a_second_identical_sync_changes_only_the_sync_log(workbook: PeopleWorkb
     second = sync(workbook, marks(workbook))
     assert changed(first, second) == {sheet_part(workbook.path, workbook.log)}
     assert second["xl/styles.xml"] == first["xl/styles.xml"]
+
+
+def test_an_unchanged_record_is_not_written_again(workbook: PeopleWorkbook) -> None:
+    sync(workbook, marks(workbook))
+    with zipfile.ZipFile(workbook.path) as package:
+        before = package.getinfo(sheet_part(workbook.path, STATE_TAB))
+    sync(workbook, marks(workbook))
+    with zipfile.ZipFile(workbook.path) as package:
+        after = package.getinfo(sheet_part(workbook.path, STATE_TAB))
+    assert (after.CRC, after.compress_size, after.date_time) == (before.CRC, before.compress_size, before.date_time)
+
+
+def test_a_cell_marked_with_a_note_keeps_its_fill_and_loses_the_note_when_it_gets_the_fill_only(
+    workbook: PeopleWorkbook,
+) -> None:
+    # a record of the earlier policy, a note on every marked cell, and the breach goes on
+    sync(workbook, marks(workbook))
+    fill_only = tuple(dataclasses.replace(h, note="") if h.row != 2 or h.col != 2 else h for h in marks(workbook))
+    sync(workbook, fill_only)
+    sheet = open_in_openpyxl(workbook.path)[workbook.daily]
+    assert all(sheet[ref].fill.fgColor.rgb == RED for ref in ("C3", "F3", "F10"))
+    assert sheet["C3"].comment.text == "Spend 102 with CPA over 150"
+    assert sheet["F3"].comment is None and sheet["F10"].comment is None
+    pf = open_in_openpyxl(workbook.path)[workbook.plan_fact]
+    assert pf["H3"].comment.author == "Anna"  # a person's note stays
+    rows = open_in_openpyxl(workbook.path)[STATE_TAB].iter_rows(min_row=2, values_only=True)
+    notes = {(r[0], r[1]): r[4] for r in rows}
+    assert not notes[(workbook.daily, "F3")] and notes[(workbook.daily, "C3")] == "Spend 102 with CPA over 150"
 
 
 def test_a_cell_a_person_restyled_is_left_as_they_made_it(workbook: PeopleWorkbook) -> None:

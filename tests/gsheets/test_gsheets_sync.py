@@ -76,7 +76,7 @@ def test_the_summary_log_and_highlights_are_written(google: Google, demo: str, t
     assert len(log) == 2 and text_of(log[1][2]) == report.rows_read
     for highlight in report.changes.highlights[:3]:
         fill, note = fill_and_note(google, demo, highlight.tab, highlight.row, highlight.col)
-        assert (fill, note) == (HIGHLIGHT_FILL, highlight.note)
+        assert (fill, note or "") == (HIGHLIGHT_FILL, highlight.note)
     state = next(s for s in google.properties(spreadsheet_id(demo))["sheets"] if s["properties"]["title"] == STATE_TAB)
     assert state["properties"].get("hidden") is True
     # The summary's header row and Channel column stay in view.

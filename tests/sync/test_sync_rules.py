@@ -305,4 +305,4 @@ def test_the_note_and_the_decisions_show_the_threshold_as_typed(book: Book) -> N
                    "periods_in_a_row": 1, "min_spend": None}]
     book.daily = daily_run("Search ads", FRIDAY, spend=[440], leads=[1], orders=[4], revenue=[0])
     (breach,) = book.analyze().breaches
-    assert "CPA 110.00 >= 110.00 (target*1.1)" in breach_note(breach, 0, book.template, "en")
+    assert "CPA 110.00 >= 110.00 (target*1.1)" in breach_note(breach, book.template, "en")

@@ -286,18 +286,37 @@ def test_a_breach_highlights_the_metrics_input_cells_of_every_breaching_day() ->
     highlights = write_of(example_book(), as_of=D[2]).highlights
     # spend (C) and orders (F) of Daily rows 2, 3 and 4
     assert cells_of(highlights) == [("Daily", r, c) for r in (1, 2, 3) for c in (2, 5)]
+    # one note, on the newest day's first input cell (its spend); the other cells get the fill only
+    assert [(h.row, h.col) for h in highlights if h.note] == [(3, 2)]
+
+
+def test_a_long_streak_marks_the_periods_the_rule_judged_and_tells_the_whole_story_in_one_note(book: Book) -> None:
+    book.rules = [{**CPA_RULE, "channel": "Search ads", "min_spend": None}]  # three days in a row
+    first = FRIDAY - dt.timedelta(days=299)
+    book.daily = daily_run("Search ads", first, spend=[200 + i for i in range(300)], orders=[1] * 300, leads=[5] * 300,
+                           revenue=[0] * 300)
+    highlights = write_of(book).highlights
+    # the last three days' spend (C) and orders (F): 6 fills, not 600
+    assert cells_of(highlights) == [("Daily", r, c) for r in (298, 299, 300) for c in (2, 5)]
+    (note,) = [h.note for h in highlights if h.note]
+    assert [(h.row, h.col) for h in highlights if h.note] == [(300, 2)]
+    assert "CPA 499.00 > 160.00 (target) on 2026-11-27; 300 days in a row since 2026-02-01 (…, " in note
+    assert "2026-11-18: 490.00, " in note and "2026-11-27: 499.00)" in note
+    assert "2026-11-17" not in note  # the latest ten values only
 
 
 @pytest.mark.parametrize(("lang", "note"), [
     ("en", "sheetops: CPA above target three days in a row: stop — CPA 212.40 > 160.00 (target) on 2026-11-25; "
-           "3 days in a row since 2026-11-23. Owner: Anna Kuznetsova."),
+           "3 days in a row since 2026-11-23 (2026-11-23: 200.00, 2026-11-24: 170.00, 2026-11-25: 212.40). "
+           "Owner: Anna Kuznetsova."),
     ("ru", "sheetops: CPA above target three days in a row: stop — CPA 212,40 > 160,00 (цель) за 25.11.2026; "
-           "3 дня подряд с 23.11.2026. Владелец: Anna Kuznetsova."),
+           "3 дня подряд с 23.11.2026 (23.11.2026: 200,00, 24.11.2026: 170,00, 25.11.2026: 212,40). "
+           "Владелец: Anna Kuznetsova."),
 ])
 def test_the_note_names_the_rule_the_values_and_the_threshold(lang: str, note: str) -> None:
     highlights = write_of(example_book(lang), as_of=D[2]).highlights
     tab = {"en": "Daily", "ru": "По дням"}[lang]
-    assert {h.note for h in highlights if (h.tab, h.row) == (tab, 3)} == {note}
+    assert {h.note for h in highlights if (h.tab, h.row) == (tab, 3) and h.note} == {note}
 
 
 def test_an_infinite_cost_is_explained_in_the_note(book: Book) -> None:
@@ -352,7 +371,8 @@ def test_a_week_from_daily_marks_the_daily_cells_summed(book: Book) -> None:
     book.daily = daily_run("E-mail", D[0], emails_sent=[100, 100], unsubscribes=[3, 0], spend=[0, 0], leads=[0, 0],
                            orders=[0, 0], revenue=[0, 0])
     highlights = write_of(book).highlights
-    # the week of 23 November came from Daily rows 2 and 3, columns H and I; only the as-of week's streak
-    # counts back to 16 November, from Plan-Fact!N2:O2
-    assert cells_of(highlights) == [("Daily", 1, 7), ("Daily", 1, 8), ("Daily", 2, 7), ("Daily", 2, 8),
-                                    ("Plan-Fact", 1, 13), ("Plan-Fact", 1, 14)]
+    # the week of 23 November came from Daily rows 2 and 3, columns H and I; the streak counts back to
+    # 16 November (Plan-Fact!N2:O2), which the note tells, but the rule judges one week: only that one is marked
+    assert cells_of(highlights) == [("Daily", 1, 7), ("Daily", 1, 8), ("Daily", 2, 7), ("Daily", 2, 8)]
+    (note,) = [h.note for h in highlights if h.note]
+    assert "2 weeks in a row since 2026-11-16" in note

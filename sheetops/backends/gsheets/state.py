@@ -6,9 +6,11 @@ whether sheetops created that note. :func:`plan_highlights` compares that record
 the highlights a sync wants and with what the cells look like now, and says what to
 change, following the rules the .xlsx backend follows:
 
-* a new highlight gets the light red fill; the cell's fill is remembered; the note is
-  added only where the cell has none (a person's note is left as it is);
-* while a breach lasts, sheetops updates its own note; a note a person edited becomes theirs;
+* a new highlight gets the light red fill; the cell's fill is remembered; its note (a
+  breach has one, on one of its cells; the others get the fill only) is added only where
+  the cell has none (a person's note is left as it is);
+* while a breach lasts, sheetops updates its own note, or removes it from a cell that now
+  gets the fill only; a note a person edited becomes theirs;
 * when the breach is over, the remembered fill comes back (unless a person recoloured the
   cell meanwhile: their fill stays) and sheetops' own note goes (unless a person edited it);
 * a cell a person recoloured while it was highlighted and whose breach goes on is marked
@@ -120,10 +122,13 @@ def plan_highlights(
             change = replace(change, set_fill=True, fill=HIGHLIGHT_FILL)
         mine = False
         if record is not None and record.note_created and not _blank(now.note) and now.note == record.note:
-            mine = True
-            if now.note != highlight.note:
-                change = replace(change, set_note=True, note=highlight.note)
-        elif _blank(now.note):
+            if _blank(highlight.note):  # a fill only now: sheetops' note goes
+                change = replace(change, set_note=True, note=None)
+            else:
+                mine = True
+                if now.note != highlight.note:
+                    change = replace(change, set_note=True, note=highlight.note)
+        elif _blank(now.note) and not _blank(highlight.note):
             mine = True
             change = replace(change, set_note=True, note=highlight.note)
         if change.set_fill or change.set_note:

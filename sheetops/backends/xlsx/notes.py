@@ -199,7 +199,8 @@ class VmlDrawing:
         numbers = re.findall(rb"\d+", own_block.group(1)) if own_block else []
         self.block = int(numbers[0]) if numbers else block
         self._shapes = self._find_shapes()
-        self._added: list[tuple[int, int]] = []
+        self._at = {(r, c) for *_, r, c in self._shapes}
+        self._added: dict[tuple[int, int], None] = {}  # in the order added
         self._removed: set[tuple[int, int]] = set()
 
     def _find_shapes(self) -> list[tuple[int, int, int, int]]:
@@ -215,18 +216,17 @@ class VmlDrawing:
     def has_shape_at(self, row: int, col: int) -> bool:
         if (row, col) in self._added:
             return True
-        return (row, col) not in self._removed and any(r == row and c == col for *_, r, c in self._shapes)
+        return (row, col) not in self._removed and (row, col) in self._at
 
     def add(self, row: int, col: int) -> None:
         if (row, col) in self._removed:
             self._removed.discard((row, col))  # the box it already has stays
-        elif (row, col) not in self._added:
-            self._added.append((row, col))
+        else:
+            self._added[(row, col)] = None
 
     def remove(self, row: int, col: int) -> None:
         self._removed.add((row, col))
-        if (row, col) in self._added:
-            self._added.remove((row, col))
+        self._added.pop((row, col), None)
 
     @property
     def changed(self) -> bool:

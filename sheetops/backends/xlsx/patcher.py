@@ -35,6 +35,7 @@ from sheetops.backends.xlsx.record import (
     read_records,
     read_shared_strings,
     record_layout,
+    record_order,
 )
 from sheetops.backends.xlsx.relations import (
     CT_STYLES,
@@ -153,9 +154,11 @@ class _Sync:
     # -- highlights ------------------------------------------------------------------
 
     def _apply_highlights(self, highlights: tuple[Highlight, ...], rewritten: set[str]) -> list[HighlightRecord] | None:
-        """Add, update and remove highlights; return the new record (None: no record needed)."""
+        """Add, update and remove highlights; return the new record (None: no record needed,
+        or the one in the workbook already says exactly this)."""
         state = self._sheet(STATE_TAB)
-        records = {r.key: r for r in self._read_records(state)} if state else {}
+        recorded = self._read_records(state) if state else []
+        records = {r.key: r for r in recorded}
         wanted: dict[tuple[str, str], Highlight] = {}
         for highlight in highlights:
             sheet = self._sheet(highlight.tab)
@@ -172,6 +175,8 @@ class _Sync:
             kept.append(self._highlight(highlight, records.get(key)))
         if state is None and not kept:
             return None
+        if state is not None and sorted(kept, key=record_order) == recorded:
+            return None  # the record says this already: its part is copied as it is
         return kept
 
     def _read_records(self, state: SheetPart) -> list[HighlightRecord]:
@@ -212,10 +217,13 @@ class _Sync:
         note = notes.note(ref)
         by_sheetops = False
         if record is not None and record.note_by_sheetops and note is not None and note.text == record.note:
-            if note.text != highlight.note:
-                notes.set_text(ref, highlight.note)
-            by_sheetops = True
-        elif note is None:
+            if not highlight.note:  # the cell keeps its fill; the breach's note is on another cell now
+                notes.remove(row, col, ref)
+            else:
+                if note.text != highlight.note:
+                    notes.set_text(ref, highlight.note)
+                by_sheetops = True
+        elif note is None and highlight.note:
             notes.add(row, col, ref, highlight.note)
             by_sheetops = True
         return HighlightRecord(

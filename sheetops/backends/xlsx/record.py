@@ -27,6 +27,7 @@ from sheetops.backends.xlsx.styles import is_fill_xml
 from sheetops.errors import BackendError
 from sheetops.layout import Cell, TabLayout
 from sheetops.values import CellValue
+from sheetops.workbook import column_index
 
 HEADER = (
     "Tab", "Cell", "Original style", "Highlight style", "Note", "Note by sheetops",
@@ -40,6 +41,14 @@ _WIDTHS = (16.0, 8.0, 14.0, 14.0, 60.0, 16.0, 40.0, 16.0)
 _SST_ITEM = re.compile(rb"<((?:[\w.-]+:)?si)\b" + xb.ATTRS + rb"(?:/>|>(.*?)</\1>)", re.DOTALL)
 _V = re.compile(rb"<(?:[\w.-]+:)?v>(.*?)</(?:[\w.-]+:)?v>", re.DOTALL)
 _IS = re.compile(rb"<((?:[\w.-]+:)?is)>(.*?)</\1>", re.DOTALL)
+# A cell as sheetops writes the record (inline strings, numbers, no prefix): the whole
+# record is read with this in one pass; a record a program saved differently (shared
+# strings, other attributes) is read cell by cell instead.
+_WRITTEN_CELL = re.compile(
+    rb'<c r="([A-Z]{1,3})([0-9]+)"(?: s="[0-9]+")?(?: t="(inlineStr|n|str)")?'
+    rb'(?:/>|><v>([^<]*)</v></c>|><is><t(?: xml:space="preserve")?>([^<]*)</t></is></c>)'
+)
+_CELL_START = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,36 @@ class HighlightRecord:
 
 def read_records(sheet: SheetEditor, shared_strings: Callable[[], list[str]]) -> list[HighlightRecord]:
     """The records in the state tab's part (its first row is the header)."""
+    values = _values_as_written(sheet)
+    if values is None:
+        values = _values_cell_by_cell(sheet, shared_strings)
+    return _records(values)
+
+
+def _values_as_written(sheet: SheetEditor) -> dict[tuple[int, int], CellValue] | None:
+    """Every cell's value in one pass, when every cell is as sheetops writes them (else None)."""
+    xml, start, end = sheet.xml, sheet.data.start_end, sheet.data.end
+    values: dict[tuple[int, int], CellValue] = {}
+    found = 0
+    for match in _WRITTEN_CELL.finditer(xml, start, end):
+        found += 1
+        letters, number, kind, number_text, inline = match.groups()
+        key = (int(number) - 1, column_index(letters.decode()))
+        if kind == b"inlineStr":
+            values[key] = "" if inline is None else xb.decode_ooxml_text(xb.unescape(inline.decode("utf-8")))
+        elif inline is not None:
+            values[key] = ""
+        else:
+            text = xb.unescape((number_text or b"").decode("utf-8"))
+            values[key] = text if kind == b"str" else _number(text)
+    if found != len(_CELL_START.findall(xml, start, end)):
+        return None
+    return values
+
+
+def _values_cell_by_cell(
+    sheet: SheetEditor, shared_strings: Callable[[], list[str]]
+) -> dict[tuple[int, int], CellValue]:
     values: dict[tuple[int, int], CellValue] = {}
     strings: list[str] | None = None
     for (row, col), element in sheet.cell_values().items():
@@ -80,6 +119,10 @@ def read_records(sheet: SheetEditor, shared_strings: Callable[[], list[str]]) ->
             found = _V.search(element)
             text = xb.unescape(found.group(1).decode("utf-8")) if found else ""
             values[(row, col)] = _number(text) if kind == "n" else text
+    return values
+
+
+def _records(values: dict[tuple[int, int], CellValue]) -> list[HighlightRecord]:
     header = tuple(str(values.get((0, c)) or "") for c in range(len(HEADER)))
     if header not in (HEADER, (*_OLD_HEADER, "", "")):
         raise BackendError(
@@ -113,7 +156,7 @@ def read_records(sheet: SheetEditor, shared_strings: Callable[[], list[str]]) ->
 def record_layout(records: list[HighlightRecord]) -> TabLayout:
     """The state tab as a layout: the header and one row per record."""
     rows = [tuple(Cell(h) for h in HEADER)]
-    for record in sorted(records, key=_order):
+    for record in sorted(records, key=record_order):
         original: str | int = int(record.original) if record.original.isdigit() else record.original
         rows.append(
             (
@@ -135,7 +178,8 @@ def read_shared_strings(xml: bytes) -> list[str]:
     return [xb.rich_text(m.group(2) or b"") for m in _SST_ITEM.finditer(xml)]
 
 
-def _order(record: HighlightRecord) -> tuple[str, int, int]:
+def record_order(record: HighlightRecord) -> tuple[str, int, int]:
+    """The order of the record's rows: by tab, then row, then column."""
     try:
         row, col = parse_ref(record.cell)
     except ValueError:

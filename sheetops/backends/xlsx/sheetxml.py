@@ -24,6 +24,16 @@ _CELL = re.compile(rb"<((?:[\w.-]+:)?c)(" + xb.ATTRS + rb")(/>|>.*?</\1>)", re.D
 _ROW = re.compile(rb"<((?:[\w.-]+:)?row)(" + xb.ATTRS + rb")(/>|>(.*?)</\1>)", re.DOTALL)
 _ROW_WITHOUT_R = re.compile(rb"<(?:[\w.-]+:)?row(?![^>]*\sr\s*=)(?=[\s/>])")
 _VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:v|f|is)\b")
+# Rows and their numbers, for the index of every row a sheet with many marks gets.
+_ROW_NUMBERED = re.compile(rb"<(?:[\w.-]+:)?row\b[^>]*?\sr\s*=\s*[\"']([0-9]+)[\"']")
+_ROW_NUMBERED_FIRST = re.compile(rb'<(?:[\w.-]+:)?row r="([0-9]+)"')  # as most programs write it: faster
+_ROW_START = re.compile(rb"<(?:[\w.-]+:)?row[\s/>]")
+# A cell's start tag as most programs write it (up to its ">"): its reference, then maybe
+# its style and type.
+_PLAIN_CELL_TAG = re.compile(rb'<(?:[\w.-]+:)?c r="([A-Z]{1,3}[0-9]+)"(?: s="([0-9]+)")?(?: t="[a-zA-Z]+")?\s*/?')
+_COLUMNS = {column_letter(col): col for col in range(702)}  # A to ZZ
+# Up to this many rows are found by bisection; past it, one pass indexes every row.
+_BISECTIONS = 64
 # Elements that come after <legacyDrawing> in a worksheet (ECMA-376 CT_Worksheet).
 _AFTER_LEGACY_DRAWING = {
     b"legacyDrawingHF", b"drawingHF", b"picture", b"oleObjects", b"controls",
@@ -111,6 +121,8 @@ class SheetEditor:
         self._data_close = self.data.end - (0 if self.data.empty else len(b"</" + self.data.name + b">"))
         self._checked_addresses = False
         self._rows: dict[int, xb.Element | None] = {}
+        self._row_index: dict[int, int] | None = None  # row number -> offset, once built
+        self._bisections = 0
         self._cells: dict[int, list[_Cell]] = {}
         self._changes: dict[int, dict[int, _Change]] = {}
         self._tail_edits: list[tuple[int, int, bytes]] = []
@@ -257,7 +269,14 @@ class SheetEditor:
         if number in self._rows:
             return self._rows[number]
         found = None
-        first = self._first_row_from(number)
+        if self._row_index is None and self._bisections >= _BISECTIONS:
+            self._row_index = self._index_rows()
+        if self._row_index:
+            at = self._row_index.get(number)
+            first = None if at is None else (at, number)
+        else:
+            self._bisections += 1
+            first = self._first_row_from(number)
         if first is not None and first[1] == number:
             start = first[0]
             start_end = xb.tag_end(self.xml, start)
@@ -274,6 +293,21 @@ class SheetEditor:
             self._checked_addresses = True
         self._rows[number] = found
         return found
+
+    def _index_rows(self) -> dict[int, int]:
+        """Row number -> offset of every row, in one pass; empty (bisection goes on) when a
+        row's number cannot be read that simply, e.g. an attribute before it holds a ``>``."""
+        low, high = self.data.start_end, self._data_close
+        starts = len(_ROW_START.findall(self.xml, low, high))
+        for pattern in (_ROW_NUMBERED_FIRST, _ROW_NUMBERED):
+            index: dict[int, int] = {}
+            found = 0
+            for match in pattern.finditer(self.xml, low, high):
+                index.setdefault(int(match.group(1)), match.start())  # the first, as bisection finds it
+                found += 1
+            if found == starts and index:
+                return index
+        return {}
 
     def _row_tag_from(self, position: int) -> tuple[int, int] | None:
         """(offset, number) of the first row start tag at or after ``position``."""
@@ -427,6 +461,16 @@ def _parse_cells(body: bytes, tab: str) -> list[_Cell]:
         start_end = match.start() + len(match.group(1)) + len(match.group(2)) + 1
         if match.group(3) == b"/>":
             start_end += 1
+        plain = _PLAIN_CELL_TAG.fullmatch(body, match.start(), start_end)
+        if plain is not None:  # the usual shape: no need for the general attribute reader
+            ref, style = plain.group(1).decode(), plain.group(2)
+            has_value = match.group(3) != b"/>" and bool(_VALUE.search(match.group(3)))
+            column = _COLUMNS.get(ref.rstrip("0123456789"))
+            if column is None:
+                column = parse_ref(ref)[1]
+            cells.append(_Cell(column, match.start(), start_end, match.end(),
+                               None if style is None else style.decode(), has_value))
+            continue
         attrs = xb.attributes(body[match.start() : start_end])
         ref = attrs.get("r")
         if ref is None:

@@ -116,6 +116,12 @@ class StyleSheet:
         for reserved in _RESERVED_FILLS[len(fills.items) :]:
             fills.items.append(self._prefixed(reserved))
             fills.appended.append(fills.items[-1])
+        # What an entry's fill is never changes (lists are only appended to), so each
+        # entry is looked at once however many cells a sync marks.
+        self._highlights: dict[tuple[int, str], int] = {}
+        self._filled_with: dict[tuple[int, str], bool] = {}
+        self._fills: dict[int, str] = {}
+        self._apply_fills: dict[int, str | None] = {}
         self._formats = {
             xb.unescape(xb.attributes(item).get("formatCode", "")): int(xb.attributes(item).get("numFmtId", "0"))
             for item in self.sections[b"numFmts"].items
@@ -160,6 +166,12 @@ class StyleSheet:
 
     def highlight_of(self, base: int, rgb: str) -> int:
         """A copy of entry ``base`` with a solid fill of colour ``rgb``, all else kept."""
+        key = (base, rgb)
+        if key not in self._highlights:
+            self._highlights[key] = self._highlight_of(base, rgb)
+        return self._highlights[key]
+
+    def _highlight_of(self, base: int, rgb: str) -> int:
         item = self.xf(base)
         end = xb.tag_end(item, 0)
         start_tag = xb.set_attribute(item[:end], b"fillId", str(self.fill_id(rgb)))
@@ -169,6 +181,12 @@ class StyleSheet:
     def is_filled_with(self, index: int, rgb: str) -> bool:
         """Whether entry ``index`` shows a solid fill of colour ``rgb`` (RRGGBB or AARRGGBB,
         any case; a colour without alpha is opaque)."""
+        key = (index, rgb)
+        if key not in self._filled_with:
+            self._filled_with[key] = self._is_filled_with(index, rgb)
+        return self._filled_with[key]
+
+    def _is_filled_with(self, index: int, rgb: str) -> bool:
         fill = self._fill_item(self._fill_id_of(self.xf(index)))
         if fill is None:
             return False
@@ -184,13 +202,17 @@ class StyleSheet:
     def fill_of(self, index: int) -> str:
         """The fill of entry ``index``: its ``<fill>`` element as XML without namespace
         prefixes (to be put back with :meth:`with_fill`), or :data:`NO_FILL` for fill 0."""
-        fill = self._fill_item(self._fill_id_of(self.xf(index)))
-        return NO_FILL if fill is None else _PREFIX.sub(rb"<\1", fill).decode("utf-8")
+        if index not in self._fills:
+            fill = self._fill_item(self._fill_id_of(self.xf(index)))
+            self._fills[index] = NO_FILL if fill is None else _PREFIX.sub(rb"<\1", fill).decode("utf-8")
+        return self._fills[index]
 
     def apply_fill_of(self, index: int) -> str | None:
         """The ``applyFill`` attribute of entry ``index`` as written (None: it has none)."""
-        item = self.xf(index)
-        return xb.attributes(item[: xb.tag_end(item, 0)]).get("applyFill")
+        if index not in self._apply_fills:
+            item = self.xf(index)
+            self._apply_fills[index] = xb.attributes(item[: xb.tag_end(item, 0)]).get("applyFill")
+        return self._apply_fills[index]
 
     def with_fill(self, index: int, fill: str, apply_fill: str | None, *, same_as: int | None = None) -> int:
         """A copy of entry ``index`` with the fill ``fill`` (as :meth:`fill_of` gives it) and
