@@ -169,7 +169,7 @@ def _breach_fields(breach: Breach) -> dict[str, Any]:
         "metric": breach.metric,
         "period": breach.period,
         "threshold": breach.threshold,
-        "periods": [p.start.isoformat() for p in breach.periods],
+        "periods": [start.isoformat() for start in breach.starts],
         "values": [shown(v) for v in breach.values],
         "streak": breach.streak,
         "action": breach.rule.action,

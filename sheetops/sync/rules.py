@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import overload
 
 from sheetops.messages import message
-from sheetops.sync.facts import Facts, FactTab, Period, PeriodFact, week_start
+from sheetops.sync.facts import DAILY_KEYS, DayRow, Facts, FactTab, Period, PeriodFact, week_start
 from sheetops.sync.kpis import METRIC_INPUTS, metric_value
 from sheetops.sync.period import ReportPeriod
 from sheetops.tables import Channel, Inputs, StopRule, covered_channels
@@ -52,6 +53,37 @@ class Point:
     spend: float | None
 
 
+class StreakPeriods(Sequence[PeriodFact]):
+    """The periods of a streak, oldest first, each put together only when it is looked at.
+
+    A streak can be hundreds of days long; its dates and values are all kept, but a
+    period's facts (and the cells they came from) are asked for only by the few readers
+    that need them: the marks of the rule's last periods and the note.
+    """
+
+    def __init__(self, facts: Facts, channel: str, period: Period, starts: Sequence[dt.date]) -> None:
+        self.facts, self.channel, self.period, self.starts = facts, channel, period, tuple(starts)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    @overload
+    def __getitem__(self, index: int) -> PeriodFact: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[PeriodFact]: ...
+
+    def __getitem__(self, index: int | slice) -> PeriodFact | Sequence[PeriodFact]:
+        if isinstance(index, slice):
+            return tuple(self._fact(start) for start in self.starts[index])
+        return self._fact(self.starts[index])
+
+    def _fact(self, start: dt.date) -> PeriodFact:
+        fact = self.facts.period(self.channel, self.period, start)
+        assert fact is not None, (self.channel, start)
+        return fact
+
+
 @dataclass(frozen=True)
 class Breach:
     """A rule breached by a channel: the periods of its streak, oldest first."""
@@ -59,8 +91,14 @@ class Breach:
     rule: StopRule
     channel: Channel
     threshold: float  # the resolved number the metric was compared with
-    periods: tuple[PeriodFact, ...]
+    periods: Sequence[PeriodFact] = field(hash=False, compare=False)
     values: tuple[float, ...]  # the metric in each period; math.inf for an infinite cost
+
+    @property
+    def starts(self) -> tuple[dt.date, ...]:
+        """The day, or the Monday of the week, of each period of the streak, oldest first."""
+        periods = self.periods
+        return periods.starts if isinstance(periods, StreakPeriods) else tuple(p.start for p in periods)
 
     @property
     def metric(self) -> str:
@@ -76,7 +114,7 @@ class Breach:
 
     @property
     def since(self) -> dt.date:
-        return self.periods[0].start
+        return self.starts[0]
 
     @property
     def uses_target(self) -> bool:
@@ -93,10 +131,14 @@ def meets(value: float, condition: str, threshold: float) -> bool:
 
 def holds(point: Point, condition: str, threshold: float, min_spend: float | None) -> bool:
     """The condition is met, and the spend reached the rule's Min spend where one is set."""
-    if point.value is None or not meets(point.value, condition, threshold):
+    return _holds(point.value, point.spend, condition, threshold, min_spend)
+
+
+def _holds(value: float | None, spend: float | None, condition: str, threshold: float,
+           min_spend: float | None) -> bool:
+    if value is None or not meets(value, condition, threshold):
         return False
-    return min_spend is None or (point.spend is not None and (point.spend >= min_spend
-                                                              or same_number(point.spend, min_spend)))
+    return min_spend is None or (spend is not None and (spend >= min_spend or same_number(spend, min_spend)))
 
 
 def streak(
@@ -146,27 +188,61 @@ def evaluate_rule(
     last = facts.last_with_data(channel.name, period, end)
     if last is None or last < reported.current_since:
         return None  # nothing in the reported period: an older streak is history
-    by_start: dict[dt.date, PeriodFact] = {}
+    metric, step = rule.metric, _STEP[period]
+    if period == "day":
+        starts, values = _day_streak(rule, facts.days.get(channel.name, {}), last, threshold, gross_margin)
+    else:
+        def points() -> Iterator[Point]:
+            start = last
+            while (fact := facts.period(channel.name, period, start)) is not None and fact.has_data:
+                yield Point(start, metric_value(metric, fact.values, gross_margin), fact.values.get("spend"))
+                start -= step
 
-    def points() -> Iterator[Point]:
-        start = last
-        step = _STEP[period]
-        while (fact := facts.period(channel.name, period, start)) is not None and fact.has_data:
-            by_start[start] = fact
-            yield Point(start, metric_value(rule.metric, fact.values, gross_margin), fact.values.get("spend"))
-            start -= step
-
-    run = streak(points(), period=period, condition=rule.condition, threshold=threshold, min_spend=rule.min_spend)
-    if len(run) < rule.periods:
+        run = streak(points(), period=period, condition=rule.condition, threshold=threshold,
+                     min_spend=rule.min_spend)
+        starts = [p.start for p in run]
+        values = [p.value for p in run if p.value is not None]
+    if len(starts) < rule.periods:
         return None
-    run.reverse()
-    return Breach(
-        rule,
-        channel,
-        threshold,
-        tuple(by_start[p.start] for p in run),
-        tuple(p.value for p in run if p.value is not None),
-    )
+    starts.reverse()
+    values.reverse()
+    return Breach(rule, channel, threshold, StreakPeriods(facts, channel.name, period, starts), tuple(values))
+
+
+_SPEND = DAILY_KEYS.index("spend")
+
+
+def _daily_metric(metric: str, gross_margin: float) -> Callable[[tuple[float | None, ...]], float | None]:
+    """The metric of a Daily row's figures (in DAILY_KEYS order): a figure itself is read by
+    its place; a ratio through :func:`metric_value`."""
+    if metric in DAILY_KEYS:
+        index = DAILY_KEYS.index(metric)
+        return lambda numbers: numbers[index]
+    return lambda numbers: metric_value(metric, dict(zip(DAILY_KEYS, numbers, strict=True)), gross_margin)
+
+
+def _day_streak(
+    rule: StopRule, by_day: Mapping[dt.date, DayRow], last: dt.date, threshold: float, gross_margin: float
+) -> tuple[list[dt.date], list[float]]:
+    """The days of a day rule's run, newest first, and the metric on each, read straight from
+    the Daily rows: a streak can be hundreds of days long (the same test as :func:`streak`)."""
+    starts: list[dt.date] = []
+    values: list[float] = []
+    condition, min_spend = rule.condition, rule.min_spend
+    of = _daily_metric(rule.metric, gross_margin)
+    day, step = last, _STEP["day"]
+    while (found := by_day.get(day)) is not None:
+        numbers = found[1]
+        if all(x is None for x in numbers):
+            break  # a row without figures: a day without data
+        value = of(numbers)
+        if not _holds(value, numbers[_SPEND], condition, threshold, min_spend):
+            break
+        assert value is not None
+        starts.append(day)
+        values.append(value)
+        day -= step
+    return starts, values
 
 
 def daily_metric_findings(

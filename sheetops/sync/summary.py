@@ -571,7 +571,7 @@ def _note_value(breach: Breach, index: int, template: Template, lang: str) -> st
 def marked_periods(breach: Breach) -> tuple[PeriodFact, ...]:
     """The periods of a breach whose cells are marked: the rule's last N (its Periods in a
     row), the current one last. Older periods of a long streak are told in the note only."""
-    return breach.periods[-max(1, breach.rule.periods) :]
+    return tuple(breach.periods[-max(1, breach.rule.periods) :])
 
 
 def highlights(breaches: Sequence[Breach], template: Template, lang: str) -> tuple[Highlight, ...]:
