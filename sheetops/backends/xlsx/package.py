@@ -195,8 +195,8 @@ def check_sizes(path: Path, package: zipfile.ZipFile, limits: PackageLimits = LI
         if info.file_size > limits.part:
             raise WorkbookError(
                 f"{path}: {_part_named(package, info.filename)} unpacks to {_size(info.file_size)}, beyond the "
-                f"{_size(limits.part)} sheetops reads in one part (a tab of a million rows of 20 columns is about "
-                f"750 MB); {TOO_BIG}."
+                f"{_size(limits.part)} sheetops reads in one part (Excel's 1,048,576 rows of 20 columns of "
+                f"numbers are about 900 MB); {TOO_BIG}."
             )
         if info.file_size > limits.ratio_from and ratio > limits.ratio:
             raise WorkbookError(
