@@ -83,18 +83,25 @@ class SheetPart:
 
 
 class PartCache:
-    """Parts of a package as one read decompressed them, for a write soon after.
+    """Parts of a package as one read unpacked and checked them, for a write soon after.
 
     Each part is kept with what the package's central directory says of it (checksum,
     sizes, offset, compression); :meth:`take` gives it back only while a package being
     read lists the part exactly so, and otherwise the part is read from the file afresh.
+    Parts the read checked but did not keep (beyond its budget) are remembered as checked:
+    :meth:`checked` tells the write it may unpack them in one go, into a buffer of the
+    size the directory gives, without holding the part twice.
     """
 
     def __init__(self) -> None:
         self._parts: dict[str, tuple[tuple[int, int, int, int, int], bytes]] = {}
+        self._checked: dict[str, tuple[int, int, int, int, int]] = {}
 
     def add(self, info: zipfile.ZipInfo, data: bytes) -> None:
         self._parts[info.filename] = (_listed_as(info), data)
+
+    def add_checked(self, info: zipfile.ZipInfo) -> None:
+        self._checked[info.filename] = _listed_as(info)
 
     def take(self, info: zipfile.ZipInfo) -> bytes | None:
         """The part's bytes, if kept and listed the same way; forgotten here either way."""
@@ -102,6 +109,10 @@ class PartCache:
         if found is None or found[0] != _listed_as(info):
             return None
         return found[1]
+
+    def checked(self, info: zipfile.ZipInfo) -> bool:
+        """Whether the read checked this part (its real size and checksum), listed the same way."""
+        return self._checked.get(info.filename) == _listed_as(info)
 
 
 def _listed_as(info: zipfile.ZipInfo) -> tuple[int, int, int, int, int]:

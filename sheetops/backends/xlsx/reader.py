@@ -237,6 +237,8 @@ def _check_and_scan(
                 if kept is not None and keep is not None:
                     keep.add(info, b"".join(kept))
                     budget -= info.file_size
+                elif keep is not None:
+                    keep.add_checked(info)
                 plan.checked(name)
     except BaseException as exc:
         plan.failed(exc)
