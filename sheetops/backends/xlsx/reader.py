@@ -212,16 +212,22 @@ def _check_and_scan(
 ) -> dict[str, dict[tuple[int, int], Special]]:
     """Unpack every part as a stream, checking its size, checksum and (for the XML calamine
     reads) the length of its runs of text; find the error cells and the formula cells
-    without a saved result of each tab. Each part that passes is announced to ``plan``."""
+    without a saved result of each tab. Each part that passes is announced to ``plan``.
+
+    calamine waits for the biggest tab to pass before parsing it, so that tab is scanned
+    for error cells afterwards, in a second pass beside calamine's parse, rather than
+    making calamine wait for the scan too.
+    """
     tab_of = {p.part: p.name for p in plan.tabs}
     errors: dict[str, dict[tuple[int, int], Special]] = {}
     budget = _KEEP_UP_TO
+    later = plan.biggest if plan.biggest and plan.size[plan.biggest] > _READ_APART_ABOVE else None
     try:
         with zipfile.ZipFile(path) as package, path.open("rb") as source:
             for info in plan.order:
                 name = info.filename
                 runs = _RunCheck(path, name, tab_of.get(name), limits.run) if _read_as_xml(name, tab_of) else None
-                scan = _SheetScan() if name in tab_of else None
+                scan = _SheetScan() if name in tab_of and name != later else None
                 kept: list[bytes] | None = [] if keep is not None and info.file_size <= budget else None
                 for piece in unpack(path, source, package, info):
                     if runs is not None:
@@ -240,6 +246,11 @@ def _check_and_scan(
                 elif keep is not None:
                     keep.add_checked(info)
                 plan.checked(name)
+            if later is not None:
+                scan = _SheetScan()
+                for piece in unpack(path, source, package, package.getinfo(later)):
+                    scan.feed(piece)
+                errors[tab_of[later]] = scan.finish()
     except BaseException as exc:
         plan.failed(exc)
         raise
