@@ -45,7 +45,7 @@ class Bomb:
     blocks: int
     tail: bytes
     listed: int | None = None
-    part: str | None = None  # None: the Daily tab's part; else a part added under this name
+    part: str | None = None  # None: the Daily tab's part; else that part, added if the workbook has none
 
 
 CASES: dict[str, tuple[Bomb, str]] = {
@@ -61,6 +61,11 @@ CASES: dict[str, tuple[Bomb, str]] = {
                                      "holds more than 4 MB of text or markup without a break in one run"),
     "a 3 GB tab said to be 20 KB": (Bomb(HEAD + CELL_OPEN, b"a", 3000, CELL_CLOSE + TAIL, listed=20_000),
                                     "unpacks to more than the 20 KB the file's table of contents gives for it"),
+    # the shared strings, which calamine reads when it opens the workbook, before any tab
+    "a 1 GB shared string said to be 40 MB": (
+        Bomb(b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             b"<si><t>", b"a", 1000, b"</t></si></sst>", listed=40_000_000, part="xl/sharedStrings.xml"),
+        "the part xl/sharedStrings.xml holds more than 4 MB of text or markup"),
     # not a part calamine reads: still refused before it is held
     "a 3 GB picture": (Bomb(b"", b"\0", 3000, b"", part="xl/media/image9.png"), "unpacks to 3.1 GB"),
     "a 3 GB picture said to be 20 KB": (Bomb(b"", b"\0", 3000, b"", listed=20_000, part="xl/media/image9.png"),
@@ -90,7 +95,7 @@ def with_bomb(workbook: Path, bomb: Bomb) -> str:
         data, crc, size = packed(bomb)
         entries = []
         originals = package.infolist()
-        if bomb.part is not None:
+        if bomb.part is not None and bomb.part not in package.namelist():
             originals.append(zipfile.ZipInfo(bomb.part))
         for original in originals:
             offset = out.tell()
