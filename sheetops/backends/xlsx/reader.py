@@ -13,12 +13,21 @@ from __future__ import annotations
 
 import re
 import zipfile
-import zlib
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from sheetops.backends.xlsx.package import REPAIR, PartCache, SheetPart, open_package, sheet_parts
+from sheetops.backends.xlsx.package import (
+    LIMITS,
+    REPAIR,
+    PackageLimits,
+    PartCache,
+    SheetPart,
+    open_package,
+    sheet_parts,
+    unpack,
+)
 from sheetops.errors import WorkbookError
 from sheetops.values import CellError, CellValue, UncomputedFormula
 from sheetops.workbook import Sheet, WorkbookData, column_index
@@ -33,26 +42,34 @@ _FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?>([^<]*)<")
 _CELL_TYPE = re.compile(rb'\bt="(\w+)"')
 
 Special = CellError | UncomputedFormula
+# The parts read are kept for the write up to this many bytes in all (the Daily tab of
+# 100k rows is about 25 MB); bigger workbooks have them unpacked again by the write, so
+# that memory does not hold a second copy of a big tab's XML.
+_KEEP_UP_TO = 64_000_000
 
 
-def read_workbook(path: Path, keep: PartCache | None = None) -> WorkbookData:
+def read_workbook(path: Path, keep: PartCache | None = None, *, limits: PackageLimits = LIMITS) -> WorkbookData:
     """All tabs of the workbook at ``path``, in tab order, with error cells marked.
 
-    With ``keep``, every part of the package is kept there as read (see :class:`PartCache`),
-    so that a sync writing the same file soon after need not decompress them again.
+    Every part is unpacked as a stream and checked (size, checksum, see
+    :func:`~sheetops.backends.xlsx.package.unpack`) before python-calamine reads it, since
+    calamine unpacks parts itself and would hold a part far bigger than the file says.
+    With ``keep``, parts read are kept there (up to a budget, see :class:`PartCache`), so
+    that a sync writing the same file soon after need not unpack them again.
     """
-    with open_package(path, verify=False) as package:
+    with open_package(path, verify=False, limits=limits) as package:  # sizes the directory gives: checked
         parts = sheet_parts(package)
-        sizes = {info.filename: info.file_size for info in package.infolist()}
-    # Checking every part's checksum and scanning the sheets for error cells both mean
-    # decompressing the parts (zlib lets other threads run meanwhile), so they are done
-    # together, beside calamine's read instead of before it.
+        infos = package.infolist()
+    plan = _Plan(infos, parts)
+    # Checking the parts and scanning the sheets for error cells both mean unpacking them
+    # (zlib lets other threads run meanwhile), so they are done beside calamine's read:
+    # calamine waits for each part it needs to pass, the biggest tab first.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        scanned = pool.submit(_verify_and_scan, path, parts, keep)
+        scanned = pool.submit(_check_and_scan, path, plan, keep, limits)
         try:
-            values = _read_values(path, {p.name: sizes.get(p.part, 0) for p in parts}, pool)
+            values = _read_values(path, plan, pool)
         except Exception:
-            scanned.result()  # a corrupt part is named precisely there
+            scanned.result()  # a part refused or corrupt is named precisely there
             raise
         errors = scanned.result()
     sheets = []
@@ -73,20 +90,72 @@ def read_workbook(path: Path, keep: PartCache | None = None) -> WorkbookData:
 _READ_APART_ABOVE = 1 << 20  # a tab with more XML than this is read beside the others
 
 
-def _read_values(path: Path, sizes: dict[str, int], pool: ThreadPoolExecutor) -> dict[str, list[list[CellValue]]]:
+class _Plan:
+    """In what order the parts are checked, and a future for each stage calamine waits on.
+
+    First the parts calamine reads when it opens the workbook (every XML part that is not
+    a tab's), then the biggest tab (which calamine reads beside the others), then the other
+    tabs in tab order, then the rest (pictures, embedded files).
+    """
+
+    def __init__(self, infos: list[zipfile.ZipInfo], parts: list[SheetPart]) -> None:
+        self.tabs = parts
+        self.size = {info.filename: info.file_size for info in infos}
+        sheet_names = {p.part for p in parts}
+        self.part_of = {p.name: p.part for p in parts}
+        xml = [i for i in infos if i.filename not in sheet_names and i.filename.endswith((".xml", ".rels"))]
+        sheets = sorted((i for i in infos if i.filename in sheet_names), key=lambda i: -i.file_size)
+        first = {i.filename for i in xml} | sheet_names
+        rest = [i for i in infos if i.filename not in first]
+        self.order = [*xml, *sheets, *rest]
+        self.biggest = sheets[0].filename if sheets else None
+        self.opened: Future[None] = Future()
+        self.every_tab: Future[None] = Future()
+        self.tab_ready: dict[str, Future[None]] = {i.filename: Future() for i in sheets}
+        self.last_xml = xml[-1].filename if xml else None
+        self.last_tab = sheets[-1].filename if sheets else None
+
+    def checked(self, name: str) -> None:
+        if name == self.last_xml or (self.last_xml is None and not self.opened.done()):
+            self.opened.set_result(None)
+        if name in self.tab_ready:
+            self.tab_ready[name].set_result(None)
+        if name == self.last_tab:
+            self.every_tab.set_result(None)
+
+    def done(self) -> None:
+        for future in (self.opened, self.every_tab, *self.tab_ready.values()):
+            if not future.done():
+                future.set_result(None)
+
+    def failed(self, exc: BaseException) -> None:
+        for future in (self.opened, self.every_tab, *self.tab_ready.values()):
+            if not future.done():
+                future.set_exception(exc)
+
+    def wait_for_tab(self, name: str) -> None:
+        """Return once the tab's part passed the checks (raise what refused it)."""
+        self.opened.result()
+        part = self.part_of.get(name)
+        self.tab_ready.get(part or "", self.every_tab).result()
+
+
+def _read_values(path: Path, plan: _Plan, pool: ThreadPoolExecutor) -> dict[str, list[list[CellValue]]]:
     """Every tab's values in tab order, empty cells as None.
 
     calamine lets other threads run while it parses a tab, so the biggest tab (Daily,
     usually), when it is big, is read by a second reader beside the others. Should tabs
     fail, the error raised is that of the first in tab order, as when read one by one.
     """
+    plan.opened.result()
     book = _open_book(path)
     try:
         names = list(book.sheet_names)
-        big = max(range(len(names)), key=lambda i: sizes.get(names[i], 0), default=-1)
+        sizes = {name: plan.size.get(plan.part_of.get(name, ""), 0) for name in names}
+        big = max(range(len(names)), key=lambda i: sizes[names[i]], default=-1)
         apart = None
-        if big >= 0 and sizes.get(names[big], 0) > _READ_APART_ABOVE:
-            apart = pool.submit(_read_tab, path, names[big])
+        if big >= 0 and sizes[names[big]] > _READ_APART_ABOVE:
+            apart = pool.submit(_read_tab, path, names[big], plan.wait_for_tab)
         values: dict[str, list[list[CellValue]]] = {}
         failure: tuple[int, Exception] | None = None
         for index, name in enumerate(names):
@@ -94,6 +163,7 @@ def _read_values(path: Path, sizes: dict[str, int], pool: ThreadPoolExecutor) ->
                 values[name] = []  # its place in tab order, filled in below
                 continue
             try:
+                plan.wait_for_tab(name)
                 values[name] = _cleaned(_values(book, name, path))
             except Exception as exc:
                 failure = (index, exc)
@@ -121,7 +191,8 @@ def _open_book(path: Path) -> CalamineWorkbook:
         raise WorkbookError(f"{path}: the workbook cannot be read (its data is damaged); {REPAIR}.") from exc
 
 
-def _read_tab(path: Path, name: str) -> list[list[CellValue]]:
+def _read_tab(path: Path, name: str, wait: Callable[[str], None]) -> list[list[CellValue]]:
+    wait(name)
     book = _open_book(path)
     try:
         return _cleaned(_values(book, name, path))
@@ -136,28 +207,146 @@ def _values(book: CalamineWorkbook, name: str, path: Path) -> list[list[CellValu
         raise WorkbookError(f"{path}: the tab {name!r} cannot be read (its data is damaged); {REPAIR}.") from exc
 
 
-def _verify_and_scan(
-    path: Path, parts: list[SheetPart], keep: PartCache | None
+def _check_and_scan(
+    path: Path, plan: _Plan, keep: PartCache | None, limits: PackageLimits
 ) -> dict[str, dict[tuple[int, int], Special]]:
-    """Read every part (zipfile checks its checksum) and find the error cells and the formula
-    cells without a saved result of each tab."""
-    by_part = {p.part: p.name for p in parts}
+    """Unpack every part as a stream, checking its size, checksum and (for the XML calamine
+    reads) the length of its runs of text; find the error cells and the formula cells
+    without a saved result of each tab. Each part that passes is announced to ``plan``.
+
+    calamine waits for the biggest tab to pass before parsing it, so that tab is scanned
+    for error cells afterwards, in a second pass beside calamine's parse, rather than
+    making calamine wait for the scan too.
+    """
+    tab_of = {p.part: p.name for p in plan.tabs}
     errors: dict[str, dict[tuple[int, int], Special]] = {}
-    with zipfile.ZipFile(path) as package:
-        for info in package.infolist():
-            try:
-                data = package.read(info)
-            except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-                raise WorkbookError(
-                    f"{path}: the workbook is damaged (some of its data is corrupt: {info.filename}); {REPAIR}."
-                ) from exc
-            if info.filename in by_part:
-                found: dict[tuple[int, int], Special] = dict(_uncomputed_cells(data))
-                found.update((at, CellError(code)) for at, code in _error_cells(data).items())
-                errors[by_part[info.filename]] = found
-            if keep is not None:
-                keep.add(info, data)
+    budget = _KEEP_UP_TO
+    later = plan.biggest if plan.biggest and plan.size[plan.biggest] > _READ_APART_ABOVE else None
+    try:
+        with zipfile.ZipFile(path) as package, path.open("rb") as source:
+            for info in plan.order:
+                name = info.filename
+                runs = _RunCheck(path, name, tab_of.get(name), limits.run) if _read_as_xml(name, tab_of) else None
+                scan = _SheetScan() if name in tab_of and name != later else None
+                kept: list[bytes] | None = [] if keep is not None and info.file_size <= budget else None
+                for piece in unpack(path, source, package, info):
+                    if runs is not None:
+                        runs.feed(piece)
+                    if scan is not None:
+                        scan.feed(piece)
+                    if kept is not None:
+                        kept.append(piece)
+                if runs is not None:
+                    runs.finish()
+                if scan is not None:
+                    errors[tab_of[name]] = scan.finish()
+                if kept is not None and keep is not None:
+                    keep.add(info, b"".join(kept))
+                    budget -= info.file_size
+                elif keep is not None:
+                    keep.add_checked(info)
+                plan.checked(name)
+            if later is not None:
+                scan = _SheetScan()
+                for piece in unpack(path, source, package, package.getinfo(later)):
+                    scan.feed(piece)
+                errors[tab_of[later]] = scan.finish()
+    except BaseException as exc:
+        plan.failed(exc)
+        raise
+    plan.done()
     return errors
+
+
+def _read_as_xml(name: str, tabs: dict[str, str]) -> bool:
+    """Whether calamine parses the part as XML: the tabs, and the workbook's own parts."""
+    return name in tabs or name.endswith(".rels") or name == "[Content_Types].xml" or (
+        name.startswith("xl/") and name.count("/") == 1 and name.endswith(".xml"))
+
+
+class _RunCheck:
+    """Refuses a part with more than ``limit`` bytes between one ``<`` and the next: one
+    cell's text, one tag, or blank space between tags, which an XML reader holds at once.
+
+    Looks at ``limit / 2``-byte blocks: a longer run fills at least one block without a
+    ``<``, so each block costs one byte search that stops at its first ``<``.
+    """
+
+    def __init__(self, path: Path, part: str, tab: str | None, limit: int) -> None:
+        self.path, self.part, self.tab, self.limit = path, part, tab, limit
+        self.offset = 0  # of the piece being fed, in the part
+        self.last_open = 0  # offset of the last ``<`` seen
+
+    def feed(self, piece: bytes) -> None:
+        step = max(1, self.limit // 2)
+        for start in range(0, len(piece), step):
+            end = min(len(piece), start + step)
+            first = piece.find(b"<", start, end)
+            if first == -1:
+                self._check(self.offset + end, piece, start)
+            else:
+                self._check(self.offset + first, piece, start)
+                self.last_open = self.offset + piece.rfind(b"<", first, end)
+        self.offset += len(piece)
+
+    def finish(self) -> None:
+        self._check(self.offset, b"", 0)
+
+    def _check(self, at: int, piece: bytes, start: int) -> None:
+        if at - self.last_open <= self.limit:
+            return
+        blank = not piece[start:start + 4096].strip()
+        what = "blank space" if blank else "text or markup without a break"
+        where = f"the tab {self.tab!r} ({self.part})" if self.tab else f"the part {self.part}"
+        size = f"{self.limit / 1e6:,.0f} MB"
+        raise WorkbookError(
+            f"{self.path}: {where} holds more than {size} of {what} in one run, where Excel keeps a cell to "
+            f"32,767 characters, so sheetops does not read it; the workbook is damaged or not a real workbook: "
+            f"{REPAIR}."
+        )
+
+
+class _SheetScan:
+    """The error cells and the formula cells without a saved value of one tab, from its XML
+    fed in pieces: each piece is scanned up to its last row end, the rest carried over, so
+    a cell is never cut in two and the tab's XML is never held whole."""
+
+    def __init__(self) -> None:
+        self.carry = b""
+        self.prefixed: bool | None = None
+        self.found: dict[tuple[int, int], Special] = {}
+
+    def feed(self, piece: bytes) -> None:
+        data = self.carry + piece if self.carry else piece
+        cut = _after_last_row_end(data)
+        if cut == -1:
+            self.carry = data
+            return
+        self.carry = data[cut:]
+        self._scan(data[:cut] if cut < len(data) else data)
+
+    def finish(self) -> dict[tuple[int, int], Special]:
+        if self.carry:
+            self._scan(self.carry)
+            self.carry = b""
+        return self.found
+
+    def _scan(self, xml: bytes) -> None:
+        if self.prefixed is None:
+            self.prefixed = _prefixed(xml)
+        self.found.update(_uncomputed_cells(xml, self.prefixed))
+        self.found.update((at, CellError(code)) for at, code in _error_cells(xml).items())
+
+
+def _after_last_row_end(data: bytes) -> int:
+    """The offset just after the last ``</row>`` (or ``</x:row>``) in ``data``; -1 if none.
+    Text cannot hold ``</``, so what is found is a tag."""
+    at = len(data)
+    while (at := data.rfind(b"row>", 0, at)) != -1:
+        opening = data.rfind(b"</", 0, at)
+        if opening != -1 and re.fullmatch(rb"(?:\w+:)?", data[opening + 2:at]):
+            return at + 4
+    return -1
 
 
 def _cleaned(rows: list[list[CellValue]]) -> list[list[CellValue]]:
@@ -198,14 +387,16 @@ def _error_cells(xml: bytes) -> dict[tuple[int, int], str]:
     return found
 
 
-def _uncomputed_cells(xml: bytes) -> dict[tuple[int, int], UncomputedFormula]:
+def _uncomputed_cells(xml: bytes, has_prefix: bool | None = None) -> dict[tuple[int, int], UncomputedFormula]:
     """(row, col) -> formula of every cell with a formula (``<f>``) and no saved value.
 
     A ``<v>`` left empty counts as no value, except in a text-result cell (``t="str"``),
     where it is a formula whose result is the empty text.
     """
     found: dict[tuple[int, int], UncomputedFormula] = {}
-    if b"<f" not in xml and not (_prefixed(xml) and b":f" in xml):
+    if has_prefix is None:
+        has_prefix = _prefixed(xml)
+    if b"<f" not in xml and not (has_prefix and b":f" in xml):
         return found  # the common case: no formulas at all, found by one byte search
     for hit in _FORMULA.finditer(xml):
         at = hit.start()

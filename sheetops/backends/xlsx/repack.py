@@ -70,9 +70,27 @@ class PackageEdit:
         if data is None:
             info = self._infos[name]
             data = self._known.take(info) if self._known is not None else None
+            if data is None and self._known is not None and self._known.checked(info):
+                data = self._unpack_checked(info)
             if data is None:
                 data = self.package.read(info)
             self._originals[name] = data
+        return data
+
+    def _unpack_checked(self, info: zipfile.ZipInfo) -> bytes | None:
+        """A deflated part the read checked, unpacked in one go into a buffer of its size
+        (``zipfile`` would gather pieces and join them, holding a big tab twice)."""
+        if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & _ENCRYPTED:
+            return None
+        self.source.seek(info.header_offset)
+        header = self.source.read(_LOCAL.size)
+        if len(header) != _LOCAL.size or header[:4] != _LOCAL_SIG:
+            return None
+        name_length, extra_length = struct.unpack("<2H", header[26:30])
+        self.source.seek(info.header_offset + _LOCAL.size + name_length + extra_length)
+        data = zlib.decompress(self.source.read(info.compress_size), -zlib.MAX_WBITS, max(info.file_size, 1))
+        if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+            raise zlib.error(f"{info.filename} changed since it was read")
         return data
 
     def put(self, name: str, data: bytes) -> None:

@@ -335,13 +335,14 @@ def splice(xml: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
     if not edits:
         return xml
     ordered = sorted(enumerate(edits), key=lambda item: (item[1][0], item[1][1], item[0]))
-    pieces: list[bytes] = []
+    view = memoryview(xml)  # slices of a view are not copies: a big tab is held once, not twice
+    pieces: list[bytes | memoryview] = []
     position = 0
     for _, (start, end, replacement) in ordered:
         if start < position:
             raise ValueError("overlapping edits")
-        pieces.append(xml[position:start])
+        pieces.append(view[position:start])
         pieces.append(replacement)
         position = end
-    pieces.append(xml[position:])
+    pieces.append(view[position:])
     return b"".join(pieces)
