@@ -54,3 +54,16 @@ def test_a_formula_written_by_openpyxl_is_read_as_uncomputed(tmp_path: Path) -> 
     other.close()
     (read,) = read_workbook(computed).sheets
     assert read.rows[0][0] == 2
+
+
+@pytest.mark.parametrize("cell", [
+    b'<c r="C5" t="e"><v>#DIV/0!</v></c>',
+    b"<c r='C5' t='e'><v>#DIV/0!</v></c>",  # single quotes, as any XML writer may emit
+    b'<c r = "C5"\n t = "e" ><v>#DIV/0!</v></c>',  # whitespace around =
+    b'<x:c r="C5" t="e"><x:v>#DIV/0!</x:v></x:c>',  # a namespace prefix
+])
+def test_an_error_cell_is_found_however_its_attributes_are_written(cell: bytes) -> None:
+    from sheetops.backends.xlsx.reader import _error_cells
+
+    sheet = b"<worksheet><sheetData><row r='5'>%b</row></sheetData></worksheet>" % cell
+    assert _error_cells(sheet) == {(4, 2): "#DIV/0!"}

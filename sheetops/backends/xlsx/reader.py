@@ -35,11 +35,13 @@ from sheetops.workbook import Sheet, WorkbookData, column_index
 if TYPE_CHECKING:
     from python_calamine import CalamineWorkbook
 
-_CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+# Attributes as an XML parser reads them: either quote, whitespace around "=".
+_CELL_REF = re.compile(rb"""\br\s*=\s*["']([A-Z]+)(\d+)["']""")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?>([^<]*)<")
-_CELL_TYPE = re.compile(rb'\bt="(\w+)"')
+_CELL_TYPE = re.compile(rb"""\bt\s*=\s*["'](\w+)["']""")
+_ERROR_TYPE = re.compile(rb"""\st\s*=\s*["']e["']""")
 
 Special = CellError | UncomputedFormula
 # The parts read are kept for the write up to this many bytes in all (the Daily tab of
@@ -367,9 +369,8 @@ def _cleaned(rows: list[list[CellValue]]) -> list[list[CellValue]]:
 def _error_cells(xml: bytes) -> dict[tuple[int, int], str]:
     """(row, col) -> error code of every cell with ``t="e"`` in a sheet part."""
     found: dict[tuple[int, int], str] = {}
-    start = 0
-    while (hit := xml.find(b't="e"', start)) != -1:
-        start = hit + 5
+    for match in _ERROR_TYPE.finditer(xml):
+        hit = match.start()
         open_at = xml.rfind(b"<", 0, hit)
         close_at = xml.find(b">", hit)
         tag = xml[open_at:close_at]
