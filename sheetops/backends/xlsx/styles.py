@@ -119,6 +119,7 @@ class StyleSheet:
         # What an entry's fill is never changes (lists are only appended to), so each
         # entry is looked at once however many cells a sync marks.
         self._highlights: dict[tuple[int, str], int] = {}
+        self._xfs: dict[tuple[Style, str | None], int] = {}
         self._filled_with: dict[tuple[int, str], bool] = {}
         self._fills: dict[int, str] = {}
         self._apply_fills: dict[int, str | None] = {}
@@ -140,7 +141,16 @@ class StyleSheet:
         return items[index] if 0 <= index < len(items) else items[0]
 
     def xf_for(self, style: Style, default_format: str | None = None) -> int:
-        """The cellXfs index of a layout style (0, the default, when it asks for nothing)."""
+        """The cellXfs index of a layout style (0, the default, when it asks for nothing).
+
+        A summary asks for the same few styles over and over: each is worked out once."""
+        key = (style, default_format)
+        found = self._xfs.get(key)
+        if found is None:
+            found = self._xfs[key] = self._xf_for(style, default_format)
+        return found
+
+    def _xf_for(self, style: Style, default_format: str | None) -> int:
         number_format = style.number_format or default_format
         wants_font = style.bold or style.italic or style.font_color is not None or style.font_size is not None
         if not (wants_font or style.fill or number_format or style.wrap):
