@@ -198,3 +198,34 @@ def repeated_crc(crc: int, length: int, times: int) -> int:
         crc, length = crc32_combine(crc, crc, length), length * 2
         times >>= 1
     return result
+
+
+@pytest.mark.parametrize("far", ["BXY100001", "XFD1048576"])
+def test_two_values_far_apart_are_refused_before_a_reader_builds_the_rectangle(
+    demo_xlsx: Path, far: str
+) -> None:
+    """A few kilobytes with one value in A1 and one far away: python-calamine alone would
+    build every cell between them (BXY100001: 200 million cells, 7.8 GB)."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(demo_xlsx)
+    book["Daily"][far] = 1
+    book.save(demo_xlsx)
+    before = demo_xlsx.read_bytes()
+    code, err, peak_mb = run_limited([sys.executable, "-m", "sheetops", "sync", str(demo_xlsx),
+                                      "--as-of", "2026-11-27"])
+    assert code == 2, err
+    (line,) = err.strip().splitlines()
+    assert "'Daily'" in line and "delete it" in line and far.rstrip("0123456789") in line
+    assert peak_mb < PEAK_MB
+    assert demo_xlsx.read_bytes() == before
+
+
+def test_a_tab_as_wide_as_it_is_long_within_the_limit_is_read(demo_xlsx: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.load_workbook(demo_xlsx)
+    book["Daily"]["AZ3000"] = "a note far right"  # 3,000 rows x 52 columns: a real, wide tab
+    book.save(demo_xlsx)
+    code, err, _ = run_limited([sys.executable, "-m", "sheetops", "sync", str(demo_xlsx), "--as-of", "2026-11-27"])
+    assert code == 0, err

@@ -52,7 +52,9 @@ class PackageLimits:
     said. ``run`` bounds the bytes between one ``<`` and the next in the XML that is read
     (one cell's text, one tag, or blank space between tags), which is what an XML
     reader holds at once: a cell holds at most 32,767 characters, at most about 330 KB
-    even when every character is written as a character reference.
+    even when every character is written as a character reference. ``area`` bounds a tab's
+    used area, its last row times its last column: a reader builds the whole rectangle, so
+    two values far apart (A1 and BXY100001) in a 5 KB file would ask for 200 million cells.
     """
 
     part: int = 1_000_000_000
@@ -60,6 +62,7 @@ class PackageLimits:
     ratio: int = 100
     ratio_from: int = 50_000_000
     run: int = 4_000_000
+    area: int = 50_000_000
 
 
 LIMITS = PackageLimits()

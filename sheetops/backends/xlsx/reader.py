@@ -229,17 +229,22 @@ def _check_and_scan(
             for info in plan.order:
                 name = info.filename
                 runs = _RunCheck(path, name, tab_of.get(name), limits.run) if _read_as_xml(name, tab_of) else None
+                area = _AreaCheck(path, name, tab_of[name], limits.area) if name in tab_of else None
                 scan = _SheetScan() if name in tab_of and name != later else None
                 kept: list[bytes] | None = [] if keep is not None and info.file_size <= budget else None
                 for piece in unpack(path, source, package, info):
                     if runs is not None:
                         runs.feed(piece)
+                    if area is not None:
+                        area.feed(piece)
                     if scan is not None:
                         scan.feed(piece)
                     if kept is not None:
                         kept.append(piece)
                 if runs is not None:
                     runs.finish()
+                if area is not None:
+                    area.finish()
                 if scan is not None:
                     errors[tab_of[name]] = scan.finish()
                 if kept is not None and keep is not None:
@@ -305,6 +310,70 @@ class _RunCheck:
             f"{self.path}: {where} holds more than {size} of {what} in one run, where Excel keeps a cell to "
             f"32,767 characters, so sheetops does not read it; the workbook is damaged or not a real workbook: "
             f"{REPAIR}."
+        )
+
+
+# A cell reference in a tab's XML, as every writer puts it (r="BXY100001" or r='...'):
+# the last one of a piece gives the last row (rows come in order), and those of two or
+# three letters the columns beyond Z.
+_REF_DOUBLE, _REF_SINGLE = re.compile(rb' r="([A-Z]{2,3})[0-9]'), re.compile(rb" r='([A-Z]{2,3})[0-9]")
+_LAST_REF = re.compile(rb"""r=["']([A-Z]{1,3})([0-9]+)["']""")
+
+
+def _last_cell_row(data: bytes) -> int:
+    """The row of the last cell reference in ``data`` (0 if none): the last ``r="B12"`` that
+    is a cell's (``header="0.3"`` and row numbers alone are not)."""
+    at = len(data)
+    for _ in range(64):
+        at = max(data.rfind(b' r="', 0, at), data.rfind(b" r='", 0, at))
+        if at == -1:
+            return 0
+        ref = _LAST_REF.match(data, at + 1)
+        if ref is not None:
+            return int(ref.group(2))
+    return 0
+
+
+class _AreaCheck:
+    """Refuses a tab whose used area (last row x last column) is beyond ``limit`` cells,
+    before a reader builds that rectangle. Pieces overlap by a few bytes, so a reference
+    cut between two pieces is still seen."""
+
+    _OVERLAP = 32
+
+    def __init__(self, path: Path, part: str, tab: str, limit: int) -> None:
+        self.path, self.part, self.tab, self.limit = path, part, tab, limit
+        self.tail = b""
+        self.last_row = 0
+        self.last_col = 0  # 0-based; 25 (Z) until a wider reference is seen
+        self.widest = ""
+
+    def feed(self, piece: bytes) -> None:
+        data = self.tail + piece if self.tail else piece
+        wide = set(_REF_DOUBLE.findall(data))
+        if b"r='" in data:
+            wide.update(_REF_SINGLE.findall(data))
+        for letters in wide:
+            col = column_index(letters.decode())
+            if col > self.last_col:
+                self.last_col, self.widest = col, letters.decode()
+        self.last_row = max(self.last_row, _last_cell_row(data))
+        self.tail = data[-self._OVERLAP:]
+        self._check()
+
+    def finish(self) -> None:
+        self._check()
+
+    def _check(self) -> None:
+        columns = max(self.last_col, 25) + 1 if self.last_row else 0
+        if self.last_row * columns <= self.limit:
+            return
+        far = f"column {self.widest}" if self.widest else f"row {self.last_row:,}"
+        raise WorkbookError(
+            f"{self.path}: the tab {self.tab!r} ({self.part}) reaches down to row {self.last_row:,} and across to "
+            f"{far}: {self.last_row * columns:,} cells in all, more than the {self.limit:,} sheetops reads; a "
+            f"value far from the others makes it so: delete it (select the empty rows or columns after the data "
+            f"and delete them), save, and sync again."
         )
 
 
