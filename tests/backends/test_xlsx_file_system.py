@@ -25,9 +25,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import xlsxwriter
 from python_calamine import CalamineWorkbook
-from xlsx_books import PeopleWorkbook, marks, sync_write
+from xlsx_books import PeopleWorkbook, large_demo, marks, sync_write
 
 from sheetops import api
 from sheetops.backends.xlsx import XlsxBackend, atomic
@@ -35,7 +34,7 @@ from sheetops.errors import WorkbookLockedError
 
 AS_OF = dt.date(2026, 11, 27)
 DAYS = 3000  # 21,000 Daily rows: the Daily part is several MB
-CHANNELS = ("Search ads", "Social ads", "Blog", "SEO / website", "PR", "E-mail", "Messengers")
+
 ROUNDS = 5
 EXIT_OK, EXIT_REFUSED = 0, 2  # the refusal is `workbook_locked` (docs/cli.md)
 NOBODY = 65534
@@ -95,38 +94,7 @@ def log_rows(path: Path) -> int:
 @pytest.fixture(scope="module")
 def large_xlsx(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The English demo's tabs with 21,000 Daily rows."""
-    folder = tmp_path_factory.mktemp("large")
-    seed = folder / "seed.xlsx"
-    api.provision(seed, demo=True, today=AS_OF)
-    book_in = CalamineWorkbook.from_path(str(seed))
-    tabs = {name: book_in.get_sheet_by_name(name).to_python() for name in book_in.sheet_names}
-    path = folder / "large.xlsx"
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    dates = book.add_format({"num_format": "yyyy-mm-dd"})
-    for name, rows in tabs.items():
-        sheet = book.add_worksheet(name)
-        if name == "Daily":
-            sheet.write_row(0, 0, rows[0])
-            row = 1
-            for d in range(DAYS):
-                day = AS_OF - dt.timedelta(days=DAYS - 1 - d)
-                for i, channel in enumerate(CHANNELS):
-                    sheet.write_datetime(row, 0, dt.datetime.combine(day, dt.time()), dates)
-                    sheet.write_string(row, 1, channel)
-                    sheet.write_row(row, 2, [100.0 + i, 500, 10, 5, 1000.0])
-                    row += 1
-            continue
-        for r, values in enumerate(rows):
-            for c, value in enumerate(values):
-                if isinstance(value, str):
-                    if value:
-                        sheet.write_string(r, c, value)
-                elif isinstance(value, dt.date):
-                    sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), dates)
-                else:
-                    sheet.write(r, c, value)
-    book.close()
-    return path
+    return large_demo(tmp_path_factory.mktemp("large"), AS_OF, DAYS)
 
 
 # -- two machines, one shared folder --------------------------------------------------------

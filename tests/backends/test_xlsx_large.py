@@ -8,8 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import xlsxwriter
 from python_calamine import CalamineWorkbook
+from xlsx_books import DEMO_CHANNELS, large_demo
 
 from sheetops import api
 from sheetops.backends.xlsx.reader import read_workbook
@@ -18,46 +18,13 @@ from sheetops.templates import Template
 
 AS_OF = dt.date(2026, 11, 27)
 DAYS = 3000
-CHANNELS = ("Search ads", "Social ads", "Blog", "SEO / website", "PR", "E-mail", "Messengers")
 
 
 @pytest.fixture(scope="module")
 def large_xlsx(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The English demo's tabs, with 21,000 Daily rows: the Daily part is several MB,
     and Social ads' CPA is far above target for the last five days (a day-rule breach)."""
-    folder = tmp_path_factory.mktemp("large")
-    seed = folder / "seed.xlsx"
-    api.provision(seed, demo=True, today=AS_OF)
-    book_in = CalamineWorkbook.from_path(str(seed))
-    tabs = {name: book_in.get_sheet_by_name(name).to_python() for name in book_in.sheet_names}
-    path = folder / "large.xlsx"
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    dates = book.add_format({"num_format": "yyyy-mm-dd"})
-    for name, rows in tabs.items():
-        sheet = book.add_worksheet(name)
-        if name == "Daily":
-            sheet.write_row(0, 0, rows[0])
-            row = 1
-            for d in range(DAYS):
-                day = AS_OF - dt.timedelta(days=DAYS - 1 - d)
-                for i, channel in enumerate(CHANNELS):
-                    bad = channel == "Social ads" and d >= DAYS - 5
-                    sheet.write_datetime(row, 0, dt.datetime.combine(day, dt.time()), dates)
-                    sheet.write_string(row, 1, channel)
-                    sheet.write_row(row, 2, [100.0 + i, 500, 10, 0 if bad else 5, 1000.0])
-                    row += 1
-            continue
-        for r, values in enumerate(rows):
-            for c, value in enumerate(values):
-                if isinstance(value, str):
-                    if value:
-                        sheet.write_string(r, c, value)
-                elif isinstance(value, dt.date):
-                    sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), dates)
-                else:
-                    sheet.write(r, c, value)
-    book.close()
-    return path
+    return large_demo(tmp_path_factory.mktemp("large"), AS_OF, DAYS, bad_days=5)
 
 
 def daily_part(path: Path) -> int:
@@ -86,7 +53,7 @@ def test_a_large_sync_marks_the_cells_and_keeps_every_value(large_xlsx: Path, te
     assert {tab for tab, _ in marked} == {"Daily"}
     # A second reader, calamine on its own, sees the same Daily values.
     alone = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Daily").to_python()
-    assert len(alone) == DAYS * len(CHANNELS) + 1
+    assert len(alone) == DAYS * len(DEMO_CHANNELS) + 1
 
 
 def test_reading_a_large_workbook_gives_what_one_reader_gives(large_xlsx: Path) -> None:

@@ -354,3 +354,49 @@ def libreoffice_converts(soffice: str, path: Path, tmp: Path, target: str = "csv
     converted = out / (path.stem + "." + target.split(":")[0])
     assert result.returncode == 0 and converted.exists(), result.stdout + result.stderr
     return converted
+
+
+DEMO_CHANNELS = ("Search ads", "Social ads", "Blog", "SEO / website", "PR", "E-mail", "Messengers")
+
+
+def large_demo(folder: Path, as_of: dt.date, days: int, *, bad_days: int = 0) -> Path:
+    """The English demo's tabs with ``days`` x 7 Daily rows (3,000 days: 21,000 rows, a
+    Daily part of several MB), written fast with XlsxWriter's constant-memory mode; with
+    ``bad_days``, Social ads sells nothing on its last that many days (a CPA breach)."""
+    import xlsxwriter
+    from python_calamine import CalamineWorkbook
+
+    from sheetops import api
+
+    seed = folder / "seed.xlsx"
+    api.provision(seed, demo=True, today=as_of)
+    book_in = CalamineWorkbook.from_path(str(seed))
+    tabs = {name: book_in.get_sheet_by_name(name).to_python() for name in book_in.sheet_names}
+    path = folder / "large.xlsx"
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    dates = book.add_format({"num_format": "yyyy-mm-dd"})
+    for name, rows in tabs.items():
+        sheet = book.add_worksheet(name)
+        if name == "Daily":
+            sheet.write_row(0, 0, rows[0])
+            row = 1
+            for d in range(days):
+                day = as_of - dt.timedelta(days=days - 1 - d)
+                for i, channel in enumerate(DEMO_CHANNELS):
+                    bad = channel == "Social ads" and d >= days - bad_days
+                    sheet.write_datetime(row, 0, dt.datetime.combine(day, dt.time()), dates)
+                    sheet.write_string(row, 1, channel)
+                    sheet.write_row(row, 2, [100.0 + i, 500, 10, 0 if bad else 5, 1000.0])
+                    row += 1
+            continue
+        for r, values in enumerate(rows):
+            for c, value in enumerate(values):
+                if isinstance(value, str):
+                    if value:
+                        sheet.write_string(r, c, value)
+                elif isinstance(value, dt.date):
+                    sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), dates)
+                else:
+                    sheet.write(r, c, value)
+    book.close()
+    return path
