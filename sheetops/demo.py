@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sheetops.layout import Value
-from sheetops.sync.period import default_as_of
+from sheetops.sync.period import default_as_of, week_start
 from sheetops.tables import TARGET_COLUMNS
 from sheetops.templates import Template, normalize
 from sheetops.templates.model import ChannelSeed, StopRuleSeed
@@ -102,11 +102,6 @@ class _Plan:
     email_channel: str | None = None
     email_threshold: float = 0.0
     email_days: frozenset[dt.date] = frozenset()
-
-
-def week_start(day: dt.date) -> dt.date:
-    """The Monday of the week that contains ``day``."""
-    return day - dt.timedelta(days=day.weekday())
 
 
 def build_demo(template: Template, *, lang: str, channels: Sequence[ChannelRow], today: dt.date) -> DemoFacts:

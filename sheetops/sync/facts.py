@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from sheetops.messages import message
+from sheetops.sync.period import week_start
 from sheetops.tables import Channel, Inputs, tab_name
 from sheetops.templates import normalize
 from sheetops.values import (
@@ -63,11 +64,6 @@ PLAN_KEYS: tuple[str, ...] = ("spend", "leads", "orders", "revenue")
 DAILY_KEYS: tuple[str, ...] = ("spend", "leads", "orders", "revenue", "traffic", "emails_sent", "unsubscribes")
 
 _EMPTY: Mapping[str, float | None] = {}
-
-
-def week_start(day: dt.date) -> dt.date:
-    """The Monday of the week (Monday to Sunday) that contains ``day``."""
-    return day - dt.timedelta(days=day.weekday())
 
 
 @dataclass(frozen=True)

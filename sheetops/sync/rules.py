@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from typing import overload
 
 from sheetops.messages import message
-from sheetops.sync.facts import DAILY_KEYS, DayRow, Facts, FactTab, Period, PeriodFact, week_start
+from sheetops.sync.facts import DAILY_KEYS, DayRow, Facts, FactTab, Period, PeriodFact
 from sheetops.sync.kpis import METRIC_INPUTS, metric_value
-from sheetops.sync.period import ReportPeriod
+from sheetops.sync.period import ReportPeriod, week_start
 from sheetops.tables import Channel, Inputs, StopRule, covered_channels
 from sheetops.values import same_number
 from sheetops.workbook import BoundTab, Finding

@@ -50,21 +50,6 @@ def count(number: int, noun: str, lang: str) -> str:
     return messages.count(number, f"noun.{noun}", lang)
 
 
-def plural(number: int, english: tuple[str, str], russian: tuple[str, str, str], lang: str) -> str:
-    """The number and its noun in the form the number takes: English (one, many), Russian (1, 2-4, 5+)."""
-    if lang == "ru":
-        tens, ones = number % 100, number % 10
-        if ones == 1 and tens != 11:
-            word = russian[0]
-        elif 2 <= ones <= 4 and not 12 <= tens <= 14:
-            word = russian[1]
-        else:
-            word = russian[2]
-    else:
-        word = english[0] if number == 1 else english[1]
-    return f"{number} {word}"
-
-
 def fit_text(text: str, lang: str, *, source: dict[str, str] | None = None) -> str:
     """A text as a cell can hold it: one longer than ``layout.CELL_TEXT_LIMIT`` is cut and
     ends "… (cut: the whole text has 40000 characters; a cell holds at most 32,767)", and,

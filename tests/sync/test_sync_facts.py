@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sync_workbooks import FRIDAY, MONDAY, Book, Row, daily_run, week_row
 
-from sheetops.sync.facts import week_start
+from sheetops.sync.period import week_start
 from sheetops.values import CellError, UncomputedFormula
 
 
