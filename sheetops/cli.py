@@ -184,9 +184,11 @@ def init(path: Path | None, backend: str, title: str | None, shares: tuple[str, 
               help="Google Sheets: a service-account key file (default: GOOGLE_APPLICATION_CREDENTIALS, "
                    "then the signed-in user; see docs/google-sheets.md).")
 def check(path: str, as_json: bool, quiet: bool, template_name: str, credentials: Path | None) -> None:
-    """Check a workbook's structure and role map; every finding names its cell.
+    """Check a workbook: its structure, every cell sync would leave out, and the role map.
 
-    Exit code 0: no findings; 1: findings; 2: the workbook cannot be read.
+    Every finding names its cell; check reports each data issue sync would, with the same
+    cell, code and severity. Exit code 0: no findings; 1: findings; 2: the workbook cannot
+    be read.
 
     \b
     Examples:
