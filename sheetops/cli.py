@@ -20,52 +20,28 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from sheetops import __version__
-from sheetops.errors import (
-    BackendError,
-    CredentialsError,
-    MissingExtraError,
-    SheetopsError,
-    TargetExistsError,
-    TemplateError,
-    WorkbookError,
-    WorkbookLockedError,
-)
+from sheetops.errors import SheetopsError, error_kind_of, exit_code_of
+
+if TYPE_CHECKING:
+    from sheetops.schedule import JobStatus
+    from sheetops.schedule.install import Installer
+    from sheetops.schedule.model import Weekly
+    from sheetops.sync.report import SyncReport
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_BREACH, EXIT_BACKEND, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 
-# The `error` of a failure under --json: a stable name for scripts, most specific class first.
-ERROR_KINDS: tuple[tuple[type[SheetopsError], str], ...] = (
-    (TargetExistsError, "target_exists"),
-    (WorkbookLockedError, "workbook_locked"),
-    (WorkbookError, "workbook_unusable"),
-    (TemplateError, "template_unusable"),
-    (CredentialsError, "credentials_failed"),
-    (BackendError, "backend_failed"),
-    (MissingExtraError, "missing_extra"),
-)
 SHELLS = ("bash", "zsh", "fish")
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _exit_code(error: SheetopsError) -> int:
-    if isinstance(error, TargetExistsError):
-        return EXIT_FINDINGS
-    if isinstance(error, BackendError):
-        return EXIT_BACKEND
-    return EXIT_UNUSABLE
-
-
-def _error_kind(error: SheetopsError) -> str:
-    return next((kind for cls, kind in ERROR_KINDS if isinstance(error, cls)), "failed")
 
 
 def _json_option(what: str) -> Callable[[F], F]:
@@ -75,6 +51,13 @@ def _json_option(what: str) -> Callable[[F], F]:
 def _quiet_option(function: F) -> F:
     return click.option("-q", "--quiet", is_flag=True,
                         help="Print nothing but errors; the exit code says the result.")(function)
+
+
+def message(key: str, lang: str, /, **values: object) -> str:
+    """A sentence from the message catalogs (loaded when first needed, not at start-up)."""
+    from sheetops.messages import message as catalog_message
+
+    return catalog_message(key, lang, **values)
 
 
 def _print_json(data: object) -> None:
@@ -224,8 +207,14 @@ def check(path: str, as_json: bool, quiet: bool, template_name: str, credentials
 @click.option("--fail-on-breach", is_flag=True, help="Exit 3 when a stop rule is breached.")
 @click.option("--template", "template_name", default="smb-marketing", show_default=True, metavar="NAME|FILE",
               help="The template the workbook was made from.")
+@click.option("--scheduled", is_flag=True,
+              help="Run as the scheduler does (see docs/schedule.md): never ask, wait and try again while the "
+                   "workbook is open or the network is down, write a line to the run log.")
+@click.option("--retry-for", metavar="DURATION",
+              help="With --scheduled: how long to keep trying, e.g. 30m, 2h, 0 (default 2h).")
 def sync(path: str, credentials: Path | None, as_of: dt.date | None, dry_run: bool, as_json: bool, quiet: bool,
-         wide: bool, strict: bool, fail_on_breach: bool, template_name: str) -> None:
+         wide: bool, strict: bool, fail_on_breach: bool, template_name: str, scheduled: bool,
+         retry_for: str | None) -> None:
     """Compute KPIs, find stop-rule breaches, mark them in the cells, write the CMO summary.
 
     Run it every Friday (or from a scheduler). Exit codes: 0 done, 1 --strict found data
@@ -237,21 +226,315 @@ def sync(path: str, credentials: Path | None, as_of: dt.date | None, dry_run: bo
       sheetops sync marketing.xlsx --as-of 2026-11-27 --dry-run
       sheetops sync marketing.xlsx --json --fail-on-breach
       sheetops sync https://docs.google.com/spreadsheets/d/1AbC.../edit
+      sheetops sync /home/me/marketing.xlsx --scheduled --retry-for 30m
     """
     from sheetops import api
     from sheetops.render import print_sync, progress
 
-    with progress(enabled=not (as_json or quiet)) as report_progress:
-        report = api.sync(path, as_of=as_of, dry_run=dry_run, strict=strict,
-                          template=template_name, progress=report_progress, credentials=credentials)
+    if retry_for is not None and not scheduled:
+        raise click.BadParameter("--retry-for is for scheduled runs; use it with --scheduled", param_hint="--retry-for")
+    if scheduled:
+        report = _scheduled_sync(path, retry_for, quiet=quiet or as_json, as_of=as_of, dry_run=dry_run, strict=strict,
+                                 template=template_name, credentials=credentials)
+    else:
+        with progress(enabled=not (as_json or quiet)) as report_progress:
+            report = api.sync(path, as_of=as_of, dry_run=dry_run, strict=strict,
+                              template=template_name, progress=report_progress, credentials=credentials)
     if as_json:
         _print_json(report.as_dict())
-    elif not quiet:
+    elif not quiet and not scheduled:  # a scheduled run has printed its one line
         print_sync(report, wide=wide)
     if strict and report.issues:
         sys.exit(EXIT_FINDINGS)
     if fail_on_breach and report.breaches:
         sys.exit(EXIT_BREACH)
+
+
+def _scheduled_sync(path: str, retry_for: str | None, *, quiet: bool, as_of: dt.date | None, dry_run: bool,
+                    strict: bool, template: str, credentials: Path | None) -> SyncReport:
+    """A run started by the scheduler: retried while the workbook is held, logged, one line printed."""
+    from sheetops import api
+    from sheetops.schedule import after_hook, failure_hook, user_lang
+    from sheetops.schedule.model import ScheduleProblem
+    from sheetops.schedule.run import Backoff, parse_duration, run_scheduled
+    from sheetops.schedule.runlog import RunLog, state_folder
+    from sheetops.sync.summary import log_result
+
+    lang = user_lang()
+    try:
+        seconds = parse_duration(retry_for or "2h")
+    except ScheduleProblem as problem:
+        raise click.BadParameter(problem.message(lang), param_hint="--retry-for") from None
+    from sheetops.backends.addresses import is_google_target
+
+    workbook = path if is_google_target(path) else os.path.abspath(path)
+
+    def retrying(error: SheetopsError, wait: float) -> None:
+        click.echo(message("schedule.retrying", lang, error=str(error), seconds=f"{wait:.0f}"), err=True)
+
+    done = run_scheduled(
+        workbook,
+        lambda: api.sync(workbook, as_of=as_of, dry_run=dry_run, strict=strict, template=template,
+                         credentials=credentials, scheduled=True),
+        log=RunLog(state_folder()),
+        backoff=Backoff.within(seconds),
+        on_failure=failure_hook(),
+        after=after_hook(),
+        on_retry=retrying,
+    )
+    report = done.report
+    if not quiet:
+        result = log_result(report.lang, breaches=len(report.breaches), issues=len(report.issues),
+                            dry_run=report.dry_run, stopped=report.stopped)
+        click.echo(message("schedule.run_done", report.lang, workbook=report.source, result=result,
+                           attempts=done.attempts))
+    return report
+
+
+@cli.group()
+def schedule() -> None:
+    """Run the Friday sync, and reminders before it, on this computer's own scheduler.
+
+    Linux: a systemd user timer (or cron); macOS: a LaunchAgent; Windows: Task Scheduler.
+    See docs/schedule.md.
+
+    \b
+    Examples:
+      sheetops schedule add marketing.xlsx
+      sheetops schedule add marketing.xlsx --day fri --at 17:00 --remind thu 12:00 --plan-reminder mon 10:00
+      sheetops schedule add marketing.xlsx --print
+      sheetops schedule status
+      sheetops schedule list
+      sheetops schedule remove marketing.xlsx
+    """
+
+
+def _installer(lang: str) -> Installer:
+    from sheetops.schedule.install import Installer, Places
+
+    return Installer(Places.of_user(), lang=lang)
+
+
+def _weekly(lang: str, param: str, day: str, time: str) -> Weekly:
+    from sheetops.schedule.model import ScheduleProblem, Weekly
+
+    try:
+        return Weekly.parse(day, time)
+    except ScheduleProblem as problem:
+        raise click.BadParameter(problem.message(lang), param_hint=param) from None
+
+
+@schedule.command("add")
+@click.argument("workbook", metavar="WORKBOOK")
+@click.option("--day", default="fri", show_default=True, metavar="DAY",
+              help="The day of the sync: mon, tue, ..., sun, or the whole name (Friday, пятница).")
+@click.option("--at", "at", default="17:00", show_default=True, metavar="HH:MM",
+              help="The time of the sync, on this computer's clock: 17:00, 9:30, 5pm.")
+@click.option("--remind", nargs=2, metavar="DAY HH:MM",
+              help="Also remind owners whose facts for the week are missing (sheetops remind), e.g. thu 12:00.")
+@click.option("--plan-reminder", nargs=2, metavar="DAY HH:MM",
+              help="Also remind owners whose plan for the week is missing (sheetops remind), e.g. mon 10:00.")
+@click.option("--retry-for", default="2h", show_default=True, metavar="DURATION",
+              help="How long a run keeps trying while the workbook is open or the network is down: 30m, 2h, 0.")
+@click.option("--credentials", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Google Sheets: the service-account key file the runs use (default: "
+                   "GOOGLE_APPLICATION_CREDENTIALS as set now, then the signed-in user).")
+@click.option("--print", "print_only", is_flag=True, help="Show what would be installed; install nothing.")
+@_quiet_option
+def schedule_add(workbook: str, day: str, at: str, remind: tuple[str, str] | None,
+                 plan_reminder: tuple[str, str] | None, retry_for: str, credentials: Path | None,
+                 print_only: bool, quiet: bool) -> None:
+    """Run the sync of a workbook every week, and the reminders you ask for.
+
+    Adding a workbook again replaces its jobs. The jobs run the Python and the sheetops
+    you run now, by their full paths: no terminal or shell profile is needed.
+
+    \b
+    Examples:
+      sheetops schedule add marketing.xlsx
+      sheetops schedule add marketing.xlsx --day fri --at 17:00 --remind thu 12:00 --plan-reminder mon 10:00
+      sheetops schedule add https://docs.google.com/spreadsheets/d/1AbC.../edit --credentials key.json
+      sheetops schedule add marketing.xlsx --print
+    """
+    from sheetops.schedule import add_jobs, build_jobs, job_interpreter, user_lang, workbook_argument
+    from sheetops.schedule.model import ScheduleProblem
+    from sheetops.schedule.run import parse_duration
+
+    lang = user_lang()
+    try:
+        target = workbook_argument(workbook)
+    except ScheduleProblem as problem:
+        raise click.BadParameter(problem.message(lang), param_hint="WORKBOOK") from None
+    try:
+        parse_duration(retry_for)
+    except ScheduleProblem as problem:
+        raise click.BadParameter(problem.message(lang), param_hint="--retry-for") from None
+    sync_at = _weekly(lang, "--day/--at", day, at)
+    remind_at = _weekly(lang, "--remind", *remind) if remind else None
+    plan_at = _weekly(lang, "--plan-reminder", *plan_reminder) if plan_reminder else None
+    key = credentials or (Path(os.environ["GOOGLE_APPLICATION_CREDENTIALS"])
+                          if "://" in target and os.environ.get("GOOGLE_APPLICATION_CREDENTIALS") else None)
+    installer = _installer(lang)
+    jobs = build_jobs(target, sync_at=sync_at, remind_at=remind_at, plan_reminder_at=plan_at,
+                      interpreter=job_interpreter(installer.system), folder=str(installer.places.state),
+                      retry_for=retry_for if retry_for != "2h" else None,
+                      credentials=str(key.expanduser().absolute()) if key else None)
+    added = add_jobs(installer, jobs, install=not print_only)
+    if print_only:
+        _print_plan(added.plan, lang)
+        return
+    if quiet:
+        return
+    from sheetops.schedule.model import workbook_label
+
+    scheduler = message(f"schedule.scheduler.{added.plan.scheduler}", lang)
+    for job in jobs:
+        click.echo(message("schedule.added", lang, job=job.description(lang), when=job.when.show(lang),
+                           scheduler=scheduler))
+    click.echo(message(f"schedule.when_off.{added.plan.scheduler}", lang))
+    for note in added.plan.notes:
+        click.echo(note)
+    click.echo(message("schedule.next_steps", lang, workbook=workbook_label(target)))
+
+
+def _print_plan(plan: Any, lang: str) -> None:
+    click.echo(message("schedule.print.header", lang, scheduler=message(f"schedule.scheduler.{plan.scheduler}", lang)))
+    for path, content in plan.files:
+        click.echo(f"\n# {path}")
+        click.echo(content.decode("utf-16" if path.suffix == ".xml" else "utf-8").rstrip("\n"))
+    if plan.crontab is not None:
+        from sheetops.schedule.units import cron_lines
+
+        click.echo(f"\n# {message('schedule.print.crontab', lang)}")
+        for job in plan.jobs:
+            click.echo("\n".join(cron_lines(job)))
+    click.echo(f"\n# {message('schedule.print.commands', lang)}")
+    for command in plan.commands:
+        click.echo(command.show(plan.system))
+    for note in plan.notes:
+        click.echo(f"\n{note}")
+
+
+@schedule.command("list")
+@_json_option("the scheduled jobs")
+def schedule_list(as_json: bool) -> None:
+    """List the scheduled jobs: workbook, job, day and time, scheduler.
+
+    \b
+    Examples:
+      sheetops schedule list
+      sheetops schedule list --json
+    """
+    from sheetops.schedule import user_lang
+
+    lang = user_lang()
+    found = _installer(lang).recorded()
+    if as_json:
+        _print_json({"jobs": [item.as_dict() for item in found]})
+        return
+    if not found:
+        click.echo(message("schedule.none", lang))
+        return
+    for item in found:
+        click.echo(message("schedule.list_line", lang, job=item.job.description(lang), when=item.job.when.show(lang),
+                           scheduler=message(f"schedule.scheduler.{item.scheduler}", lang), workbook=item.job.workbook))
+
+
+@schedule.command("remove")
+@click.argument("workbook", metavar="WORKBOOK", required=False)
+@click.option("--all", "remove_all", is_flag=True, help="Remove every scheduled job of every workbook.")
+@_quiet_option
+def schedule_remove(workbook: str | None, remove_all: bool, quiet: bool) -> None:
+    """Stop running a workbook's sync and reminders; the workbook and the run log stay.
+
+    \b
+    Examples:
+      sheetops schedule remove marketing.xlsx
+      sheetops schedule remove --all
+    """
+    from sheetops.backends.addresses import is_google_target
+    from sheetops.schedule import remove_jobs, user_lang
+
+    lang = user_lang()
+    if workbook is None and not remove_all:
+        raise click.BadParameter(message("schedule.remove_what", lang), param_hint="WORKBOOK")
+    target = None
+    if workbook is not None:
+        target = workbook.strip() if is_google_target(workbook) else os.path.normpath(os.path.abspath(
+            os.path.expanduser(workbook)))
+    removed = remove_jobs(_installer(lang), target)
+    if quiet:
+        return
+    if not removed:
+        click.echo(message("schedule.nothing_removed", lang, workbook=workbook or "-"))
+        return
+    for item in removed:
+        click.echo(message("schedule.removed", lang, job=item.job.description(lang)))
+
+
+@schedule.command("status")
+@_json_option("each job's last and next run")
+def schedule_status(as_json: bool) -> None:
+    """Show each job's last run and its result, its next run, a missed run, a broken job.
+
+    Exit code 0: all is well; 1: a job is broken, its last run failed, or a run was missed.
+
+    \b
+    Examples:
+      sheetops schedule status
+      sheetops schedule status --json
+    """
+    from sheetops.schedule import job_status, user_lang
+    from sheetops.schedule.runlog import RunLog, state_folder
+
+    lang = user_lang()
+    log = RunLog(state_folder())
+    found = job_status(_installer(lang), log)
+    if as_json:
+        _print_json({"log": str(log.path), "jobs": [s.as_dict() for s in found]})
+    elif not found:
+        click.echo(message("schedule.none", lang))
+    else:
+        for item in found:
+            _print_status(item, lang)
+        click.echo(message("schedule.log_at", lang, path=str(log.path)))
+    sys.exit(EXIT_FINDINGS if any(s.state in ("broken", "failed", "missed") for s in found) else EXIT_OK)
+
+
+def _print_status(item: JobStatus, lang: str) -> None:
+    from sheetops.values import weekday_name
+
+    job = item.scheduled.job
+    click.echo(message("schedule.status.title", lang, job=job.description(lang), when=job.when.show(lang),
+                       scheduler=message(f"schedule.scheduler.{item.scheduled.scheduler}", lang)))
+    if item.interpreter_missing:
+        click.echo("  " + message("schedule.status.no_python", lang, path=job.interpreter))
+    if item.package_missing:
+        click.echo("  " + message("schedule.status.no_sheetops", lang, path=item.scheduled.package))
+    if not item.installed:
+        click.echo("  " + message("schedule.status.not_installed", lang))
+    if item.state == "broken":
+        click.echo("  " + message("schedule.status.add_again", lang, workbook=job.workbook))
+    last = item.last
+    if last is not None:
+        when = str(last.get("started", "?")).replace("T", " ")
+        if last.get("result") == "ok":
+            from sheetops.sync.summary import log_result
+
+            result = log_result(lang, breaches=int(last.get("breaches", 0)), issues=int(last.get("issues", 0)))
+            click.echo("  " + message("schedule.status.last_ok", lang, when=when, result=result))
+        else:
+            click.echo("  " + message("schedule.status.last_failed", lang, when=when,
+                                      error=str(last.get("message", "?"))))
+    elif job.kind == "sync":
+        click.echo("  " + message("schedule.status.never", lang))
+    if item.missed is not None:
+        due = f"{weekday_name(item.missed.date(), lang)} {item.missed:%Y-%m-%d %H:%M}"
+        click.echo("  " + message(f"schedule.status.missed.{item.scheduled.scheduler}", lang, due=due,
+                                  workbook=job.workbook))
+    upcoming = item.next_run
+    click.echo("  " + message("schedule.status.next", lang,
+                              when=f"{weekday_name(upcoming.date(), lang)} {upcoming:%Y-%m-%d %H:%M}"))
 
 
 @cli.group()
@@ -429,7 +712,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
             sys.exit(code)
         _fail("usage", exc.format_message(), code, as_json)
     except SheetopsError as exc:
-        _fail(_error_kind(exc), str(exc), _exit_code(exc), as_json)
+        _fail(error_kind_of(exc), str(exc), exit_code_of(exc), as_json)
     except KeyboardInterrupt:
         _fail("interrupted", "Interrupted; nothing was written.", EXIT_INTERRUPTED, as_json)
     sys.exit(EXIT_OK)

@@ -11,10 +11,13 @@ for what stops the run::
     │   ├── WorkbookLockedError    open in Excel/LibreOffice, or another sync runs
     │   └── TargetExistsError      init would overwrite an existing file
     ├── BackendError         a backend failed (file system, network, API)
-    │   └── CredentialsError       no usable credentials, or access refused
+    │   ├── CredentialsError       no usable credentials, or access refused
+    │   ├── ServiceUnavailableError  the network or the service failed for now
+    │   └── SchedulerError         the system's scheduler refused a job
     └── MissingExtraError    an optional dependency is not installed
 
-The CLI maps each class to an exit code in one place (``sheetops.cli``).
+The CLI maps each class to an exit code in one place (``sheetops.cli``), through
+:func:`exit_code_of` and :func:`error_kind_of`, which the log of scheduled runs uses too.
 """
 
 from __future__ import annotations
@@ -48,5 +51,40 @@ class CredentialsError(BackendError):
     """No usable credentials were found, or the service refused them."""
 
 
+class ServiceUnavailableError(BackendError):
+    """The network or a service failed in a way that may pass: a scheduled run tries again later."""
+
+
+class SchedulerError(BackendError):
+    """The system's scheduler (systemd, cron, launchd, Task Scheduler) refused to add or remove a job."""
+
+
 class MissingExtraError(SheetopsError):
     """An optional dependency is not installed; the message names the extra to install."""
+
+
+# The `error` of a failure under --json and in the log of scheduled runs: a stable name for
+# scripts, most specific class first.
+ERROR_KINDS: tuple[tuple[type[SheetopsError], str], ...] = (
+    (TargetExistsError, "target_exists"),
+    (WorkbookLockedError, "workbook_locked"),
+    (WorkbookError, "workbook_unusable"),
+    (TemplateError, "template_unusable"),
+    (CredentialsError, "credentials_failed"),
+    (SchedulerError, "scheduler_failed"),
+    (BackendError, "backend_failed"),
+    (MissingExtraError, "missing_extra"),
+)
+
+
+def exit_code_of(error: SheetopsError) -> int:
+    """The exit code of a failure: 1 init refused to overwrite, 4 a backend, else 2."""
+    if isinstance(error, TargetExistsError):
+        return 1
+    if isinstance(error, BackendError):
+        return 4
+    return 2
+
+
+def error_kind_of(error: SheetopsError) -> str:
+    return next((kind for cls, kind in ERROR_KINDS if isinstance(error, cls)), "failed")

@@ -73,6 +73,8 @@ class Style:
 PLAIN = Style()
 BOLD = Style(bold=True)
 HEADER = Style(bold=True, fill=HEADER_FILL)
+# The one-line note init leaves on a tab sheetops owns ("sheetops writes this tab").
+NOTE = Style(italic=True, font_color="808080")
 
 Value = str | int | float | bool | dt.date | dt.datetime | None
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from sheetops import layout
 from sheetops.demo import build_demo
 from sheetops.errors import TemplateError, WorkbookError
-from sheetops.layout import Cell, DropDown, Style, TabLayout, Value, WorkbookLayout
+from sheetops.layout import NOTE, Cell, DropDown, Style, TabLayout, Value, WorkbookLayout
 from sheetops.templates import LANGS, Column, Tab, Template, normalize
 from sheetops.templates.model import ChannelSeed, StopRuleSeed
 from sheetops.values import parse_threshold
@@ -41,7 +41,6 @@ LIST_LIMIT = 255
 # How far down the drop-downs reach on each tab (0-based last row); other tabs: 1000.
 LAST_ROWS = {"plan_fact": 20_000, "daily": 200_000}
 DEFAULT_LAST_ROW = 1000
-NOTE = Style(italic=True, font_color="808080")
 
 Record = Mapping[str, Value | Cell]
 

@@ -35,7 +35,9 @@ class SyncWrite:
 
     ``tabs`` replace the contents of the tabs sheetops owns (the CMO Summary), creating
     them where missing. ``log_row`` is appended below the last row of the Sync Log (whose
-    header is ``log_tab``; the backend creates it from that layout when missing).
+    header is ``log_tab``; the backend creates it from that layout when missing), each
+    cell under its column's header; ``log_header`` are the header cells an existing Sync
+    Log lacks (one made by an older sheetops), by column, written into its first row.
     ``highlights`` is the whole set that should be visible after the write: the backend
     compares it with its own record, adds the new ones, updates changed notes, removes
     the ones no longer wanted (restoring the fill each cell had before) and never touches
@@ -46,6 +48,7 @@ class SyncWrite:
     log_tab: TabLayout
     log_row: tuple[Cell, ...]
     highlights: tuple[Highlight, ...]
+    log_header: tuple[tuple[int, Cell], ...] = ()
 
 
 class Backend(Protocol):

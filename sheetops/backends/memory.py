@@ -56,6 +56,9 @@ class MemoryBackend:
         log = next((s for s in sheets if s.name == changes.log_tab.name), None)
         header = _values(changes.log_tab)
         rows = [list(r) for r in log.rows] if log is not None and log.rows else header
+        for col, cell in changes.log_header:
+            rows[0].extend([None] * (col + 1 - len(rows[0])))
+            rows[0][col] = cell.value
         rows.append([c.value for c in changes.log_row])
         _put(sheets, Sheet(changes.log_tab.name, rows))
         self.data = WorkbookData(self.data.source, tuple(sheets))

@@ -17,10 +17,11 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from sheetops import __version__
 from sheetops.backends import Backend, SyncWrite
 from sheetops.errors import WorkbookError
 from sheetops.issues import workbook_issues
-from sheetops.layout import Cell
+from sheetops.layout import HEADER, NOTE, Cell
 from sheetops.messages import message
 from sheetops.sync import summary
 from sheetops.sync.facts import Facts, read_facts
@@ -29,8 +30,8 @@ from sheetops.sync.period import ReportPeriod, report_period, week_start
 from sheetops.sync.report import ChannelReport, Decisions, Figures, MonthBudget, SyncReport, breach_key
 from sheetops.sync.rules import Breach, evaluate_rules
 from sheetops.tables import Inputs, read_inputs
-from sheetops.templates import Template
-from sheetops.values import ValueProblem, parse_date, show_date
+from sheetops.templates import Template, normalize
+from sheetops.values import ValueProblem, is_blank, parse_date, show_date
 from sheetops.workbook import BoundWorkbook, Finding, WorkbookData, bind, find_sheet
 
 Progress = Callable[[str, float], None]
@@ -165,7 +166,10 @@ def unusable_message(source: str, findings: Sequence[Finding]) -> str:
 
 
 def build_write(analysis: Analysis, *, log_row: tuple[Cell, ...]) -> SyncWrite:
-    """The summary tab, the log's header, the log row and the highlights of one sync."""
+    """The summary tab, the log's header, the log row and the highlights of one sync.
+
+    ``log_row`` is in the template's column order; it is placed under the Sync Log's own
+    headers (see :func:`place_log_row`)."""
     bound, template, lang = analysis.bound, analysis.bound.template, analysis.lang
     tab_names = {key: tab.name for key, tab in bound.tabs.items()}
     summary_tab = summary.summary_layout(
@@ -185,12 +189,56 @@ def build_write(analysis: Analysis, *, log_row: tuple[Cell, ...]) -> SyncWrite:
         decisions=analysis.decisions,
         month=analysis.month,
     )
+    placed, new_headers = place_log_row(bound, log_row, lang)
     return SyncWrite(
         tabs=(summary_tab,),
         log_tab=summary.log_layout(template, owned_tab_name(bound, "sync_log", lang), lang),
-        log_row=log_row,
+        log_row=placed,
         highlights=summary.highlights(analysis.breaches, template, lang),
+        log_header=new_headers,
     )
+
+
+def place_log_row(
+    bound: BoundWorkbook, log_row: tuple[Cell, ...], lang: str
+) -> tuple[tuple[Cell, ...], tuple[tuple[int, Cell], ...]]:
+    """The log row with each cell under its header in the workbook's Sync Log, and the
+    header cells to write for the columns it lacks (a Sync Log made by an older sheetops).
+
+    The new headers go right after the last header sheetops knows, skipping cells a person
+    typed in. init's note ("sheetops writes this tab") moves one column past them when a
+    new header takes its place. Without a Sync Log, the row as it is: the tab is made whole.
+    """
+    log = bound.tab("sync_log")
+    if log is None:
+        return log_row, ()
+    header = log.sheet.rows[0] if log.sheet.rows else ()
+    known = set(log.columns.values())
+    notes = {normalize(text) for text in bound.template.owned_tab_note.variants()}
+    others = {col for col, value in enumerate(header) if not is_blank(value) and col not in known}
+    note_at: int | None = None
+    note = ""
+    for at in sorted(others):
+        value = header[at]
+        if isinstance(value, str) and normalize(value) in notes:
+            note_at, note = at, value
+            break
+    next_col = max(known, default=-1) + 1
+    cells: dict[int, Cell] = {}
+    new_headers: list[tuple[int, Cell]] = []
+    for column, cell in zip(bound.template.tab("sync_log").columns, log_row, strict=False):
+        found = log.columns.get(column.key)
+        if found is None:
+            while next_col in others and next_col != note_at:
+                next_col += 1
+            found, next_col = next_col, next_col + 1
+            new_headers.append((found, Cell(column.header[lang], HEADER)))
+        cells[found] = cell
+    if note_at is not None and any(col == note_at for col, _ in new_headers):
+        past = max([*cells, *(c for c in others if c != note_at)]) + 2  # one column free, as init leaves it
+        new_headers.append((past, Cell(note, NOTE)))
+    placed = tuple(cells.get(col, Cell(None)) for col in range(max(cells) + 1)) if cells else log_row
+    return placed, tuple(new_headers)
 
 
 def owned_tab_name(bound: BoundWorkbook, key: str, lang: str) -> str:
@@ -210,17 +258,19 @@ def run_sync(
     progress: Progress | None = None,
     now: Callable[[], dt.datetime] = dt.datetime.now,
     today: dt.date | None = None,
+    scheduled: bool = False,
 ) -> SyncReport:
     """One sync: read, compute, and (unless ``dry_run``, or ``strict`` met issues) write.
 
     ``as_of``: report the week that contains it; without it, the latest week whose report
     day has come by ``today`` (default: ``now()``'s date; see :mod:`sheetops.sync.period`).
+    ``scheduled``: the system's scheduler started the run (the Sync Log says so).
     """
     with _collector_paused():
         # The workbook's values and the facts are freed when _run returns, before the
         # collector is back: it then has nothing new to scan.
         return _run(backend, template, as_of=as_of, dry_run=dry_run, strict=strict, progress=progress, now=now,
-                    today=today)
+                    today=today, scheduled=scheduled)
 
 
 def _run(
@@ -233,6 +283,7 @@ def _run(
     progress: Progress | None,
     now: Callable[[], dt.datetime],
     today: dt.date | None,
+    scheduled: bool,
 ) -> SyncReport:
     report = progress or _silent
     started = time.perf_counter()
@@ -248,7 +299,7 @@ def _run(
                                     issues=len(analysis.issues), dry_run=dry_run, stopped=stopped)
         row = summary.log_row(when=now(), as_of=analysis.as_of, rows_read=analysis.facts.rows_read,
                               breaches=len(analysis.breaches), issues=len(analysis.issues), duration=duration,
-                              result=result, lang=lang)
+                              result=result, lang=lang, scheduled=scheduled, version=__version__)
         changes = build_write(analysis, log_row=row)
         written = False
         if not dry_run and not stopped:

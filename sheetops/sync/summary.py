@@ -486,18 +486,31 @@ def log_result(lang: str, *, breaches: int, issues: int, dry_run: bool = False, 
 
 def log_row(
     *, when: dt.datetime, as_of: dt.date, rows_read: int, breaches: int, issues: int, duration: float, result: str,
-    lang: str = "en",
+    lang: str = "en", scheduled: bool = False, version: str = "",
 ) -> tuple[Cell, ...]:
-    """One Sync Log row: when (local time, to the second), as-of, counts, duration, result."""
+    """One Sync Log row: when (local time to the second, with its offset from UTC), as-of,
+    counts, duration, result, whether a person or the schedule ran it, sheetops' version."""
+    local = when if when.tzinfo is not None else when.astimezone()
     return (
-        Cell(when.replace(microsecond=0).isoformat(sep=" ")),
+        Cell(_when(local)),
         Cell(as_of, Style(number_format=layout.date_format(lang))),
         Cell(rows_read, Style(number_format=layout.INTEGER)),
         Cell(breaches, Style(number_format=layout.INTEGER)),
         Cell(issues, Style(number_format=layout.INTEGER)),
         Cell(round(duration, 2), Style(number_format="0.00")),
         Cell(result),
+        Cell(text("run_scheduled" if scheduled else "run_manual", lang)),
+        Cell(version),
     )
+
+
+def _when(moment: dt.datetime) -> str:
+    """'2026-11-27 18:03:11 UTC+03:00': the local time and how far it is from UTC."""
+    offset = moment.utcoffset() or dt.timedelta()
+    sign = "-" if offset < dt.timedelta() else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    local = moment.replace(microsecond=0, tzinfo=None).isoformat(sep=" ")
+    return f"{local} UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 # -- highlights -----------------------------------------------------------------------------------------

@@ -7,13 +7,15 @@ import datetime as dt
 import pytest
 from sync_workbooks import CPA_RULE, FRIDAY, MONDAY, UNSUBSCRIBE_RULE, Book, daily_run, week_row
 
+from sheetops import __version__
 from sheetops.backends.memory import MemoryBackend
 from sheetops.errors import WorkbookError, WorkbookLockedError
 from sheetops.sync.engine import run_sync
 from sheetops.sync.report import SyncReport
 
 D = [MONDAY + dt.timedelta(days=i) for i in range(7)]
-WHEN = dt.datetime(2026, 11, 27, 18, 3, 11)
+WHEN = dt.datetime(2026, 11, 27, 18, 3, 11, tzinfo=dt.timezone(dt.timedelta(hours=3)))
+RESULT = 6  # the Result column of the Sync Log
 
 
 def breaching(book: Book) -> Book:
@@ -34,8 +36,9 @@ def test_a_sync_writes_the_summary_the_log_row_and_the_highlights_once(book: Boo
     (written,) = backend.writes
     assert [t.name for t in written.tabs] == ["CMO Summary"]  # never Plan-Fact or Daily
     assert written.log_tab.name == "Sync Log"
-    assert [c.value for c in written.log_row][:5] == ["2026-11-27 18:03:11", FRIDAY, 4, 1, 0]
-    assert written.log_row[-1].value == "ok, 1 breach"
+    assert [c.value for c in written.log_row][:5] == ["2026-11-27 18:03:11 UTC+03:00", FRIDAY, 4, 1, 0]
+    assert [c.value for c in written.log_row][RESULT + 1:] == ["by hand", __version__]
+    assert written.log_row[RESULT].value == "ok, 1 breach"
     assert {h.tab for h in written.highlights} == {"Daily"}
 
 
@@ -44,7 +47,7 @@ def test_a_dry_run_computes_everything_and_writes_nothing(book: Book) -> None:
     report = sync(backend, book, dry_run=True)
     assert backend.writes == [] and not report.written and report.dry_run
     assert len(report.breaches) == 1 and report.changes.highlights
-    assert report.changes.log_row[-1].value == "dry run, nothing written, 1 breach"
+    assert report.changes.log_row[RESULT].value == "dry run, nothing written, 1 breach"
 
 
 def test_strict_stops_before_writing_when_there_are_issues(book: Book) -> None:
@@ -53,7 +56,7 @@ def test_strict_stops_before_writing_when_there_are_issues(book: Book) -> None:
     report = sync(backend, book, strict=True)
     assert backend.writes == [] and not report.written and report.stopped
     assert [i.cell for i in report.issues] == ["Plan-Fact!D3"]
-    assert report.changes.log_row[-1].value == "stopped: --strict and 1 data issue"
+    assert report.changes.log_row[RESULT].value == "stopped: --strict and 1 data issue"
 
 
 def test_strict_without_issues_writes(book: Book) -> None:
@@ -67,7 +70,7 @@ def test_without_strict_issues_are_reported_and_the_rest_is_written(book: Book) 
     backend = book.backend()
     report = sync(backend, book)
     assert report.written and len(report.breaches) == 1
-    assert backend.writes[0].log_row[-1].value == "ok, 1 breach, 1 data issue"
+    assert backend.writes[0].log_row[RESULT].value == "ok, 1 breach, 1 data issue"
 
 
 @pytest.mark.parametrize(
@@ -134,7 +137,7 @@ def test_the_language_of_the_workbook_is_the_language_of_what_is_written() -> No
     report = sync(book.backend(), book)
     assert report.lang == "ru"
     assert report.changes.tabs[0].name == "Сводка CMO" and report.changes.log_tab.name == "Журнал синхронизации"
-    assert report.changes.log_row[-1].value == "готово, 1 нарушение"
+    assert report.changes.log_row[RESULT].value == "готово, 1 нарушение"
     assert {h.tab for h in report.changes.highlights} == {"По дням"}
 
 

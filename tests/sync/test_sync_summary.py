@@ -86,16 +86,40 @@ def test_the_sync_log_result(lang: str, breaches: int, issues: int, flags: dict[
 
 
 def test_a_sync_log_row() -> None:
-    row = log_row(when=dt.datetime(2026, 11, 27, 18, 3, 11, 654321), as_of=FRIDAY, rows_read=434, breaches=2,
-                  issues=1, duration=1.23456, result="ok, 2 breaches, 1 data issue")
-    assert [c.value for c in row] == ["2026-11-27 18:03:11", FRIDAY, 434, 2, 1, 1.23, "ok, 2 breaches, 1 data issue"]
+    when = dt.datetime(2026, 11, 27, 18, 3, 11, 654321, tzinfo=dt.timezone(dt.timedelta(hours=3)))
+    row = log_row(when=when, as_of=FRIDAY, rows_read=434, breaches=2,
+                  issues=1, duration=1.23456, result="ok, 2 breaches, 1 data issue", version="1.2.3")
+    assert [c.value for c in row] == ["2026-11-27 18:03:11 UTC+03:00", FRIDAY, 434, 2, 1, 1.23,
+                                      "ok, 2 breaches, 1 data issue", "by hand", "1.2.3"]
     assert row[1].style.number_format == layout.DATE
 
 
+@pytest.mark.parametrize(("lang", "scheduled", "run"), [
+    ("en", True, "scheduled"), ("en", False, "by hand"), ("ru", True, "по расписанию"), ("ru", False, "вручную"),
+])
+def test_the_sync_log_row_says_who_started_the_run(lang: str, scheduled: bool, run: str) -> None:
+    row = log_row(when=dt.datetime(2026, 11, 27, 18, 0), as_of=FRIDAY, rows_read=1, breaches=0, issues=0,
+                  duration=0.5, result="ok", lang=lang, scheduled=scheduled, version="0.1.0")
+    assert row[7].value == run
+
+
+@pytest.mark.parametrize(("offset", "shown"), [
+    (dt.timedelta(hours=-5), "2026-11-27 17:00:00 UTC-05:00"),
+    (dt.timedelta(hours=5, minutes=30), "2026-11-27 17:00:00 UTC+05:30"),
+    (dt.timedelta(0), "2026-11-27 17:00:00 UTC+00:00"),
+])
+def test_the_sync_log_time_has_its_offset_from_utc(offset: dt.timedelta, shown: str) -> None:
+    when = dt.datetime(2026, 11, 27, 17, 0, tzinfo=dt.timezone(offset))
+    row = log_row(when=when, as_of=FRIDAY, rows_read=1, breaches=0, issues=0, duration=0.5, result="ok")
+    assert row[0].value == shown
+
+
 @pytest.mark.parametrize(("lang", "name", "headers"), [
-    ("en", "Sync Log", ["When", "As of", "Rows read", "Breaches", "Issues", "Duration, s", "Result"]),
+    ("en", "Sync Log",
+     ["When", "As of", "Rows read", "Breaches", "Issues", "Duration, s", "Result", "Run", "sheetops version"]),
     ("ru", "Журнал синхронизации",
-     ["Когда", "На дату", "Прочитано строк", "Нарушения", "Проблемы в данных", "Длительность, с", "Результат"]),
+     ["Когда", "На дату", "Прочитано строк", "Нарушения", "Проблемы в данных", "Длительность, с", "Результат",
+      "Запуск", "Версия sheetops"]),
 ])
 def test_the_sync_log_header_is_the_templates_in_the_language(lang: str, name: str, headers: list[str]) -> None:
     book = Book(lang=lang)

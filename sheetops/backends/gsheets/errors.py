@@ -16,7 +16,7 @@ from typing import Any
 
 from sheetops.backends.gsheets.auth import DOCS, GoogleCredentials
 from sheetops.backends.gsheets.http import RETRY_BUDGET_ENV, AnswerLost, RetryBudgetExceeded
-from sheetops.errors import BackendError, CredentialsError
+from sheetops.errors import BackendError, CredentialsError, ServiceUnavailableError
 
 API_NAMES = {
     "sheets.googleapis.com": "Google Sheets API",
@@ -84,7 +84,8 @@ def describe_api_error(
         return CredentialsError(f"Google refused the credentials ({message}); {_renew(credentials)}")
     if code == 400:
         return BackendError(f"Google refused the request for {what}: {message}")
-    return BackendError(f"Google answered {code} for {what}: {message}; run again later.")
+    failed = ServiceUnavailableError if code == 429 or code >= 500 else BackendError
+    return failed(f"Google answered {code} for {what}: {message}; run again later.")
 
 
 def _renew(credentials: GoogleCredentials | None) -> str:
@@ -120,7 +121,7 @@ def _refresh_failed(exc: Exception, credentials: GoogleCredentials | None) -> Cr
 def _budget_exceeded(exc: RetryBudgetExceeded, what: str, writing: bool) -> BackendError:
     unchanged = " Nothing was written." if writing else ""
     asked = f"; Google asked to wait {exc.retry_after:.0f} s" if exc.retry_after is not None else ""
-    return BackendError(
+    return ServiceUnavailableError(
         f"Google did not complete the request for {what} after {exc.attempts} attempts in {exc.waited:.0f} s "
         f"(last answer: {exc.last}{asked}).{unchanged} Wait a minute and run again, or allow longer waits "
         f"with {RETRY_BUDGET_ENV} (now {exc.budget:g} s)."
@@ -156,9 +157,13 @@ def google_errors(
     except RefreshError as exc:
         raise _refresh_failed(exc, credentials) from None
     except (TransportError, requests.ConnectionError) as exc:
-        raise BackendError(
+        raise ServiceUnavailableError(
             f"cannot reach Google for {what} ({_connection_reason(exc)}); check the internet connection "
             "and run again."
+        ) from None
+    except (requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
+        raise ServiceUnavailableError(
+            f"the request to Google for {what} failed ({type(exc).__name__}); run again."
         ) from None
     except requests.RequestException as exc:
         raise BackendError(f"the request to Google for {what} failed ({type(exc).__name__}); run again.") from None

@@ -19,6 +19,7 @@ from sheetops.backends.gsheets.bodies import (
     JSON,
     add_sheet,
     append_row,
+    cell_data,
     color,
     fit_sheet,
     grid_size,
@@ -98,6 +99,9 @@ def _append_log(snapshot: Snapshot, changes: SyncWrite, new_sheet_id: Callable[[
                     }
                 }
             )
+        # The columns a Sync Log made by an older sheetops lacks: their headers, in its first row.
+        requests += [set_cell(sheet_id, 0, col, cell_data(cell), ("userEnteredValue", "userEnteredFormat"))
+                     for col, cell in changes.log_header]
     requests.append(append_row(changes.log_row, sheet_id, where=address(log.name, row, 0)))
     return requests
 

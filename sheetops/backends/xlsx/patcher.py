@@ -100,7 +100,7 @@ class _Sync:
         records = self._apply_highlights(changes.highlights, rewritten)
         for layout in changes.tabs:
             self._write_owned_tab(layout)
-        self._append_log(changes.log_tab, changes.log_row)
+        self._append_log(changes.log_tab, changes.log_row, changes.log_header)
         self._write_records(records)
         state = self._sheet(STATE_TAB)
         if state is not None and state.state == "visible":  # a program showed it when it saved the file
@@ -340,7 +340,8 @@ class _Sync:
             self.edit.remove(target)
             ContentTypes(self.edit).remove_override(target)
 
-    def _append_log(self, log_tab: TabLayout, log_row: tuple[Cell, ...]) -> None:
+    def _append_log(self, log_tab: TabLayout, log_row: tuple[Cell, ...],
+                    log_header: tuple[tuple[int, Cell], ...] = ()) -> None:
         sheet = self._sheet(log_tab.name)
         if sheet is None:
             layout = dataclasses.replace(log_tab, rows=(*log_tab.rows, log_row))
@@ -348,7 +349,9 @@ class _Sync:
             self.edit.put(sheet.part, render_worksheet(layout, self.styles, date1904=self.date1904))
             return
         editor = self._editor(sheet)
-        row = editor.last_used_row() + 1
+        row = max(editor.last_used_row() + 1, 1)
+        for col, cell in log_header:  # the columns a Sync Log made by an older sheetops lacks
+            editor.put_cell(0, col, _log_cell(0, col, cell, style_of(cell, self.styles), editor.prefix, self.date1904))
         for col, cell in enumerate(log_row):
             if cell.value is None or cell.value == "":
                 continue
