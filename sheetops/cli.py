@@ -315,13 +315,17 @@ def _installer(lang: str) -> Installer:
     return Installer(Places.of_user(), lang=lang)
 
 
-def _weekly(lang: str, param: str, day: str, time: str) -> Weekly:
-    from sheetops.schedule.model import ScheduleProblem, Weekly
+def _weekly(lang: str, day: str, time: str, *, day_hint: str, time_hint: str) -> Weekly:
+    from sheetops.schedule.model import ScheduleProblem, Weekly, parse_day, parse_time
 
     try:
-        return Weekly.parse(day, time)
+        weekday = parse_day(day)
     except ScheduleProblem as problem:
-        raise click.BadParameter(problem.message(lang), param_hint=param) from None
+        raise click.BadParameter(problem.message(lang), param_hint=day_hint) from None
+    try:
+        return Weekly(weekday, *parse_time(time))
+    except ScheduleProblem as problem:
+        raise click.BadParameter(problem.message(lang), param_hint=time_hint) from None
 
 
 @schedule.command("add")
@@ -369,9 +373,10 @@ def schedule_add(workbook: str, day: str, at: str, remind: tuple[str, str] | Non
         parse_duration(retry_for)
     except ScheduleProblem as problem:
         raise click.BadParameter(problem.message(lang), param_hint="--retry-for") from None
-    sync_at = _weekly(lang, "--day/--at", day, at)
-    remind_at = _weekly(lang, "--remind", *remind) if remind else None
-    plan_at = _weekly(lang, "--plan-reminder", *plan_reminder) if plan_reminder else None
+    sync_at = _weekly(lang, day, at, day_hint="--day", time_hint="--at")
+    remind_at = _weekly(lang, *remind, day_hint="--remind", time_hint="--remind") if remind else None
+    plan_at = (_weekly(lang, *plan_reminder, day_hint="--plan-reminder", time_hint="--plan-reminder")
+               if plan_reminder else None)
     key = credentials or (Path(os.environ["GOOGLE_APPLICATION_CREDENTIALS"])
                           if "://" in target and os.environ.get("GOOGLE_APPLICATION_CREDENTIALS") else None)
     installer = _installer(lang)

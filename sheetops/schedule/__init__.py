@@ -121,7 +121,7 @@ def add_jobs(installer: Installer, jobs: Sequence[Job], *, install: bool = True,
     import sheetops
 
     moment = now or dt.datetime.now().astimezone()
-    plan = installer.plan_add(jobs, today=moment.date())
+    plan = installer.plan_add(jobs, today=moment.date(), only_shown=not install)
     package = str(Path(sheetops.__file__).resolve().parent)
     scheduled = tuple(scheduled_from(plan, package=package, now=moment))
     if not install:

@@ -196,8 +196,15 @@ class Installer:
     # -- plans --------------------------------------------------------------------------------------------
 
     def plan_add(self, jobs: Sequence[Job], *, scheduler: Scheduler | None = None,
-                 today: dt.date | None = None) -> Plan:
-        chosen = scheduler or self.scheduler()
+                 today: dt.date | None = None, only_shown: bool = False) -> Plan:
+        """What adding ``jobs`` means here. ``only_shown``: for ``--print``, where a Linux
+        without systemd or cron is shown the systemd units it would get with them."""
+        try:
+            chosen = scheduler or self.scheduler()
+        except SchedulerError:
+            if not only_shown:
+                raise
+            chosen = "systemd"
         jobs = tuple(jobs)
         if chosen == "systemd":
             return self._plan_systemd(jobs)

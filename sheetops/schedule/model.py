@@ -176,12 +176,11 @@ def job_command(
     kind: JobKind, workbook: str, *, interpreter: str, retry_for: str | None = None,
     credentials: str | None = None,
 ) -> tuple[str, ...]:
-    """The command line of a job: ``python -m sheetops sync WORKBOOK --scheduled``, or the reminders."""
+    """The command line of a job: ``python -m sheetops sync WORKBOOK --scheduled``; both
+    reminders run ``sheetops remind WORKBOOK``, which tells by the day what to remind of."""
     base = (interpreter, "-m", "sheetops")
     extra = ("--credentials", credentials) if credentials else ()
     if kind == "sync":
         retry = ("--retry-for", retry_for) if retry_for else ()
         return (*base, "sync", workbook, "--scheduled", *retry, *extra)
-    if kind == "remind":
-        return (*base, "remind", workbook, *extra)
-    return (*base, "remind", workbook, "--plan", *extra)
+    return (*base, "remind", workbook, *extra)
