@@ -192,3 +192,29 @@ def test_the_grid_size_is_known_after_a_read(google: Google, demo: str) -> None:
     expected = sum(s["properties"]["gridProperties"]["rowCount"] * s["properties"]["gridProperties"]["columnCount"]
                    for s in grid["sheets"])
     assert backend.cell_count == expected
+
+
+def test_an_old_sync_log_gets_the_new_columns_in_the_same_write(google: Google, template: Template,
+                                                                   tmp_path: Any) -> None:
+    """A Sync Log made before it had Run and sheetops version: their headers are added in
+    the one batchUpdate of the sync, right of Result; init's note moves past them."""
+    import dataclasses
+
+    from sheetops import __version__
+
+    log_spec = template.tab("sync_log")
+    old_log = dataclasses.replace(log_spec, columns=tuple(c for c in log_spec.columns
+                                                          if c.key not in ("run", "version")))
+    old = dataclasses.replace(template, tabs=tuple(old_log if t.key == "sync_log" else t for t in template.tabs))
+    url = google.provision(short(build_layout(old, lang="en", channels=None, demo=True, today=DEMO_TODAY)))
+    run_sync(google.backend(url), old, as_of=DEMO_TODAY)
+    google.emulator.clear_log()
+    sync(google, url, template)
+    assert [r.operation for r in google.api_requests()] == ["sheets.spreadsheets.get",
+                                                            "sheets.spreadsheets.batchUpdate"]
+    log = cells(sheet_json(google.grid(spreadsheet_id(url), "'Sync Log'!A1:L3"), "Sync Log"))
+    header = [text_of(c) if c else None for c in log[0]]
+    assert header[:9] == [c.header["en"] for c in log_spec.columns]
+    assert header[10] == template.owned_tab_note["en"]
+    assert len([c for c in log[1] if c and text_of(c) is not None]) == 7  # the older line as it was
+    assert [text_of(c) for c in log[2][7:9]] == ["by hand", __version__]
