@@ -33,7 +33,7 @@ from sheetops.errors import SheetopsError, error_kind_of, exit_code_of
 
 if TYPE_CHECKING:
     from sheetops.schedule import JobStatus
-    from sheetops.schedule.install import Installer
+    from sheetops.schedule.install import Installer, Plan
     from sheetops.schedule.model import Weekly
     from sheetops.sync.report import SyncReport
 
@@ -402,7 +402,7 @@ def schedule_add(workbook: str, day: str, at: str, remind: tuple[str, str] | Non
     click.echo(message("schedule.next_steps", lang, workbook=workbook_label(target)))
 
 
-def _print_plan(plan: Any, lang: str) -> None:
+def _print_plan(plan: Plan, lang: str) -> None:
     click.echo(message("schedule.print.header", lang, scheduler=message(f"schedule.scheduler.{plan.scheduler}", lang)))
     for path, content in plan.files:
         click.echo(f"\n# {path}")

@@ -61,7 +61,8 @@ def systemd_units(job: Job) -> dict[str, str]:
         "\n"
         "[Service]\n"
         "Type=oneshot\n"
-        f"WorkingDirectory={systemd_escape(job.folder)}\n"
+        # "-": a folder deleted since is no reason to skip the Friday run (it then runs in $HOME).
+        f"WorkingDirectory=-{systemd_escape(job.folder)}\n"
         f"{environment}"
         f"ExecStart={' '.join(systemd_word(a) for a in job.argv)}\n"
     )
@@ -88,7 +89,9 @@ def cron_lines(job: Job) -> tuple[str, str]:
     """A job's two crontab lines: a comment that names it, then the entry (cron's Sunday is 0)."""
     when = job.when
     env = " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted(job.env.items()))
-    command = f"cd {shlex.quote(job.folder)} && {env + ' ' if env else ''}{shlex.join(job.argv)}"
+    # A folder deleted since is no reason to skip the run: then it runs in $HOME, cron's own default.
+    run = f"{env + ' ' if env else ''}{shlex.join(job.argv)}"
+    command = f"{{ cd {shlex.quote(job.folder)} 2>/dev/null || cd; }} && {run}"
     # In a crontab an unescaped % ends the command; \% is a literal one.
     command = command.replace("%", "\\%")
     return f"{CRON_MARK}{job.name}", f"{when.minute} {when.hour} * * {(when.day + 1) % 7} {command}"

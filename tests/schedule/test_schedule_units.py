@@ -123,7 +123,7 @@ def test_the_service_runs_the_absolute_interpreter_once_in_sheetops_folder(job_f
     job = job_for("/w/marketing.xlsx", job_folder)
     service = systemd_units(job)[f"{job.name}.service"]
     assert unit_values(service, "Type") == ["oneshot"]
-    assert unit_values(service, "WorkingDirectory") == [str(job_folder)]
+    assert unit_values(service, "WorkingDirectory") == [f"-{job_folder}"]  # a folder deleted since: run in $HOME
     (exec_start,) = unit_values(service, "ExecStart")
     assert systemd_words(exec_start) == list(job.argv)
     assert os.path.isabs(systemd_words(exec_start)[0])
@@ -270,6 +270,7 @@ def test_the_systemd_service_command_syncs_in_a_clean_environment(
     argv = systemd_words(unit_values(service, "ExecStart")[0])
     env = dict(w.split("=", 1) for value in unit_values(service, "Environment") for w in systemd_words(value))
     (folder,) = unit_values(service, "WorkingDirectory")
+    folder = folder.removeprefix("-")
     assert_synced_by_schedule(awkward_demo, clean_home, clean_run(argv, env, folder, clean_home))
 
 
