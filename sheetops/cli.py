@@ -232,7 +232,9 @@ def sync(path: str, credentials: Path | None, as_of: dt.date | None, dry_run: bo
     from sheetops.render import print_sync, progress
 
     if retry_for is not None and not scheduled:
-        raise click.BadParameter("--retry-for is for scheduled runs; use it with --scheduled", param_hint="--retry-for")
+        from sheetops.schedule import user_lang
+
+        raise click.BadParameter(message("schedule.retry_for_alone", user_lang()), param_hint="--retry-for")
     if scheduled:
         report = _scheduled_sync(path, retry_for, quiet=quiet or as_json, as_of=as_of, dry_run=dry_run, strict=strict,
                                  template=template_name, credentials=credentials)

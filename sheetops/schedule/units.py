@@ -17,11 +17,12 @@ login shell or a profile:
 from __future__ import annotations
 
 import datetime as dt
+import math
 import plistlib
 import re
 import shlex
 import subprocess
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from xml.sax.saxutils import escape
 
 from sheetops.schedule.model import Job
@@ -172,6 +173,7 @@ def task_xml(job: Job, *, start: dt.date, author: str = "sheetops") -> str:
     """
     when = job.when
     boundary = dt.datetime.combine(start, dt.time(when.hour, when.minute)).isoformat()
+    limit = execution_limit_hours(job.argv)
     arguments = windows_command_line(job.argv[1:])
 
     def text(value: str) -> str:
@@ -207,7 +209,7 @@ def task_xml(job: Job, *, start: dt.date, author: str = "sheetops") -> str:
         "    <StopIfGoingOnBatteries>false</StopIfGoingOnBatteries>\n"
         "    <StartWhenAvailable>true</StartWhenAvailable>\n"
         "    <RunOnlyIfNetworkAvailable>false</RunOnlyIfNetworkAvailable>\n"
-        "    <ExecutionTimeLimit>PT4H</ExecutionTimeLimit>\n"
+        f"    <ExecutionTimeLimit>PT{limit}H</ExecutionTimeLimit>\n"
         "    <Enabled>true</Enabled>\n"
         "  </Settings>\n"
         '  <Actions Context="Author">\n'
@@ -219,6 +221,17 @@ def task_xml(job: Job, *, start: dt.date, author: str = "sheetops") -> str:
         "  </Actions>\n"
         "</Task>\n"
     )
+
+
+def execution_limit_hours(argv: Sequence[str]) -> int:
+    """How long Task Scheduler lets a run take: the time it may spend retrying and two hours
+    more, at least four hours (Task Scheduler stops a task that runs longer)."""
+    from sheetops.schedule.run import DEFAULT_RETRY_FOR, parse_duration
+
+    retry = DEFAULT_RETRY_FOR
+    if "--retry-for" in argv[:-1]:
+        retry = parse_duration(argv[list(argv).index("--retry-for") + 1])
+    return max(4, math.ceil(retry / 3600) + 2)
 
 
 def env_lines(env: Mapping[str, str]) -> list[str]:

@@ -125,3 +125,16 @@ def test_a_russian_user_reads_russian(
     assert result.stdout.startswith("Запланировано: Еженедельная синхронизация demo.xlsx, еженедельно: пятница 17:00")
     refused = run_cli("schedule", "add", demo_xlsx, "--day", "пятн")
     assert "не день недели" in refused.stderr
+
+
+def test_a_google_spreadsheet_is_scheduled_with_the_key_set_now_by_its_full_path(
+    run_cli: Any, home: Path, fake_systemd: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = tmp_path / "key.json"
+    key.write_text("{}")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", "key.json")
+    url = "https://docs.google.com/spreadsheets/d/1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789/edit"
+    result = run_cli("schedule", "add", url, "--print")
+    assert result.exit_code == 0, result.stderr
+    assert f"sync {url} --scheduled --credentials {key}" in result.stdout

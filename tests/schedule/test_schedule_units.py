@@ -212,6 +212,7 @@ def test_the_task_definition_reads_back_with_what_task_scheduler_needs(job_folde
     assert settings.findtext("t:StartWhenAvailable", namespaces=NS) == "true"
     assert settings.findtext("t:MultipleInstancesPolicy", namespaces=NS) == "IgnoreNew"
     assert settings.findtext("t:DisallowStartIfOnBatteries", namespaces=NS) == "false"
+    assert settings.findtext("t:ExecutionTimeLimit", namespaces=NS) == "PT4H"  # 2 hours of retries and 2 more
     principal = task.find("t:Principals/t:Principal", NS)
     assert principal is not None and principal.findtext("t:LogonType", namespaces=NS) == "InteractiveToken"
     assert principal.findtext("t:RunLevel", namespaces=NS) == "LeastPrivilege"
@@ -221,6 +222,14 @@ def test_the_task_definition_reads_back_with_what_task_scheduler_needs(job_folde
     assert windows_argv(execute.findtext("t:Arguments", namespaces=NS) or "") == list(job.argv[1:])
     assert execute.findtext("t:WorkingDirectory", namespaces=NS) == str(job_folder)
     assert task.findtext("t:RegistrationInfo/t:URI", namespaces=NS) == f"\\sheetops\\{job.name}"
+
+
+@pytest.mark.parametrize(("retry_for", "hours"), [(None, 4), ("0", 4), ("3h", 5), ("90m", 4), ("10h", 12)])
+def test_task_scheduler_lets_a_run_retry_as_long_as_asked(retry_for: str | None, hours: int) -> None:
+    from sheetops.schedule.model import job_command
+    from sheetops.schedule.units import execution_limit_hours
+
+    assert execution_limit_hours(job_command("sync", "/w.xlsx", interpreter="/p", retry_for=retry_for)) == hours
 
 
 @pytest.mark.parametrize("argv", [
