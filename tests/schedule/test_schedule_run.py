@@ -62,7 +62,7 @@ def test_a_workbook_never_closed_gives_up_after_the_time_allowed(run_cli: Any, d
     assert "open in Excel" in result.stderr.splitlines()[-1]
     (entry,) = run_log(home)
     assert entry["result"] == "failed" and entry["error"] == "workbook_locked" and entry["exit_code"] == 2
-    assert 1.0 <= entry["waited"] < 2.0 and entry["attempts"] >= 3
+    assert 0.5 <= entry["waited"] <= 1.0 and entry["attempts"] >= 3  # waits fill the second, tries take the rest
     assert demo_xlsx.read_bytes() == before
 
 
