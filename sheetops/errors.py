@@ -12,7 +12,9 @@ for what stops the run::
     │   └── TargetExistsError      init would overwrite an existing file
     ├── BackendError         a backend failed (file system, network, API)
     │   └── CredentialsError       no usable credentials, or access refused
-    └── MissingExtraError    an optional dependency is not installed
+    ├── MissingExtraError    an optional dependency is not installed
+    └── ConfigError          the notification settings cannot be used (unreadable,
+                             readable by other users, a mistake in them)
 
 The CLI maps each class to an exit code in one place (``sheetops.cli``).
 """
@@ -50,3 +52,7 @@ class CredentialsError(BackendError):
 
 class MissingExtraError(SheetopsError):
     """An optional dependency is not installed; the message names the extra to install."""
+
+
+class ConfigError(SheetopsError):
+    """The notification settings file cannot be used; the message names the file and the fix."""
