@@ -174,7 +174,7 @@ def notify_failure(
     outgoing = [Outgoing(r, text) for r in recipients]
     if not outgoing:
         outgoing = [Outgoing(Recipient(None, None, role="CMO", unreachable=message(
-            "notify.reason.nobody_for_failure", said, path=str(config.path))), text)]
+            "notify.reason.nobody_for_failure", said, path=str(config.path or "notify.toml"))), text)]
     return NotifyResult(deliver(outgoing, config, said, dry_run=dry_run))
 
 
@@ -294,7 +294,7 @@ def send_test(config: NotifyConfig | None = None, *, to: Sequence[str] = (), lan
         contacts += list(config.destinations)
     if not contacts:
         outgoing = [Outgoing(Recipient(None, None, unreachable=message("notify.reason.nothing_configured", lang,
-                                                                         path=str(config.path))),
+                                                                         path=str(config.path or "notify.toml"))),
                              trial_message(lang, "-"))]
     else:
         outgoing = [Outgoing(Recipient(None, c), trial_message(lang, config.mask(c))) for c in contacts]

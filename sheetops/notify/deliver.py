@@ -21,7 +21,7 @@ from urllib.parse import quote, urlencode
 from sheetops.errors import MissingExtraError
 from sheetops.messages import message
 from sheetops.notify.compose import Message, Outgoing, Recipient
-from sheetops.notify.config import NotifyConfig
+from sheetops.notify.config import CONFIG_FILE, NotifyConfig
 from sheetops.notify.contacts import Contact, parse_contact
 
 Status = Literal["sent", "failed", "no_contact", "dry_run"]
@@ -61,7 +61,7 @@ def apprise_url(contact: Contact, config: NotifyConfig, lang: str) -> tuple[str,
             raise Unreachable(message("notify.reason.email_not_set_up", lang))
         sender = email.from_address
         if sender is None:
-            raise Unreachable(message("notify.reason.email_no_from", lang, path=str(config.path)))
+            raise Unreachable(message("notify.reason.email_no_from", lang, path=_settings_path(config)))
         scheme = "mailto" if email.security == "none" else "mailtos"
         login = ""
         if email.user:
@@ -82,9 +82,13 @@ def apprise_url(contact: Contact, config: NotifyConfig, lang: str) -> tuple[str,
         url = config.destination(contact.text)
         if url is None:
             raise Unreachable(message("notify.reason.unknown_destination", lang, name=contact.text,
-                                      path=str(config.path)))
+                                      path=_settings_path(config)))
         return url, "destination"
     return contact.text, "url"
+
+
+def _settings_path(config: NotifyConfig) -> str:
+    return str(config.path) if config.path is not None else CONFIG_FILE
 
 
 def require_apprise() -> Any:
