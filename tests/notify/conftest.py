@@ -91,10 +91,12 @@ def mailbox() -> Iterator[Mailbox]:
     def authenticate(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
         login, password = auth_data.login.decode(), auth_data.password.decode()
         box.logins.append((login, password))
-        return AuthResult(success=(login, password) == (SMTP_USER, SMTP_PASSWORD))
+        if (login, password) == (SMTP_USER, SMTP_PASSWORD):
+            return AuthResult(success=True)
+        return AuthResult(success=False, handled=False, message="535 5.7.8 Authentication credentials invalid")
 
     controller = Controller(Handler(), hostname=box.host, port=box.port, authenticator=authenticate,
-                            auth_require_tls=False, auth_exclude_mechanism=["CRAM-MD5"])
+                            auth_require_tls=False, auth_exclude_mechanism=["CRAM-MD5", "LOGIN"])
     controller.start()
     try:
         yield box
