@@ -110,15 +110,21 @@ def _quiet_imports() -> Iterator[None]:
 
 
 class _Caught(logging.Handler):
+    """apprise's warnings, and the exceptions it logs only for debugging (the server's own answer)."""
+
     def __init__(self) -> None:
-        super().__init__(logging.WARNING)
+        super().__init__(logging.DEBUG)
         self.records: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            self.records.append(record.getMessage())
+            text = record.getMessage()
         except Exception:  # a malformed log call must not stop a delivery
-            self.records.append(str(record.msg))
+            text = str(record.msg)
+        if record.levelno >= logging.WARNING:
+            self.records.append(text)
+        elif "Exception:" in text:
+            self.records.append(text.split("Exception:", 1)[1].strip())
 
 
 @contextmanager
@@ -129,7 +135,7 @@ def _apprise_log() -> Iterator[_Caught]:
     saved = logger.propagate, logger.level
     logger.addHandler(caught)
     logger.propagate = False
-    logger.setLevel(logging.WARNING)
+    logger.setLevel(logging.DEBUG)
     try:
         yield caught
     finally:
@@ -153,7 +159,7 @@ def send_one(url: str, item: Message, lang: str) -> str | None:
             return f"{type(exc).__name__}: {exc}"
     if sent:
         return None
-    return "; ".join(dict.fromkeys(caught.records[-3:])) or message("notify.reason.unknown", lang)
+    return " ".join(dict.fromkeys(caught.records[-3:])) or message("notify.reason.unknown", lang)
 
 
 def _shown_contact(recipient: Recipient, config: NotifyConfig) -> str | None:

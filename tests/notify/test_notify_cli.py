@@ -216,7 +216,8 @@ def test_notify_test_says_which_destination_failed_and_why(
     assert result.exit_code == 1
     [delivery] = json.loads(result.stdout)["deliveries"]
     assert (delivery["contact"], delivery["via"], delivery["status"]) == ("maria@example.com", "email", "failed")
-    assert delivery["reason"].startswith('sending failed: Connection error while submitting email to "127.0.0.1". '
+    assert delivery["reason"].startswith('sending failed: Connection error while submitting email to "127.0.0.1" '
+                                         "(535, b'5.7.8 Authentication credentials invalid'). "
                                          "Check the server, port, security, user and password")
     assert "not-the-password" not in result.stdout
     assert not mailbox.received
