@@ -471,8 +471,15 @@ def setup_email(server: str, port: int, security: str, user: str, password: str,
               hide_input=True, help="The bot's token (or SHEETOPS_TELEGRAM_BOT_TOKEN); asked for when not given.")
 @click.option("--chat", "chats", multiple=True, metavar="NAME=CHAT_ID",
               help="A person's chat id for their @name (a bot reaches a person only by id); repeat for more.")
-def setup_telegram(bot_token: str, chats: tuple[str, ...]) -> None:
-    """Set up the Telegram bot that sends messages, and people's chat ids."""
+@click.option("--find-chats", is_flag=True,
+              help="Also save the chat id of everyone who has opened the chat with the bot and pressed Start.")
+def setup_telegram(bot_token: str, chats: tuple[str, ...], find_chats: bool) -> None:
+    """Set up the Telegram bot that sends messages, and people's chat ids.
+
+    \b
+    Example:
+      sheetops notify setup telegram --find-chats
+    """
     import re
 
     from sheetops.notify.config import TelegramSettings, load_config, with_changes
@@ -488,6 +495,16 @@ def setup_telegram(bot_token: str, chats: tuple[str, ...]) -> None:
         if not sep or not name.strip() or not re.fullmatch(r"-?\d+", chat_id.strip()):
             raise click.BadParameter(f"{chat!r}: write NAME=CHAT_ID, e.g. anna_k=123456789", param_hint="--chat")
         known[name.strip().lstrip("@").casefold()] = chat_id.strip()
+    if find_chats:
+        from sheetops.notify.telegram import find_chats as found_chats
+
+        found = found_chats(token)
+        for name, chat_id in sorted(found.items()):
+            click.echo(f"Found @{name} (chat id {chat_id}).")
+        if not found:
+            click.echo("No chats found: ask each person to open the chat with your bot and press Start, "
+                       "then run this again.")
+        known.update(found)
     _saved(with_changes(config, telegram=TelegramSettings(token, known)))
 
 

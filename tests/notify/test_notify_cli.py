@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import responses
 
 from tests.conftest import RunCli
 from tests.notify.conftest import (
@@ -221,3 +222,40 @@ def test_notify_test_says_which_destination_failed_and_why(
                                          "Check the server, port, security, user and password")
     assert "not-the-password" not in result.stdout
     assert not mailbox.received
+
+
+@responses.activate
+def test_notify_setup_telegram_finds_the_chats_of_people_who_pressed_start(
+    run_cli: RunCli, settings_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SHEETOPS_TELEGRAM_BOT_TOKEN", BOT_TOKEN)
+    responses.add(responses.GET, f"https://api.telegram.org/bot{BOT_TOKEN}/getUpdates", json={"ok": True, "result": [
+        {"update_id": 1, "message": {"message_id": 5, "text": "/start",
+                                     "chat": {"id": 123456789, "type": "private", "username": "Anna_K"}}},
+        {"update_id": 2, "my_chat_member": {"chat": {"id": -1001234, "type": "channel", "username": "team_news"}}},
+        {"update_id": 3, "message": {"chat": {"id": 42, "type": "private"}}},  # no @name: nothing to match
+    ]})
+    result = run_cli("notify", "setup", "telegram", "--find-chats", "--chat", "oleg_s=555")
+    assert result.exit_code == 0, result.stderr
+    assert "Found @anna_k (chat id 123456789)." in result.stdout
+    assert "Found @team_news (chat id -1001234)." in result.stdout
+    from sheetops.notify.config import load_config
+
+    telegram = load_config(settings_file).telegram
+    assert telegram is not None
+    assert dict(telegram.chats) == {"anna_k": "123456789", "team_news": "-1001234", "oleg_s": "555"}
+    assert_no_secret(result.stdout, result.stderr)
+
+
+@responses.activate
+def test_a_wrong_bot_token_is_said_without_showing_it(run_cli: RunCli, settings_file: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHEETOPS_TELEGRAM_BOT_TOKEN", BOT_TOKEN)
+    responses.add(responses.GET, f"https://api.telegram.org/bot{BOT_TOKEN}/getUpdates", status=401,
+                  json={"ok": False, "error_code": 401, "description": "Unauthorized"})
+    result = run_cli("notify", "setup", "telegram", "--find-chats")
+    assert result.exit_code == 4
+    assert result.stderr == ("Error: Telegram does not know this bot token; copy it again from @BotFather "
+                             "(/mybots > your bot > API Token).\n")
+    assert not settings_file.exists()
+    assert_no_secret(result.stdout, result.stderr)
