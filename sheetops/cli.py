@@ -355,33 +355,40 @@ def notify() -> None:
 
 
 @notify.command("test")
+@click.argument("workbook", metavar="[WORKBOOK]", required=False)
 @click.option("--to", "to", multiple=True, metavar="CONTACT",
               help="Send to this contact (an e-mail address, @telegram_name or destination name) instead of "
                    "every configured destination; repeat for more.")
 @click.option("--lang", type=click.Choice(["en", "ru"]), default="en", show_default=True,
               help="The language of the test message.")
 @_json_option("what was sent and what failed")
-def notify_test(to: tuple[str, ...], lang: str, as_json: bool) -> None:
+@click.option("--credentials", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Google Sheets: a service-account key file (default: GOOGLE_APPLICATION_CREDENTIALS, "
+                   "then the signed-in user; see docs/google-sheets.md).")
+def notify_test(workbook: str | None, to: tuple[str, ...], lang: str, as_json: bool,
+                credentials: Path | None) -> None:
     """Send a test message to each configured destination and say which worked.
 
     Each configured destination: the e-mail sender's own address, each Telegram chat of the
-    settings, each named destination. Exit code 0: all arrived; 1: some did not (the reason
-    says what to do).
+    settings, each named destination. Given a WORKBOOK: every Contact in its Roles tab, in
+    the workbook's language. Exit code 0: all arrived; 1: some did not (the reason says
+    what to do).
 
     \b
     Examples:
       sheetops notify test
+      sheetops notify test marketing.xlsx
       sheetops notify test --to anna@company.com --to @anna_k
     """
     from sheetops.notify import send_test
 
-    result = send_test(to=to, lang=lang)
+    result = send_test(to=to, lang=lang, workbook=workbook, credentials=credentials)
     if as_json:
         _print_json(result.as_dict())
     else:
         from sheetops.render import print_deliveries
 
-        print_deliveries(result.deliveries, lang)
+        print_deliveries(result.deliveries, result.lang)
     sys.exit(EXIT_FINDINGS if result.failed else EXIT_OK)
 
 

@@ -61,6 +61,7 @@ class NotifyResult:
     """Every message of one run and what became of it."""
 
     deliveries: tuple[Delivery, ...]
+    lang: str = "en"  # the language the messages were said in
 
     @property
     def failed(self) -> tuple[Delivery, ...]:
@@ -102,7 +103,7 @@ def after_sync(
     spec = load_template(template)
     outgoing = after_sync_messages(report, spec, workbook_link(workbook_ref))
     return NotifyResult(deliver(outgoing, config, report.lang, dry_run=dry_run,
-                                roles_tab=roles_tab_name(spec, report.lang)))
+                                roles_tab=roles_tab_name(spec, report.lang)), report.lang)
 
 
 # -- failures -----------------------------------------------------------------------------------
@@ -175,7 +176,7 @@ def notify_failure(
     if not outgoing:
         outgoing = [Outgoing(Recipient(None, None, role="CMO", unreachable=message(
             "notify.reason.nobody_for_failure", said, path=str(config.path or "notify.toml"))), text)]
-    return NotifyResult(deliver(outgoing, config, said, dry_run=dry_run))
+    return NotifyResult(deliver(outgoing, config, said, dry_run=dry_run), said)
 
 
 # -- reminders ----------------------------------------------------------------------------------
@@ -281,21 +282,40 @@ def _config_or_empty() -> NotifyConfig:
 # -- tests --------------------------------------------------------------------------------------
 
 
-def send_test(config: NotifyConfig | None = None, *, to: Sequence[str] = (), lang: str = "en") -> NotifyResult:
+def send_test(
+    config: NotifyConfig | None = None,
+    *,
+    to: Sequence[str] = (),
+    lang: str = "en",
+    workbook: str | Path | None = None,
+    template: str = DEFAULT_TEMPLATE,
+    credentials: str | Path | None = None,
+) -> NotifyResult:
     """A test message to each configured destination: the e-mail sender's own address, each
-    Telegram chat of the settings, each named destination; or to the contacts ``to``."""
-    config = load_config(required=not to) if config is None else config
-    contacts = list(to)
-    if not contacts:
+    Telegram chat of the settings, each named destination; or to the contacts ``to``; or,
+    given a ``workbook``, to every Contact of its Roles tab (in the workbook's language)."""
+    config = load_config(required=not to and workbook is None) if config is None else config
+    recipients = [Recipient(None, c) for c in to]
+    if workbook is not None:
+        from sheetops.api import open_backend
+        from sheetops.tables import read_inputs
+        from sheetops.workbook import bind
+
+        inputs = read_inputs(bind(open_backend(workbook, credentials=credentials).read(), load_template(template)))
+        lang = inputs.settings.lang
+        recipients += [Recipient(e.person, e.contact, e.contact_cell, e.role) for e in inputs.roles if e.contact]
+    if not recipients:
+        contacts: list[str] = []
         if config.email is not None and config.email.from_address:
             contacts.append(config.email.from_address)
         if config.telegram is not None:
             contacts += [f"@{name}" for name in config.telegram.chats]
         contacts += list(config.destinations)
-    if not contacts:
+        recipients = [Recipient(None, c) for c in contacts]
+    if not recipients:
         outgoing = [Outgoing(Recipient(None, None, unreachable=message("notify.reason.nothing_configured", lang,
                                                                          path=str(config.path or "notify.toml"))),
                              trial_message(lang, "-"))]
     else:
-        outgoing = [Outgoing(Recipient(None, c), trial_message(lang, config.mask(c))) for c in contacts]
-    return NotifyResult(deliver(outgoing, config, lang))
+        outgoing = [Outgoing(r, trial_message(lang, config.mask(r.contact or ""))) for r in recipients]
+    return NotifyResult(deliver(outgoing, config, lang), lang)

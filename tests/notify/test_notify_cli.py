@@ -259,3 +259,17 @@ def test_a_wrong_bot_token_is_said_without_showing_it(run_cli: RunCli, settings_
                              "(/mybots > your bot > API Token).\n")
     assert not settings_file.exists()
     assert_no_secret(result.stdout, result.stderr)
+
+
+def test_notify_test_with_a_workbook_tries_every_contact_in_roles(
+    run_cli: RunCli, team_xlsx_ru: Path, mailbox: Mailbox, settings_file: Path
+) -> None:
+    write_settings(settings_file, settings_text(mailbox))
+    result = run_cli("notify", "test", team_xlsx_ru, "--json")
+    assert result.exit_code == 0, result.stdout
+    deliveries = json.loads(result.stdout)["deliveries"]
+    assert [(d["person"], d["status"]) for d in deliveries] == [
+        ("Мария Иванова", "sent"), ("Олег Смирнов", "sent"), ("Анна Кузнецова", "sent"), ("Дмитрий Соколов", "sent")]
+    [trial] = mailbox.to("oleg@example.com")
+    assert trial["Subject"] == "Проверочное сообщение sheetops"
+    assert Mailbox.body(trial).startswith("Это проверка от sheetops: сообщения на oleg@example.com доходят.")
