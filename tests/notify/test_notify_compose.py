@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -77,3 +78,36 @@ def test_a_reminder_names_the_tab_the_channels_and_the_week(kind: str, lang: str
     assert found.kind == "reminder" and found.subject == subject
     assert found.body.startswith(start)
     assert "/books/m.xlsx" in found.body
+
+
+@pytest.mark.parametrize(("workbook", "link"), [
+    ("https://docs.google.com/spreadsheets/d/1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefg/edit#gid=0",
+     "https://docs.google.com/spreadsheets/d/1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefg/edit#gid=0"),
+    ("1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefg",
+     "https://docs.google.com/spreadsheets/d/1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefg/edit"),
+])
+def test_a_google_workbook_is_linked_by_its_address(workbook: str, link: str) -> None:
+    from sheetops.notify import workbook_link
+
+    assert workbook_link(workbook) == link
+
+
+def test_a_file_is_linked_by_its_full_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sheetops.notify import workbook_link
+
+    monkeypatch.chdir(tmp_path)
+    assert workbook_link("marketing.xlsx") == str(tmp_path.resolve() / "marketing.xlsx")
+
+
+def test_the_digest_lists_data_issues_by_cell(demo_xlsx: Path, template: Template) -> None:
+    import openpyxl
+
+    from sheetops import api
+    from sheetops.notify.compose import digest
+
+    book = openpyxl.load_workbook(demo_xlsx)
+    book["Plan-Fact"]["D2"] = "a lot"
+    book.save(demo_xlsx)
+    report = api.sync(demo_xlsx, as_of=dt.date(2026, 11, 27), dry_run=True)
+    body = digest(report, template, "/books/demo.xlsx", "Maria Ivanova").body
+    assert "Data issues (1):\n• Plan-Fact!D2: Spend: cannot read 'a lot' as a number" in body
