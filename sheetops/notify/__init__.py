@@ -21,7 +21,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sheetops.errors import (
     BackendError,
@@ -49,6 +49,11 @@ from sheetops.notify.config import NotifyConfig, load_config
 from sheetops.notify.deliver import Delivery, deliver
 from sheetops.sync.report import SyncReport
 from sheetops.templates import DEFAULT_TEMPLATE, load_template, normalize
+
+if TYPE_CHECKING:
+    from sheetops.sync.facts import Facts
+    from sheetops.tables import Inputs
+    from sheetops.templates import Template
 
 __all__ = [
     "Delivery", "NotifyConfig", "NotifyResult", "RemindResult", "after_sync", "load_config", "notify_failure",
@@ -146,9 +151,9 @@ def notify_failure(
 
     ``error``: the exception (a :class:`~sheetops.errors.SheetopsError` gives the CLI's own
     one-line message) or a text. ``lang``: the messages' language; by default the
-    workbook's, else English. Never raises for a delivery: each one is in the result.
+    workbook's, else English. Never raises: each delivery is in the result, and settings
+    that cannot be read are one failed delivery whose reason says why and what to do.
     """
-    config = load_config() if config is None else config
     spec = load_template(template)
     recipients: list[Recipient] = []
     roles_lang: str | None = None
@@ -165,6 +170,12 @@ def notify_failure(
     except Exception:  # noqa: S110 - the workbook is what failed: the other recipients still hear of it
         pass
     said = lang or roles_lang or "en"
+    if config is None:
+        try:
+            config = load_config()
+        except SheetopsError as exc:  # a failure must still be told: say why it cannot be
+            text = failure_message(workbook, _reason(error), message(_fix_key(error), said, workbook=workbook), said)
+            return NotifyResult((Delivery("failure", None, None, None, text.subject, "failed", str(exc)),), said)
     seen = {normalize(r.contact) for r in recipients if r.contact}
     for contact in (*config.also_on_failure, *extra_recipients):
         if contact and normalize(contact) not in seen:
@@ -206,7 +217,8 @@ class RemindResult:
         }
 
 
-def due_reminders(inputs: Any, facts: Any, kind: ReminderKind, week: dt.date, template: Any) -> list[Reminder]:
+def due_reminders(inputs: Inputs, facts: Facts, kind: ReminderKind, week: dt.date,
+                  template: Template) -> list[Reminder]:
     """Per owner, the Active and Testing channels without facts (or without a plan) for the week. Pure."""
     lang = inputs.settings.lang
     by_owner: dict[str, tuple[Recipient, list[str]]] = {}

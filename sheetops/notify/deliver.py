@@ -20,7 +20,7 @@ from urllib.parse import quote, urlencode
 
 from sheetops.errors import MissingExtraError
 from sheetops.messages import message
-from sheetops.notify.compose import Message, Outgoing, Recipient
+from sheetops.notify.compose import Message, Outgoing
 from sheetops.notify.config import CONFIG_FILE, NotifyConfig
 from sheetops.notify.contacts import Contact, parse_contact
 
@@ -148,8 +148,7 @@ def send_one(url: str, item: Message, lang: str) -> str | None:
     """Send one message to one apprise URL; None when it went, else apprise's reason (unmasked)."""
     apprise = require_apprise()
     with _quiet_imports(), _apprise_log() as caught:
-        asset = apprise.AppriseAsset(app_id="sheetops", app_desc="sheetops",
-                                     app_url="https://github.com/sheetops/sheetops")
+        asset = apprise.AppriseAsset(app_id="sheetops", app_desc="sheetops")
         sender = apprise.Apprise(asset=asset)
         if not sender.add(url):
             return message("notify.reason.bad_url", lang)
@@ -162,48 +161,34 @@ def send_one(url: str, item: Message, lang: str) -> str | None:
     return " ".join(dict.fromkeys(caught.records[-3:])) or message("notify.reason.unknown", lang)
 
 
-def _shown_contact(recipient: Recipient, config: NotifyConfig) -> str | None:
-    return config.mask(recipient.contact) if recipient.contact else None
-
-
-def _fix(via: Via, lang: str) -> str:
-    return message(f"notify.fix.{via}", lang)
-
-
 def deliver(outgoing: Sequence[Outgoing], config: NotifyConfig, lang: str, *, dry_run: bool = False,
             roles_tab: str = "Roles") -> tuple[Delivery, ...]:
     """Send each message (or, with ``dry_run``, only say where it would go)."""
-    found: list[Delivery] = []
-    for item in outgoing:
-        recipient, text = item.recipient, item.message
+    return tuple(_deliver_one(item, config, lang, dry_run=dry_run, roles_tab=roles_tab) for item in outgoing)
 
-        def result(status: Status, via: Via | None = None, reason: str | None = None,
-                   recipient: Recipient = recipient, text: Message = text) -> Delivery:
-            return Delivery(text.kind, recipient.person, _shown_contact(recipient, config), via, text.subject,
-                            status, config.mask(reason) if reason else None)
 
-        if not recipient.contact:
-            found.append(result("no_contact", reason=recipient.unreachable or message(
-                "notify.reason.no_person", lang, role=recipient.role or "CMO", tab=roles_tab)))
-            continue
-        contact = parse_contact(recipient.contact)
-        if contact is None:
-            found.append(result("failed", reason=message("notify.reason.bad_contact", lang,
-                                                         contact=recipient.contact,
-                                                         cell=recipient.where or roles_tab)))
-            continue
-        try:
-            url, via = apprise_url(contact, config, lang)
-        except Unreachable as exc:
-            found.append(result("failed", reason=str(exc)))
-            continue
-        if dry_run:
-            found.append(result("dry_run", via))
-            continue
-        problem = send_one(url, text, lang)
-        if problem is None:
-            found.append(result("sent", via))
-        else:
-            found.append(result("failed", via, message("notify.reason.failed", lang, problem=problem,
-                                                       fix=_fix(via, lang))))
-    return tuple(found)
+def _deliver_one(item: Outgoing, config: NotifyConfig, lang: str, *, dry_run: bool, roles_tab: str) -> Delivery:
+    recipient, text = item.recipient, item.message
+
+    def result(status: Status, via: Via | None = None, reason: str | None = None) -> Delivery:
+        return Delivery(text.kind, recipient.person, config.mask(recipient.contact) if recipient.contact else None,
+                        via, text.subject, status, config.mask(reason) if reason else None)
+
+    if not recipient.contact:
+        return result("no_contact", reason=recipient.unreachable or message(
+            "notify.reason.no_person", lang, role=recipient.role or "CMO", tab=roles_tab))
+    contact = parse_contact(recipient.contact)
+    if contact is None:
+        return result("failed", reason=message("notify.reason.bad_contact", lang, contact=recipient.contact,
+                                               cell=recipient.where or roles_tab))
+    try:
+        url, via = apprise_url(contact, config, lang)
+    except Unreachable as exc:
+        return result("failed", reason=str(exc))
+    if dry_run:
+        return result("dry_run", via)
+    problem = send_one(url, text, lang)
+    if problem is None:
+        return result("sent", via)
+    return result("failed", via, message("notify.reason.failed", lang, problem=problem, fix=message(
+        f"notify.fix.{via}", lang)))

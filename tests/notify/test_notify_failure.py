@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+import pytest
 
 from sheetops.errors import CredentialsError, WorkbookLockedError
 from sheetops.notify import notify_failure
@@ -58,3 +61,14 @@ def test_the_cmos_language_is_the_workbooks(demo_xlsx_ru: Path, template: Templa
     body = Mailbox.body(mailbox.to("maria@example.com")[0])
     assert "не завершилась: RuntimeError: disk full" in body
     assert CONTACTS["Maria Ivanova"] == "maria@example.com"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file permissions are POSIX's")
+def test_settings_that_cannot_be_read_are_the_reason_and_nothing_is_raised(
+    tmp_path: Path, settings_file: Path
+) -> None:
+    write_settings(settings_file, settings_text(), mode=0o644)
+    result = notify_failure(str(tmp_path / "gone.xlsx"), "the workbook stayed open")
+    [delivery] = result.deliveries
+    assert delivery.status == "failed" and delivery.kind == "failure"
+    assert delivery.reason is not None and delivery.reason.endswith(f"run: chmod 600 {settings_file}")
