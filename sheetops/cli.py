@@ -252,10 +252,14 @@ def sync(path: str, credentials: Path | None, as_of: dt.date | None, dry_run: bo
     from sheetops.render import print_sync, progress
 
     notify_config = None
-    if notify:  # read first: settings that cannot be used stop the run before it writes
+    if notify:  # first: settings that cannot be used, or apprise missing, stop the run before it writes
         from sheetops.notify import load_config
 
         notify_config = load_config()
+        if not dry_run:
+            from sheetops.notify.deliver import require_apprise
+
+            require_apprise()
     with progress(enabled=not (as_json or quiet)) as report_progress:
         report = api.sync(path, as_of=as_of, dry_run=dry_run, strict=strict,
                           template=template_name, progress=report_progress, credentials=credentials)
