@@ -84,14 +84,13 @@ def test_the_digest_is_in_the_workbooks_language(run_cli: RunCli, team_xlsx_ru: 
     result = run_cli("sync", team_xlsx_ru, "--as-of", AS_OF, "--notify", "--quiet")
     assert result.exit_code == 0, result.stderr
     [digest] = mailbox.to("maria@example.com")
-    assert digest["Subject"] == "Маркетинг, неделя с 23.11.2026: 2 решения, 1 отчёт не сдан"
+    assert digest["Subject"] == "Маркетинг, неделя с 23.11.2026: 2 вопроса на решение, 1 отчёт не сдан"
     body = Mailbox.body(digest)
     assert body.startswith("Мария Иванова, еженедельный отчёт готов.")
     assert "Нужны решения (2):" in body and "Нет отчёта (1):\n• Блог: нет фактов за неделю" in body
     [alert] = mailbox.to("anna@example.com")
     assert alert["Subject"].startswith("Сработало стоп-правило по каналу Таргетированная реклама")
-    assert "Действие, согласованное заранее: Стоп." in Mailbox.body(alert) or \
-        "Действие, согласованное заранее:" in Mailbox.body(alert)
+    assert "Действие, согласованное заранее: Остановить." in Mailbox.body(alert)
 
 
 def test_sync_json_with_notify_lists_each_delivery_and_a_person_without_contact(
