@@ -82,7 +82,7 @@ def test_the_digest_is_in_the_workbooks_language(run_cli: RunCli, team_xlsx_ru: 
                                                  settings_file: Path) -> None:
     write_settings(settings_file, settings_text(mailbox))
     result = run_cli("sync", team_xlsx_ru, "--as-of", AS_OF, "--notify", "--quiet")
-    assert result.exit_code == 0, result.stderr
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")  # --quiet: every message went
     [digest] = mailbox.to("maria@example.com")
     assert digest["Subject"] == "Маркетинг, неделя с 23.11.2026: 2 вопроса на решение, 1 отчёт не сдан"
     body = Mailbox.body(digest)
@@ -106,6 +106,12 @@ def test_sync_json_with_notify_lists_each_delivery_and_a_person_without_contact(
     assert digest["reason"] == ("Maria Ivanova has no Contact (Roles!H2 is empty): type their e-mail address or "
                                 "Telegram @name there")
     assert not mailbox.received
+
+    quiet = run_cli("sync", demo_xlsx, "--as-of", AS_OF, "--notify", "--quiet")
+    assert quiet.exit_code == 0 and quiet.stdout == ""
+    assert quiet.stderr.splitlines()[0] == (
+        "Not sent to Maria Ivanova (Marketing, week of 2026-11-23: 2 decisions needed, 0 reports missing): Maria "
+        "Ivanova has no Contact (Roles!H2 is empty): type their e-mail address or Telegram @name there")
 
 
 def test_a_dry_run_with_notify_shows_who_would_get_what_and_sends_nothing(
