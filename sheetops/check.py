@@ -10,7 +10,8 @@
   rules, Plan-Fact and Daily as the sync's), so that a workbook check calls ready syncs
   without a data issue;
 * the role map: a channel without an owner, an owner who is not a Person in Roles, a role
-  without a person, one person holding two roles that must be kept apart.
+  without a person, one person holding two roles that must be kept apart, a Contact that
+  notifications cannot use (or that shows a password or token to whoever opens the workbook).
 
 Findings come back sorted by tab order, then row, then column.
 """
@@ -78,6 +79,7 @@ def role_map_findings(bound: BoundWorkbook, inputs: Inputs) -> list[Finding]:
                 "warning",
                 "no_person",
             ))
+    findings += contact_findings(inputs)
     for conflict in bound.template.role_conflicts:
         first_key, second_key = conflict.roles
         for first in (e for e in inputs.roles if e.key == first_key and e.person):
@@ -95,6 +97,28 @@ def role_map_findings(bound: BoundWorkbook, inputs: Inputs) -> list[Finding]:
                     "warning",
                     "role_conflict",
                 ))
+    return findings
+
+
+def contact_findings(inputs: Inputs) -> list[Finding]:
+    """Contacts notifications cannot use: not a contact at all, or an address with a password
+    or token in it (anyone who opens the workbook could read it)."""
+    from sheetops.notify.contacts import carries_secret, parse_contact
+
+    lang = inputs.settings.lang
+    findings: list[Finding] = []
+    for entry in inputs.roles:
+        if not entry.contact or entry.contact_cell is None:
+            continue
+        who = printable(entry.person or entry.role)
+        contact = parse_contact(entry.contact)
+        if contact is None:
+            findings.append(Finding(entry.contact_cell,
+                                    message("bad_contact", lang, contact=printable(entry.contact), person=who),
+                                    "warning", "bad_contact"))
+        elif contact.kind == "url" and carries_secret(contact.text):
+            findings.append(Finding(entry.contact_cell, message("secret_in_contact", lang, person=who),
+                                    "warning", "secret_in_contact"))
     return findings
 
 

@@ -10,7 +10,7 @@ Exit codes:
     1  findings (``check``), data issues with ``--strict`` (``sync``), or init refused
        to overwrite a file
     2  the workbook or template cannot be used: missing, unreadable, locked, a missing
-       tab or header; also a usage error
+       tab or header; the notification settings cannot be used; also a usage error
     3  ``sync --fail-on-breach`` and a stop rule is breached
     4  a backend failed: file system, network, Google API, credentials
 """
@@ -22,7 +22,7 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -36,6 +36,10 @@ if TYPE_CHECKING:
     from sheetops.schedule.install import Installer, Plan
     from sheetops.schedule.model import Weekly
     from sheetops.sync.report import SyncReport
+
+if TYPE_CHECKING:
+    from sheetops.notify.config import NotifyConfig
+    from sheetops.notify.deliver import Delivery
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_BREACH, EXIT_BACKEND, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 
@@ -212,9 +216,13 @@ def check(path: str, as_json: bool, quiet: bool, template_name: str, credentials
                    "workbook is open or the network is down, write a line to the run log.")
 @click.option("--retry-for", metavar="DURATION",
               help="With --scheduled: how long to keep trying, e.g. 30m, 2h, 0 (default 2h).")
+@click.option("--notify", is_flag=True,
+              help="Then send the CMO the digest and each breach to its channel's owner (the Contact column of "
+                   "Roles; see docs/notifications.md). With --dry-run, show who would get what. A scheduled run "
+                   "always does.")
 def sync(path: str, credentials: Path | None, as_of: dt.date | None, dry_run: bool, as_json: bool, quiet: bool,
          wide: bool, strict: bool, fail_on_breach: bool, template_name: str, scheduled: bool,
-         retry_for: str | None) -> None:
+         retry_for: str | None, notify: bool) -> None:
     """Compute KPIs, find stop-rule breaches, mark them in the cells, write the CMO summary.
 
     Run it every Friday (or from a scheduler). Exit codes: 0 done, 1 --strict found data
@@ -225,6 +233,7 @@ def sync(path: str, credentials: Path | None, as_of: dt.date | None, dry_run: bo
       sheetops sync marketing.xlsx
       sheetops sync marketing.xlsx --as-of 2026-11-27 --dry-run
       sheetops sync marketing.xlsx --json --fail-on-breach
+      sheetops sync marketing.xlsx --notify
       sheetops sync https://docs.google.com/spreadsheets/d/1AbC.../edit
       sheetops sync /home/me/marketing.xlsx --scheduled --retry-for 30m
     """
@@ -235,6 +244,16 @@ def sync(path: str, credentials: Path | None, as_of: dt.date | None, dry_run: bo
         from sheetops.schedule import user_lang
 
         raise click.BadParameter(message("schedule.retry_for_alone", user_lang()), param_hint="--retry-for")
+    notify_config = None
+    if notify and not scheduled:  # first: settings that cannot be used, or apprise missing, stop the run before it writes
+        from sheetops.notify import load_config
+
+        notify_config = load_config()
+        if not dry_run:
+            from sheetops.notify.deliver import require_apprise
+
+            require_apprise()
+    notified = None
     if scheduled:
         report = _scheduled_sync(path, retry_for, quiet=quiet or as_json, as_of=as_of, dry_run=dry_run, strict=strict,
                                  template=template_name, credentials=credentials)
@@ -242,10 +261,19 @@ def sync(path: str, credentials: Path | None, as_of: dt.date | None, dry_run: bo
         with progress(enabled=not (as_json or quiet)) as report_progress:
             report = api.sync(path, as_of=as_of, dry_run=dry_run, strict=strict,
                               template=template_name, progress=report_progress, credentials=credentials)
+        if notify_config is not None:
+            from sheetops.notify import after_sync
+
+            notified = after_sync(report, path, notify_config, template=template_name, dry_run=dry_run)
     if as_json:
-        _print_json(report.as_dict())
+        data = report.as_dict()
+        if notified is not None:
+            data["notifications"] = notified.as_dict()
+        _print_json(data)
     elif not quiet and not scheduled:  # a scheduled run has printed its one line
         print_sync(report, wide=wide)
+    if notified is not None and not as_json:
+        _print_notified(notified.deliveries, report.lang, quiet=quiet)
     if strict and report.issues:
         sys.exit(EXIT_FINDINGS)
     if fail_on_breach and report.breaches:
@@ -280,8 +308,8 @@ def _scheduled_sync(path: str, retry_for: str | None, *, quiet: bool, as_of: dt.
                          credentials=credentials, scheduled=True),
         log=RunLog(state_folder()),
         backoff=Backoff.within(seconds),
-        on_failure=failure_hook(),
-        after=after_hook(),
+        on_failure=failure_hook(template=template, credentials=credentials),
+        after=after_hook(template=template),
         on_retry=retrying,
     )
     report = done.report
@@ -542,6 +570,265 @@ def _print_status(item: JobStatus, lang: str) -> None:
     upcoming = item.next_run
     click.echo("  " + message("schedule.status.next", lang,
                               when=f"{weekday_name(upcoming.date(), lang)} {upcoming:%Y-%m-%d %H:%M}"))
+def _print_notified(deliveries: Sequence[Delivery], lang: str, *, quiet: bool) -> None:
+    """The deliveries as a table; with --quiet, only those that did not go, one line each on stderr."""
+    if not quiet:
+        from sheetops.render import print_deliveries
+
+        print_deliveries(deliveries, lang)
+        return
+    for delivery in deliveries:
+        if not delivery.ok:
+            who = delivery.person or delivery.contact or "?"
+            click.echo(f"Not sent to {who} ({delivery.subject}): {delivery.reason}", err=True)
+
+
+@cli.command()
+@click.argument("path", metavar="WORKBOOK")
+@click.option("--kind", type=click.Choice(["facts", "plan"]),
+              help="facts: owners of channels without facts for the week (\"Friday is facts\"); plan: owners "
+                   "of channels without a plan row for it (\"Monday is the plan\"). Default: plan from Monday "
+                   "to Wednesday, facts from Thursday to Sunday.")
+@click.option("--as-of", "as_of", callback=_parse_date, metavar="DATE",
+              help="The day to remind as of (default: today); its week is the one checked.")
+@click.option("--dry-run", is_flag=True, help="Show who would get what; send nothing.")
+@_json_option("who gets which reminder")
+@_quiet_option
+@click.option("--template", "template_name", default="smb-marketing", show_default=True, metavar="NAME|FILE",
+              help="The template the workbook was made from.")
+@click.option("--credentials", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Google Sheets: a service-account key file (default: GOOGLE_APPLICATION_CREDENTIALS, "
+                   "then the signed-in user; see docs/google-sheets.md).")
+def remind(path: str, kind: str | None, as_of: dt.date | None, dry_run: bool, as_json: bool, quiet: bool,
+           template_name: str, credentials: Path | None) -> None:
+    """Remind owners whose channels lack the week's facts (or plan), through their Contact in Roles.
+
+    Reads the workbook, changes nothing in it. Exit code 0: every reminder went (or, with
+    --dry-run, could go); 1: some could not (no contact, or sending failed: the reason says
+    what to do).
+
+    \b
+    Examples:
+      sheetops remind marketing.xlsx --dry-run
+      sheetops remind marketing.xlsx --kind facts
+      sheetops remind marketing.xlsx --kind plan --as-of 2026-11-30 --json
+    """
+    from sheetops.notify import remind as send_reminders
+
+    result = send_reminders(path, kind="plan" if kind == "plan" else "facts" if kind == "facts" else None,
+                            as_of=as_of, dry_run=dry_run, template=template_name, credentials=credentials)
+    if as_json:
+        _print_json(result.as_dict())
+    elif not quiet:
+        from sheetops.render import print_reminders
+
+        print_reminders(result)
+    else:
+        _print_notified(result.deliveries, result.lang, quiet=True)
+    sys.exit(EXIT_FINDINGS if any(not d.ok for d in result.deliveries) else EXIT_OK)
+
+
+@cli.group()
+def notify() -> None:
+    """Set up and try notifications: e-mail, Telegram, Slack, Power Automate, webhooks.
+
+    Passwords and tokens are kept in your own settings file (readable by you only), never
+    in the workbook; who gets what is the Contact column of the Roles tab. See
+    docs/notifications.md.
+
+    \b
+    Examples:
+      sheetops notify setup email
+      sheetops notify setup telegram
+      sheetops notify config
+      sheetops notify test
+    """
+
+
+@notify.command("test")
+@click.argument("workbook", metavar="[WORKBOOK]", required=False)
+@click.option("--to", "to", multiple=True, metavar="CONTACT",
+              help="Send to this contact (an e-mail address, @telegram_name or destination name) instead of "
+                   "every configured destination; repeat for more.")
+@click.option("--lang", type=click.Choice(["en", "ru"]), default="en", show_default=True,
+              help="The language of the test message.")
+@_json_option("what was sent and what failed")
+@click.option("--credentials", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Google Sheets: a service-account key file (default: GOOGLE_APPLICATION_CREDENTIALS, "
+                   "then the signed-in user; see docs/google-sheets.md).")
+def notify_test(workbook: str | None, to: tuple[str, ...], lang: str, as_json: bool,
+                credentials: Path | None) -> None:
+    """Send a test message to each configured destination and say which worked.
+
+    Each configured destination: the e-mail sender's own address, each Telegram chat of the
+    settings, each named destination. Given a WORKBOOK: every Contact in its Roles tab, in
+    the workbook's language. Exit code 0: all arrived; 1: some did not (the reason says
+    what to do).
+
+    \b
+    Examples:
+      sheetops notify test
+      sheetops notify test marketing.xlsx
+      sheetops notify test --to anna@company.com --to @anna_k
+    """
+    from sheetops.notify import send_test
+
+    result = send_test(to=to, lang=lang, workbook=workbook, credentials=credentials)
+    if as_json:
+        _print_json(result.as_dict())
+    else:
+        from sheetops.render import print_deliveries
+
+        print_deliveries(result.deliveries, result.lang)
+    sys.exit(EXIT_FINDINGS if result.failed else EXIT_OK)
+
+
+@notify.command("config")
+@_json_option("the settings (every secret masked)")
+def notify_config(as_json: bool) -> None:
+    """Show where the notification settings are and what they hold (passwords and tokens masked).
+
+    \b
+    Examples:
+      sheetops notify config
+      sheetops notify config --json
+    """
+    from sheetops.notify.config import config_path, describe, load_config
+
+    path = config_path()
+    config = load_config(path)
+    found = describe(config)
+    found["exists"] = path.exists()
+    if as_json:
+        _print_json(found)
+        return
+    click.echo(f"Settings file: {path}" + ("" if path.exists() else " (not made yet: sheetops notify setup)"))
+    for section in ("email", "telegram"):
+        if found[section] is not None:
+            click.echo(f"[{section}]")
+            for key, value in found[section].items():
+                if value not in (None, {}):
+                    click.echo(f"  {key} = {value}")
+    if found["destinations"]:
+        click.echo("[destinations]")
+        for name, url in found["destinations"].items():
+            click.echo(f"  {name} = {url}")
+    if found["failure"]["also_notify"]:
+        click.echo("[failure]")
+        click.echo(f"  also_notify = {', '.join(found['failure']['also_notify'])}")
+
+
+@notify.group("setup")
+def notify_setup() -> None:
+    """Save e-mail, Telegram or a named destination in your settings file (readable by you only).
+
+    Whatever is not given as an option is asked for; a password or token is never shown.
+
+    \b
+    Examples:
+      sheetops notify setup email --server smtp.gmail.com --port 587 --user me@company.com
+      sheetops notify setup telegram --chat anna_k=123456789
+      sheetops notify setup destination team-slack
+    """
+
+
+def _saved(config: NotifyConfig) -> None:
+    from sheetops.notify.config import save_config
+
+    path = save_config(config)
+    click.echo(f"Saved in {path} (readable by you only). Try it: sheetops notify test")
+
+
+@notify_setup.command("email")
+@click.option("--server", prompt="SMTP server (e.g. smtp.gmail.com)", help="The SMTP server.")
+@click.option("--port", type=click.IntRange(1, 65535), default=587, show_default=True, prompt="Port",
+              help="587 for STARTTLS, 465 for SSL.")
+@click.option("--security", type=click.Choice(["starttls", "ssl", "none"]), default="starttls",
+              show_default=True, prompt="Security", help="How the connection is protected.")
+@click.option("--user", prompt="User name (usually your e-mail address)", default="", help="The SMTP user.")
+@click.option("--password", envvar="SHEETOPS_SMTP_PASSWORD", prompt="Password (not shown)", default="",
+              hide_input=True, show_default=False,
+              help="The SMTP password or app password (or SHEETOPS_SMTP_PASSWORD); asked for when not given.")
+@click.option("--from", "sender", prompt="Send from (an e-mail address)", default="",
+              help="The sender's address (default: the user, when it is an address).")
+def setup_email(server: str, port: int, security: str, user: str, password: str, sender: str) -> None:
+    """Set up the SMTP server that sends e-mail."""
+    from sheetops.notify.config import EmailSettings, load_config, with_changes
+
+    config = load_config()
+    email = EmailSettings(server.strip(), port, "ssl" if security == "ssl" else "none" if security == "none"
+                          else "starttls", user.strip() or None, password or None, sender.strip() or None)
+    if email.from_address is None:
+        raise click.BadParameter("give the address e-mail is sent from, e.g. --from reports@company.com",
+                                 param_hint="--from")
+    _saved(with_changes(config, email=email))
+
+
+@notify_setup.command("telegram")
+@click.option("--bot-token", envvar="SHEETOPS_TELEGRAM_BOT_TOKEN", prompt="Bot token from @BotFather (not shown)",
+              hide_input=True, help="The bot's token (or SHEETOPS_TELEGRAM_BOT_TOKEN); asked for when not given.")
+@click.option("--chat", "chats", multiple=True, metavar="NAME=CHAT_ID",
+              help="A person's chat id for their @name (a bot reaches a person only by id); repeat for more.")
+@click.option("--find-chats", is_flag=True,
+              help="Also save the chat id of everyone who has opened the chat with the bot and pressed Start.")
+def setup_telegram(bot_token: str, chats: tuple[str, ...], find_chats: bool) -> None:
+    """Set up the Telegram bot that sends messages, and people's chat ids.
+
+    \b
+    Example:
+      sheetops notify setup telegram --find-chats
+    """
+    import re
+
+    from sheetops.notify.config import TelegramSettings, load_config, with_changes
+
+    token = bot_token.strip()
+    if not re.fullmatch(r"\d+:[A-Za-z0-9_-]+", token):
+        raise click.BadParameter("that is not a bot token: @BotFather gives one like 123456789:AAE...",
+                                 param_hint="--bot-token")
+    config = load_config()
+    known = dict(config.telegram.chats) if config.telegram is not None else {}
+    for chat in chats:
+        name, sep, chat_id = chat.partition("=")
+        if not sep or not name.strip() or not re.fullmatch(r"-?\d+", chat_id.strip()):
+            raise click.BadParameter(f"{chat!r}: write NAME=CHAT_ID, e.g. anna_k=123456789", param_hint="--chat")
+        known[name.strip().lstrip("@").casefold()] = chat_id.strip()
+    if find_chats:
+        from sheetops.notify.telegram import find_chats as found_chats
+
+        found = found_chats(token)
+        for name, chat_id in sorted(found.items()):
+            click.echo(f"Found @{name} (chat id {chat_id}).")
+        if not found:
+            click.echo("No chats found: ask each person to open the chat with your bot and press Start, "
+                       "then run this again.")
+        known.update(found)
+    _saved(with_changes(config, telegram=TelegramSettings(token, known)))
+
+
+@notify_setup.command("destination")
+@click.argument("name")
+@click.option("--url", envvar="SHEETOPS_DESTINATION_URL", prompt="Its address, e.g. slack://... (not shown)",
+              hide_input=True, help="An apprise address (or SHEETOPS_DESTINATION_URL); asked for when not given.")
+def setup_destination(name: str, url: str) -> None:
+    """Save an address (Slack, Power Automate, a webhook) under a NAME a Contact cell can give.
+
+    \b
+    Example:
+      sheetops notify setup destination team-slack
+      # then type team-slack in the Contact column of Roles
+    """
+    from sheetops.notify.config import load_config, with_changes
+    from sheetops.notify.contacts import parse_contact
+
+    found = parse_contact(name)
+    if found is None or found.kind != "name":
+        raise click.BadParameter("a name is letters, digits, '-', '_' or '.', e.g. team-slack", param_hint="NAME")
+    if "://" not in url:
+        raise click.BadParameter("give an apprise address such as slack://... or json://host/path",
+                                 param_hint="--url")
+    config = load_config()
+    _saved(with_changes(config, destinations={**config.destinations, name.casefold(): url.strip()}))
 
 
 @cli.group()

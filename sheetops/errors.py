@@ -14,7 +14,9 @@ for what stops the run::
     │   ├── CredentialsError       no usable credentials, or access refused
     │   ├── ServiceUnavailableError  the network or the service failed for now
     │   └── SchedulerError         the system's scheduler refused a job
-    └── MissingExtraError    an optional dependency is not installed
+    ├── MissingExtraError    an optional dependency is not installed
+    └── ConfigError          the notification settings cannot be used (unreadable,
+                             readable by other users, a mistake in them)
 
 The CLI maps each class to an exit code in one place (``sheetops.cli``), through
 :func:`exit_code_of` and :func:`error_kind_of`, which the log of scheduled runs uses too.
@@ -63,6 +65,10 @@ class MissingExtraError(SheetopsError):
     """An optional dependency is not installed; the message names the extra to install."""
 
 
+class ConfigError(SheetopsError):
+    """The notification settings file cannot be used; the message names the file and the fix."""
+
+
 # The `error` of a failure under --json and in the log of scheduled runs: a stable name for
 # scripts, most specific class first.
 ERROR_KINDS: tuple[tuple[type[SheetopsError], str], ...] = (
@@ -74,6 +80,7 @@ ERROR_KINDS: tuple[tuple[type[SheetopsError], str], ...] = (
     (SchedulerError, "scheduler_failed"),
     (BackendError, "backend_failed"),
     (MissingExtraError, "missing_extra"),
+    (ConfigError, "config_unusable"),
 )
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 import math
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from sheetops.api import CheckReport, ProvisionResult
+    from sheetops.notify import RemindResult
+    from sheetops.notify.deliver import Delivery
     from sheetops.sync.report import ChannelReport, Figures, SyncReport
     from sheetops.sync.rules import Breach
     from sheetops.workbook import Finding
@@ -434,3 +436,50 @@ class _DelayedBar:
             self.done = True
             if self.bar is not None:
                 self.bar.stop()
+
+
+# -- notifications ---------------------------------------------------------------------------------
+
+_DELIVERY_STYLE = {"sent": "green", "dry_run": "cyan", "failed": "red", "no_contact": "yellow"}
+
+
+def print_deliveries(deliveries: Sequence[Delivery], lang: str, *, console: Console | None = None,
+                     title: str | None = None, channels: Sequence[Sequence[str]] | None = None) -> None:
+    """Who got (or would get) which message, and why not where one did not go.
+
+    ``channels``: for reminders, each message's channels, shown in their own column.
+    """
+    from rich.markup import escape
+    from rich.table import Table
+
+    out = _console(console)
+    table = Table(title=title or message("notify.terminal.title", lang), title_justify="left", show_lines=False)
+    for key in ("person", "contact", *(("channels",) if channels is not None else ()), "message", "status"):
+        table.add_column(message(f"notify.terminal.{key}", lang), overflow="fold")
+    for index, delivery in enumerate(deliveries):
+        status = message(f"notify.terminal.{delivery.status}", lang)
+        style = _DELIVERY_STYLE.get(delivery.status, "")
+        result = f"[{style}]{escape(status)}[/{style}]"
+        if delivery.reason:
+            result += f": {escape(delivery.reason)}"
+        cells = [escape(delivery.person or "—"), escape(delivery.contact or "—")]
+        if channels is not None:
+            cells.append(escape(", ".join(channels[index])))
+        table.add_row(*cells, escape(delivery.subject), result)
+    out.print(table)
+    if deliveries and all(d.status in ("dry_run", "no_contact") for d in deliveries) and \
+            any(d.status == "dry_run" for d in deliveries):
+        out.print(message("notify.terminal.dry_run_note", lang))
+
+
+def print_reminders(result: RemindResult, *, console: Console | None = None) -> None:
+    """``sheetops remind``: which owners lack what, and what became of each reminder."""
+    out = _console(console)
+    lang = result.lang
+    title = message(f"notify.terminal.remind_{result.kind}", lang, week=summary.format_date(result.week, lang))
+    if not result.reminders:
+        out.print(title)
+        out.print(message("notify.terminal.nobody", lang))
+        return
+    print_deliveries(result.deliveries, lang, console=out, title=title,
+                     channels=[r.channels for r in result.reminders])

@@ -58,6 +58,10 @@ class RoleEntry:
     role: str
     key: str | None
     person: str | None
+    # Where notifications reach the person (optional column): an e-mail address, a Telegram
+    # @name, a destination named in the notification settings, or an apprise URL.
+    contact: str | None = None
+    contact_cell: str | None = None  # e.g. "Roles!H3"; None when the tab has no Contact column
 
 
 @dataclass(frozen=True)
@@ -419,7 +423,10 @@ class _Reader:
                     self.report(tab.address(row, "role"), self.message("empty_cell.role", person=printable(person)),
                                 "empty_cell", "warning")
                 continue
-            entries.append(RoleEntry(row, role, self.template.role_key_of(role), person))
+            has_contact = tab.has("contact")
+            contact = cell_text(tab.value(row, "contact")) if has_contact else None
+            entries.append(RoleEntry(row, role, self.template.role_key_of(role), person, contact,
+                                     tab.address(row, "contact") if has_contact else None))
         return tuple(entries)
 
     def channels(self) -> tuple[Channel, ...]:

@@ -8,8 +8,10 @@ runs ``systemctl``, ``crontab``, ``launchctl``, ``schtasks``). The job itself ru
 the network fails and writes one line per run to the log (:mod:`.runlog`), which
 ``schedule status`` reads.
 
-Notifications are not part of this package: :func:`failure_hook` and :func:`after_hook`
-name the functions a scheduled run calls when it gives up and when it is done.
+A scheduled run always notifies (:mod:`sheetops.notify`): :func:`after_hook` sends the CMO's
+digest and the breach alerts when it is done, :func:`failure_hook` the reason and the fix
+when it gives up. Without notification settings both only record, in the run's log line,
+that nobody could be told.
 """
 
 from __future__ import annotations
@@ -33,14 +35,36 @@ __all__ = [
 ]
 
 
-def failure_hook() -> OnFailure | None:
-    """What a scheduled run that gave up calls, with the workbook and the error: the notifier."""
-    return None
+def failure_hook(*, template: str = "smb-marketing", credentials: str | Path | None = None) -> OnFailure:
+    """What a scheduled run that gave up calls, with the workbook and the error: the CMO and
+    the settings' ``[failure] also_notify`` hear the reason and the fix."""
+
+    def notify(workbook: str, error: BaseException) -> None:
+        from sheetops.notify import notify_failure
+
+        result = notify_failure(workbook, error, template=template, credentials=credentials)
+        _raise_if_none_sent(result)
+
+    return notify
 
 
-def after_hook() -> After | None:
-    """What a scheduled run that worked calls, with ``workbook=`` and ``report=``: the digest."""
-    return None
+def after_hook(*, template: str = "smb-marketing") -> After:
+    """What a scheduled run that worked calls, with ``workbook=`` and ``report=``: the CMO's
+    digest and each breach to its channel's owner."""
+
+    def notify(*, workbook: str, report: Any) -> None:
+        from sheetops.notify import after_sync
+
+        _raise_if_none_sent(after_sync(report, workbook, template=template))
+
+    return notify
+
+
+def _raise_if_none_sent(result: Any) -> None:
+    """A hook's failure goes into the run's log line: say so when a message could not go."""
+    failed = [d for d in result.deliveries if not d.ok]
+    if failed:
+        raise RuntimeError("; ".join(f"{d.person or d.contact or '?'}: {d.reason or d.status}" for d in failed))
 
 
 def user_lang(environ: Mapping[str, str] | None = None) -> str:

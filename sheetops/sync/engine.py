@@ -327,6 +327,7 @@ def _run(
         period=analysis.period,
         decisions=analysis.decisions,
         month=analysis.month,
+        roles=analysis.inputs.roles,
     )
 
 

@@ -24,7 +24,7 @@ from sheetops.sync.kpis import KPI_KEYS, shown
 from sheetops.sync.period import ReportPeriod
 from sheetops.sync.rules import Breach
 from sheetops.sync.status import Status
-from sheetops.tables import DAYS_OF_WEEK, Channel, Settings
+from sheetops.tables import DAYS_OF_WEEK, Channel, RoleEntry, Settings
 from sheetops.workbook import Finding
 
 Numbers = Mapping[str, float | None]
@@ -216,6 +216,7 @@ class SyncReport:
     period: ReportPeriod | None = None  # None: the week of ``as_of``, as of that day
     decisions: Decisions = field(default_factory=Decisions)
     month: MonthBudget | None = None  # all channels with a monthly budget
+    roles: tuple[RoleEntry, ...] = ()  # the Roles tab: who is who, and their contacts (notifications)
 
     @property
     def reported(self) -> ReportPeriod:
