@@ -245,7 +245,7 @@ def sync(path: str, credentials: Path | None, as_of: dt.date | None, dry_run: bo
 
         raise click.BadParameter(message("schedule.retry_for_alone", user_lang()), param_hint="--retry-for")
     notify_config = None
-    if notify and not scheduled:  # first: settings that cannot be used, or apprise missing, stop the run before it writes
+    if notify and not scheduled:  # settings that cannot be used, or apprise missing, stop the run before it writes
         from sheetops.notify import load_config
 
         notify_config = load_config()

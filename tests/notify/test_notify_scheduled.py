@@ -42,7 +42,8 @@ def team_this_week(tmp_path: Path, template: Template) -> Path:
     return prepare_workbook(path, template, "en", contacts=CONTACTS, missing="Blog", report_week=week_start(as_of))
 
 
-def run_job(workbook: Path, home: Path, settings: Path, *, retry_for: str | None = None) -> tuple[int, dict[str, object]]:
+def run_job(workbook: Path, home: Path, settings: Path, *,
+            retry_for: str | None = None) -> tuple[int, dict[str, object]]:
     """Run the systemd service's ExecStart as systemd would: its environment only, plus where
     the notification settings are. Returns the exit code and the run's log line."""
     folder = home / ".local" / "state" / "sheetops"
