@@ -66,6 +66,7 @@ class Sheet:
 EMPTY, NUMBER, DAY, TEXT, OTHER = 0, 1, 2, 3, 4
 _KIND_OF: dict[type, int] = {float: NUMBER, dt.date: DAY, str: TEXT, type(None): EMPTY}
 _KIND_BYTES = [bytes((kind,)) for kind in range(OTHER + 1)]
+_ROWS_AT_ONCE = 4096  # rows put together at a time when a tab kept by column is read row by row
 _SPLIT_BELOW = 64  # a block of mixed kinds is halved until it is this small, then read cell by cell
 
 
@@ -149,6 +150,20 @@ class ValueColumn:
         self.kinds[row] = OTHER
         self.others[row] = value
 
+    def values(self, first: int, last: int) -> list[CellValue]:
+        """The values of the rows ``first`` to ``last`` (not included)."""
+        kinds = self.kinds[first:last]
+        count = len(kinds)
+        if kinds.count(NUMBER) == count:
+            return self.payload[first:last].tolist()  # type: ignore[return-value]
+        if kinds.count(DAY) == count:
+            return list(map(dt.date.fromordinal, map(int, self.payload[first:last])))
+        if kinds.count(TEXT) == count:
+            return list(map(self.texts.__getitem__, map(int, self.payload[first:last])))
+        if kinds.count(EMPTY) == count:
+            return [None] * count
+        return [self.value(row) for row in range(first, min(last, len(self.kinds)))]
+
     def value(self, row: int) -> CellValue:
         if row >= len(self.kinds):
             return None
@@ -224,6 +239,14 @@ class Columns(Sequence[Sequence[CellValue]]):
         return all(list(mine) == list(theirs) for mine, theirs in zip(self, other, strict=True))
 
     __hash__ = None  # type: ignore[assignment]  # like a list's
+
+    def __iter__(self) -> Iterator[list[CellValue]]:
+        """Every row, put together a block of rows at a time."""
+        if not self.columns:
+            yield from ([] for _ in range(self.height))
+        for first in range(0, self.height if self.columns else 0, _ROWS_AT_ONCE):
+            last = min(self.height, first + _ROWS_AT_ONCE)
+            yield from map(list, zip(*(column.values(first, last) for column in self.columns), strict=True))
 
     @overload
     def __getitem__(self, index: int) -> Sequence[CellValue]: ...

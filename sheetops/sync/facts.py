@@ -470,12 +470,10 @@ class _FactReader:
         contract_cols = list(cols.values())
         known = self._typed
         date_type, datetime_type = dt.date, dt.datetime
-        rows = tab.sheet.rows
-        for row in range(1, len(rows)):
-            cells = rows[row]
+        for row, cells in enumerate(tab.sheet.rows):
             size = len(cells)
-            if not any(c < size and not _blank(cells[c]) for c in contract_cols):
-                continue  # nothing in a contract column (the same rows as BoundTab.data_rows)
+            if not row or not any(c < size and not _blank(cells[c]) for c in contract_cols):
+                continue  # the header, or nothing in a contract column (the rows of BoundTab.data_rows)
             self.rows_read += 1
             before = len(self.issues)
             typed_week = cells[week_col] if week_col is not None and week_col < size else None
@@ -495,8 +493,8 @@ class _FactReader:
             channel = known.get(typed) if isinstance(typed, str) else None
             if channel is None:
                 channel = self._channel_cell(tab, row)
-            values = self._numbers(tab, row, fact_cols, FACT_KEYS)
-            plan = self._numbers(tab, row, plan_cols, PLAN_KEYS)
+            values = self._numbers(tab, row, cells, fact_cols, FACT_KEYS)
+            plan = self._numbers(tab, row, cells, plan_cols, PLAN_KEYS)
             if len(self.issues) > before or monday is None or channel is None:
                 continue
             key = (channel.name, monday)
@@ -566,11 +564,10 @@ class _FactReader:
         return channel
 
     def _numbers(
-        self, tab: BoundTab, row: int, cols: list[tuple[str, int]], keys: tuple[str, ...]
+        self, tab: BoundTab, row: int, cells: Sequence[CellValue], cols: list[tuple[str, int]], keys: tuple[str, ...]
     ) -> dict[str, float | None]:
         """Every one of ``keys`` (None where the tab lacks its column or the cell is blank)."""
         values: dict[str, float | None] = dict.fromkeys(keys)
-        cells = tab.sheet.rows[row]
         size = len(cells)
         for key, col in cols:
             value = cells[col] if col < size else None
