@@ -11,6 +11,7 @@ before anything is written.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -250,33 +251,37 @@ def _run(
                               breaches=len(analysis.breaches), issues=len(analysis.issues), duration=duration,
                               result=result, lang=lang)
         changes = build_write(analysis, log_row=row)
+        report_of = functools.partial(
+            SyncReport,
+            source=backend.source,
+            as_of=analysis.as_of,
+            week=analysis.week,
+            lang=analysis.lang,
+            settings=analysis.inputs.settings,
+            channels=analysis.channels,
+            totals=analysis.totals,
+            breaches=analysis.breaches,
+            issues=analysis.issues,
+            changes=changes,
+            rows_read=analysis.facts.rows_read,
+            duration=duration,
+            dry_run=dry_run,
+            stopped=stopped,
+            summary_tab=changes.tabs[0].name,
+            period=analysis.period,
+            decisions=analysis.decisions,
+            month=analysis.month,
+        )
+        # The workbook's values are not needed any more: freed before the write, which
+        # needs memory of its own on a big workbook.
+        del data, analysis
         written = False
         if not dry_run and not stopped:
             report(message("progress.writing", lang), 0.8)
             backend.write(changes)
             written = True
         report(message("progress.done", lang), 1.0)
-    return SyncReport(
-        source=backend.source,
-        as_of=analysis.as_of,
-        week=analysis.week,
-        lang=analysis.lang,
-        settings=analysis.inputs.settings,
-        channels=analysis.channels,
-        totals=analysis.totals,
-        breaches=analysis.breaches,
-        issues=analysis.issues,
-        written=written,
-        changes=changes,
-        rows_read=analysis.facts.rows_read,
-        duration=duration,
-        dry_run=dry_run,
-        stopped=stopped,
-        summary_tab=changes.tabs[0].name,
-        period=analysis.period,
-        decisions=analysis.decisions,
-        month=analysis.month,
-    )
+    return report_of(written=written)
 
 
 @contextmanager

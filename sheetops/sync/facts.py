@@ -22,11 +22,11 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from array import array
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import reduce
-from itertools import repeat
-from operator import add
+from itertools import islice, repeat
+from operator import add, eq
 from typing import Literal
 
 from sheetops.messages import message
@@ -139,24 +139,27 @@ class DayTable(Mapping[dt.date, DayRow]):
     """One channel's Daily rows by date: the dates (as ordinals), sheet rows and figures
     (in DAILY_KEYS order, :data:`NO_FIGURE` for an empty one) in arrays sorted by date, so
     that a million rows take 64 bytes each rather than a few hundred, and a streak is read
-    by walking back along them."""
+    by walking back along them. Only the first ``size`` entries of the arrays are the
+    table's: :meth:`until` shares them rather than copying them."""
 
-    __slots__ = ("ordinals", "rows", "figures")
+    __slots__ = ("ordinals", "rows", "figures", "size")
 
-    def __init__(self, ordinals: array[int], rows: array[int], figures: Sequence[array[float]]) -> None:
+    def __init__(self, ordinals: array[int], rows: array[int], figures: Sequence[array[float]],
+                 size: int | None = None) -> None:
         self.ordinals, self.rows, self.figures = ordinals, rows, tuple(figures)
+        self.size = len(ordinals) if size is None else size
 
     def __len__(self) -> int:
-        return len(self.ordinals)
+        return self.size
 
     def __iter__(self) -> Iterator[dt.date]:
-        return map(dt.date.fromordinal, self.ordinals)
+        return map(dt.date.fromordinal, self.ordinals[:self.size])
 
     def position(self, day: dt.date) -> int:
         """Where ``day`` is in the arrays; -1 when it has no row."""
         ordinal = day.toordinal()
-        at = bisect.bisect_left(self.ordinals, ordinal)
-        return at if at < len(self.ordinals) and self.ordinals[at] == ordinal else -1
+        at = bisect.bisect_left(self.ordinals, ordinal, 0, self.size)
+        return at if at < self.size and self.ordinals[at] == ordinal else -1
 
     def __getitem__(self, day: dt.date) -> DayRow:
         at = self.position(day)
@@ -170,20 +173,25 @@ class DayTable(Mapping[dt.date, DayRow]):
     def row_at(self, at: int) -> DayRow:
         return self.rows[at], tuple(None if (x := f[at]) < 0 else x for f in self.figures)
 
+    @property
+    def last(self) -> int:
+        """The ordinal of the latest date (0 when there is none)."""
+        return self.ordinals[self.size - 1] if self.size else 0
+
     def last_until(self, day: dt.date) -> dt.date | None:
         """The latest date with a row on or before ``day``."""
-        at = bisect.bisect_right(self.ordinals, day.toordinal())
+        at = bisect.bisect_right(self.ordinals, day.toordinal(), 0, self.size)
         return dt.date.fromordinal(self.ordinals[at - 1]) if at else None
 
     def until(self, day: dt.date) -> DayTable:
         """The rows dated on or before ``day``."""
-        at = bisect.bisect_right(self.ordinals, day.toordinal())
-        return DayTable(self.ordinals[:at], self.rows[:at], [f[:at] for f in self.figures])
+        at = bisect.bisect_right(self.ordinals, day.toordinal(), 0, self.size)
+        return DayTable(self.ordinals, self.rows, self.figures, at)
 
     def rows_from(self, day: dt.date) -> list[DayRow]:
         """The rows dated on or after ``day``, by date."""
-        at = bisect.bisect_left(self.ordinals, day.toordinal())
-        return [self.row_at(i) for i in range(at, len(self.ordinals))]
+        at = bisect.bisect_left(self.ordinals, day.toordinal(), 0, self.size)
+        return [self.row_at(i) for i in range(at, self.size)]
 
 
 @dataclass(frozen=True)
@@ -238,8 +246,7 @@ class Facts:
         stop at it.
         """
         monday = week_start(as_of)
-        later = {channel: table for channel, table in self.days.items()
-                 if table.ordinals and table.ordinals[-1] > as_of.toordinal()}
+        later = {channel: table for channel, table in self.days.items() if table.last > as_of.toordinal()}
         if not later or self.daily_tab is None:
             return self
         weeks = dict(self.weeks)
@@ -315,6 +322,14 @@ def read_facts(bound: BoundWorkbook, inputs: Inputs) -> Facts:
     week_index: dict[str, list[dt.date]] = {}
     no_plan = dict.fromkeys(PLAN_KEYS)
     no_source = dict.fromkeys(FACT_KEYS)
+    # Thousands of weeks have one of a few sets of components filled in from Daily: one
+    # object for each set.
+    sets: dict[frozenset[str], frozenset[str]] = {}
+
+    def components(keys: Iterable[str]) -> frozenset[str]:
+        found = frozenset(keys)
+        return sets.setdefault(found, found)
+
     # A year of Daily data for many channels is thousands of weeks: each is put together
     # with as few steps per component as possible.
     for key in sorted(pf_rows.keys() | daily_weeks.keys()):
@@ -328,26 +343,24 @@ def read_facts(bound: BoundWorkbook, inputs: Inputs) -> Facts:
             daily_source = Source(daily_tab, tuple(summed_rows))
             values = dict(no_source)
             values.update(zip(DAILY_KEYS, totals, strict=True))
-            filled = frozenset([k for k, v in zip(DAILY_KEYS, totals, strict=True) if v is not None])
+            filled = components(k for k, v in zip(DAILY_KEYS, totals, strict=True) if v is not None)
             weeks[key] = PeriodFact(
-                channel, "week", monday, values, dict.fromkeys(FACT_KEYS, daily_source), plan=no_plan,
-                from_daily=filled,
+                channel, "week", monday, values, _Sources(daily_source), plan=no_plan, from_daily=filled,
             )
             if filled:
                 week_index.setdefault(channel, []).append(monday)
             continue
         values = pf.values  # the row's own dicts, made for this week only, become the week's
-        sources = dict.fromkeys(FACT_KEYS, Source(pf_tab, (pf.row,)))
+        sources = _Sources(Source(pf_tab, (pf.row,)))
         filled = frozenset()
         if summed is not None and daily_tab is not None:
             summed_rows, totals = summed
             taken = [(k, v) for k, v in zip(DAILY_KEYS, totals, strict=True) if v is not None and values[k] is None]
             if taken:
-                daily_source = Source(daily_tab, tuple(summed_rows))
                 for component, total in taken:
                     values[component] = total
-                    sources[component] = daily_source
-                filled = frozenset([k for k, _ in taken])
+                filled = components(k for k, _ in taken)
+                sources = _Sources(sources.base, Source(daily_tab, tuple(summed_rows)), filled)
         weeks[key] = PeriodFact(
             channel,
             "week",
@@ -363,6 +376,33 @@ def read_facts(bound: BoundWorkbook, inputs: Inputs) -> Facts:
             week_index.setdefault(channel, []).append(monday)
 
     return Facts(weeks, days, daily_tab, tuple(reader.issues), reader.rows_read, week_index)
+
+
+class _Sources(Mapping[str, Source]):
+    """Where each fact component of a week came from: ``base`` (its Plan-Fact row, or its
+    Daily rows), but for the ``taken`` components, summed from the Daily rows ``daily``.
+    One small object per week rather than a dict of every component."""
+
+    __slots__ = ("base", "daily", "taken")
+
+    def __init__(self, base: Source, daily: Source | None = None, taken: frozenset[str] = frozenset()) -> None:
+        self.base, self.daily, self.taken = base, daily, taken
+
+    def __getitem__(self, key: str) -> Source:
+        if key in self.taken and self.daily is not None:
+            return self.daily
+        if key in _FACT_KEY_SET:
+            return self.base
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(FACT_KEYS)
+
+    def __len__(self) -> int:
+        return len(FACT_KEYS)
+
+
+_FACT_KEY_SET = frozenset(FACT_KEYS)
 
 
 def _readable(bound: BoundWorkbook, key: str) -> BoundTab | None:
@@ -779,7 +819,7 @@ class _Gathered:
         keys = [channel << 32 | ordinal for channel, ordinal in zip(self.channels, ordinals, strict=True)]
         order = sorted(range(len(keys)), key=keys.__getitem__)  # stable: the same date in sheet order
         duplicates: list[tuple[int, tuple[str, dt.date, int]]] = []
-        if len(set(keys)) != len(keys):
+        if any(map(eq, (keys[at] for at in order), (keys[at] for at in islice(order, 1, None)))):
             kept: list[int] = []
             previous = -1
             for at in order:
@@ -812,22 +852,26 @@ def _add_week_sums(name: str, table: DayTable, present: list[int], sums: dict[tu
     """The sums of a channel's Daily rows by week, each over the week's rows in sheet order."""
     rows = table.rows
     mondays = [ordinal - (ordinal + 6) % 7 for ordinal in table.ordinals]  # ordinal 1 is a Monday
-    by_week = sorted(range(len(mondays)), key=[m << 32 | r for m, r in zip(mondays, rows, strict=True)].__getitem__)
-    week_of = [mondays[at] for at in by_week]
-    week_rows = [rows[at] for at in by_week]
-    columns = {i: array("d", map(table.figures[i].__getitem__, by_week)) for i in present}
-    low = 0
-    while low < len(week_of):
-        monday = week_of[low]
-        high = bisect.bisect_right(week_of, monday, low)
-        totals: list[float | None] = [None] * len(DAILY_KEYS)
-        for i, column in columns.items():
+    columns = [(i, table.figures[i]) for i in present if table.figures[i].count(NO_FIGURE) != len(rows)]
+    if list(rows) != sorted(rows):  # rows not typed in date order: each week's in sheet order
+        by_week = sorted(range(len(mondays)), key=[m << 32 | r for m, r in zip(mondays, rows, strict=True)].__getitem__)
+        mondays = [mondays[at] for at in by_week]
+        rows = array("i", map(rows.__getitem__, by_week))
+        columns = [(i, array("d", map(column.__getitem__, by_week))) for i, column in columns]
+    gaps = [(i, column, column.count(NO_FIGURE) > 0) for i, column in columns]
+    low, width = 0, len(DAILY_KEYS)
+    while low < len(mondays):
+        monday = mondays[low]
+        high = bisect.bisect_right(mondays, monday, low, min(low + 7, len(mondays)))
+        totals: list[float | None] = [None] * width
+        for i, column, gap in gaps:
             block = column[low:high]
-            if block.count(NO_FIGURE):
+            if gap and block.count(NO_FIGURE):
                 block = array("d", [x for x in block if x != NO_FIGURE])
-            if block:
-                totals[i] = reduce(add, block)  # in sheet order, one by one
-        sums[(name, dt.date.fromordinal(monday))] = (week_rows[low:high], totals)
+                if not block:
+                    continue
+            totals[i] = reduce(add, block)  # in sheet order, one by one
+        sums[(name, dt.date.fromordinal(monday))] = (rows[low:high].tolist(), totals)
         low = high
 
 

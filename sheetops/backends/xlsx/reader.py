@@ -43,6 +43,7 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?>([^<]*)<")
 _CELL_TYPE = re.compile(rb"""\bt\s*=\s*["'](\w+)["']""")
 _ERROR_TYPE = re.compile(rb"""\st\s*=\s*["']e["']""")
+_QUOTED_E = (b'"e"', b"'e'", b'"e\'', b"'e\"")  # what every match of _ERROR_TYPE holds
 
 Special = CellError | UncomputedFormula
 # The parts read are kept for the write up to this many bytes in all (the Daily tab of
@@ -463,6 +464,8 @@ def _cleaned(rows: list[list[CellValue]]) -> list[list[CellValue]]:
 def _error_cells(xml: bytes) -> dict[tuple[int, int], str]:
     """(row, col) -> error code of every cell with ``t="e"`` in a sheet part."""
     found: dict[tuple[int, int], str] = {}
+    if not any(quoted in xml for quoted in _QUOTED_E):
+        return found  # the common case: no error cells, found by byte searches
     for match in _ERROR_TYPE.finditer(xml):
         hit = match.start()
         open_at = xml.rfind(b"<", 0, hit)
