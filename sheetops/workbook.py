@@ -160,8 +160,14 @@ class ValueColumn:
             return list(map(dt.date.fromordinal, map(int, self.payload[first:last])))
         if kinds.count(TEXT) == count:
             return list(map(self.texts.__getitem__, map(int, self.payload[first:last])))
-        if kinds.count(EMPTY) == count:
+        empty = kinds.count(EMPTY)
+        if empty == count:
             return [None] * count
+        if empty + kinds.count(NUMBER) == count:  # numbers and empty cells
+            return [x if kind else None for kind, x in zip(kinds, self.payload[first:last], strict=True)]
+        if empty + kinds.count(TEXT) == count:  # texts and empty cells
+            texts = self.texts
+            return [texts[int(x)] if kind else None for kind, x in zip(kinds, self.payload[first:last], strict=True)]
         return [self.value(row) for row in range(first, min(last, len(self.kinds)))]
 
     def value(self, row: int) -> CellValue:

@@ -98,6 +98,8 @@ KINDS_OF_VALUES = [
     ("dates", [dt.date(2026, 11, 23), dt.date(1900, 1, 1), dt.date(2026, 11, 23)]),
     ("texts", ["Blog", "Search ads", "Blog", " "]),
     ("empty", [None, None]),
+    ("numbers and empty cells", [1.5, None, 0.0, None]),
+    ("texts and empty cells", [None, "Blog", None, "Blog", "Search ads"]),
     ("others", [dt.datetime(2026, 11, 23, 9, 30), True, 7, dt.time(8), dt.timedelta(hours=2),
                 CellError("#DIV/0!"), UncomputedFormula("A1+1")]),
     ("mixed", ["Spend", 12.0, None, dt.date(2026, 11, 23), "12,5", CellError("#N/A"), 3.0] * 20),
