@@ -819,7 +819,8 @@ class _Gathered:
         keys = [channel << 32 | ordinal for channel, ordinal in zip(self.channels, ordinals, strict=True)]
         order = sorted(range(len(keys)), key=keys.__getitem__)  # stable: the same date in sheet order
         duplicates: list[tuple[int, tuple[str, dt.date, int]]] = []
-        if any(map(eq, (keys[at] for at in order), (keys[at] for at in islice(order, 1, None)))):
+        sorted_keys = [keys[at] for at in order]
+        if any(map(eq, sorted_keys, islice(sorted_keys, 1, None))):
             kept: list[int] = []
             previous = -1
             for at in order:
@@ -831,7 +832,8 @@ class _Gathered:
                 kept.append(at)
                 previous = keys[at]
             order = kept
-        sorted_keys = [keys[at] for at in order]
+            sorted_keys = [keys[at] for at in order]
+        unused = [f.count(NO_FIGURE) == len(f) for f in figures]  # a column no row has a figure in
         days: dict[str, DayTable] = {}
         sums: dict[tuple[str, dt.date], _WeekSum] = {}
         present = [i for i, key in enumerate(DAILY_KEYS) if key in tab.columns]
@@ -843,7 +845,9 @@ class _Gathered:
             part = order[low:high]
             table = days[name] = DayTable(array("i", map(ordinals.__getitem__, part)),
                                           array("i", map(rows.__getitem__, part)),
-                                          [array("d", map(f.__getitem__, part)) for f in figures])
+                                          [array("d", [NO_FIGURE]) * len(part) if none else
+                                           array("d", map(f.__getitem__, part))
+                                           for f, none in zip(figures, unused, strict=True)])
             _add_week_sums(name, table, present, sums)
         return days, sums, duplicates
 
