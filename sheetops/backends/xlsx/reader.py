@@ -171,7 +171,7 @@ def _read_values(path: Path, plan: _Plan, pool: ThreadPoolExecutor) -> dict[str,
         big = max(range(len(names)), key=lambda i: sizes[names[i]], default=-1)
         apart = None
         if big >= 0 and sizes[names[big]] > _READ_APART_ABOVE:
-            apart = pool.submit(_read_tab, path, names[big], plan.wait_for_tab)
+            apart = pool.submit(_read_tab, path, names[big], plan.wait_for_tab, sizes[names[big]] > _BY_COLUMN_ABOVE)
         values: dict[str, Rows] = {}
         failure: tuple[int, Exception] | None = None
         for index, name in enumerate(names):
@@ -207,11 +207,11 @@ def _open_book(path: Path) -> CalamineWorkbook:
         raise WorkbookError(f"{path}: the workbook cannot be read (its data is damaged); {REPAIR}.") from exc
 
 
-def _read_tab(path: Path, name: str, wait: Callable[[str], None]) -> Rows:
+def _read_tab(path: Path, name: str, wait: Callable[[str], None], by_column: bool) -> Rows:
     wait(name)
     book = _open_book(path)
     try:
-        return _values(book, name, path, by_column=True)
+        return _values(book, name, path, by_column=by_column)
     finally:
         book.close()
 
