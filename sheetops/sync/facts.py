@@ -833,7 +833,7 @@ class _Gathered:
                 previous = keys[at]
             order = kept
             sorted_keys = [keys[at] for at in order]
-        unused = [f.count(NO_FIGURE) == len(f) for f in figures]  # a column no row has a figure in
+        unused = [_only_no_figure(f) for f in figures]  # a column no row has a figure in
         days: dict[str, DayTable] = {}
         sums: dict[tuple[str, dt.date], _WeekSum] = {}
         present = [i for i, key in enumerate(DAILY_KEYS) if key in tab.columns]
@@ -856,13 +856,14 @@ def _add_week_sums(name: str, table: DayTable, present: list[int], sums: dict[tu
     """The sums of a channel's Daily rows by week, each over the week's rows in sheet order."""
     rows = table.rows
     mondays = [ordinal - (ordinal + 6) % 7 for ordinal in table.ordinals]  # ordinal 1 is a Monday
-    columns = [(i, table.figures[i]) for i in present if table.figures[i].count(NO_FIGURE) != len(rows)]
+    columns = [(i, table.figures[i]) for i in present if not _only_no_figure(table.figures[i])]
     if list(rows) != sorted(rows):  # rows not typed in date order: each week's in sheet order
         by_week = sorted(range(len(mondays)), key=[m << 32 | r for m, r in zip(mondays, rows, strict=True)].__getitem__)
         mondays = [mondays[at] for at in by_week]
         rows = array("i", map(rows.__getitem__, by_week))
         columns = [(i, array("d", map(column.__getitem__, by_week))) for i, column in columns]
-    gaps = [(i, column, column.count(NO_FIGURE) > 0) for i, column in columns]
+    # Whether a column may have an empty figure (its bytes compared, not each number).
+    gaps = [(i, column, _NO_FIGURE_BYTES in column.tobytes()) for i, column in columns]
     low, width = 0, len(DAILY_KEYS)
     while low < len(mondays):
         monday = mondays[low]
@@ -877,6 +878,14 @@ def _add_week_sums(name: str, table: DayTable, present: list[int], sums: dict[tu
             totals[i] = reduce(add, block)  # in sheet order, one by one
         sums[(name, dt.date.fromordinal(monday))] = (rows[low:high].tolist(), totals)
         low = high
+
+
+_NO_FIGURE_BYTES = array("d", [NO_FIGURE]).tobytes()
+
+
+def _only_no_figure(figures: array[float]) -> bool:
+    """Whether no row has a figure here: the bytes compared at once, not each number."""
+    return figures.tobytes() == _NO_FIGURE_BYTES * len(figures)
 
 
 def _blank(value: CellValue) -> bool:
