@@ -10,8 +10,8 @@ before anything is written.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import functools
 import gc
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -251,37 +251,43 @@ def _run(
                               breaches=len(analysis.breaches), issues=len(analysis.issues), duration=duration,
                               result=result, lang=lang)
         changes = build_write(analysis, log_row=row)
-        report_of = functools.partial(
-            SyncReport,
-            source=backend.source,
-            as_of=analysis.as_of,
-            week=analysis.week,
-            lang=analysis.lang,
-            settings=analysis.inputs.settings,
-            channels=analysis.channels,
-            totals=analysis.totals,
-            breaches=analysis.breaches,
-            issues=analysis.issues,
-            changes=changes,
-            rows_read=analysis.facts.rows_read,
-            duration=duration,
-            dry_run=dry_run,
-            stopped=stopped,
-            summary_tab=changes.tabs[0].name,
-            period=analysis.period,
-            decisions=analysis.decisions,
-            month=analysis.month,
-        )
-        # The workbook's values are not needed any more: freed before the write, which
-        # needs memory of its own on a big workbook.
-        del data, analysis
+        del data  # the workbook's values, freed before the write, which needs memory of its own
+        analysis = without_values(analysis)
         written = False
         if not dry_run and not stopped:
             report(message("progress.writing", lang), 0.8)
             backend.write(changes)
             written = True
         report(message("progress.done", lang), 1.0)
-    return report_of(written=written)
+    return SyncReport(
+        source=backend.source,
+        as_of=analysis.as_of,
+        week=analysis.week,
+        lang=analysis.lang,
+        settings=analysis.inputs.settings,
+        channels=analysis.channels,
+        totals=analysis.totals,
+        breaches=analysis.breaches,
+        issues=analysis.issues,
+        written=written,
+        changes=changes,
+        rows_read=analysis.facts.rows_read,
+        duration=duration,
+        dry_run=dry_run,
+        stopped=stopped,
+        summary_tab=changes.tabs[0].name,
+        period=analysis.period,
+        decisions=analysis.decisions,
+        month=analysis.month,
+    )
+
+
+def without_values(analysis: Analysis) -> Analysis:
+    """The analysis without the workbook's values (every cell of every tab) it was made
+    from: all the rest of a sync needs is what was computed from them."""
+    bound = analysis.bound
+    empty = dataclasses.replace(bound.data, sheets=())
+    return dataclasses.replace(analysis, bound=dataclasses.replace(bound, data=empty, tabs={}))
 
 
 @contextmanager
