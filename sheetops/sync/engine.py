@@ -10,6 +10,7 @@ before anything is written.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 import time
@@ -301,6 +302,8 @@ def _run(
                               breaches=len(analysis.breaches), issues=len(analysis.issues), duration=duration,
                               result=result, lang=lang, scheduled=scheduled, version=__version__)
         changes = build_write(analysis, log_row=row)
+        del data  # the workbook's values, freed before the write, which needs memory of its own
+        analysis = without_values(analysis)
         written = False
         if not dry_run and not stopped:
             report(message("progress.writing", lang), 0.8)
@@ -329,6 +332,14 @@ def _run(
         month=analysis.month,
         roles=analysis.inputs.roles,
     )
+
+
+def without_values(analysis: Analysis) -> Analysis:
+    """The analysis without the workbook's values (every cell of every tab) it was made
+    from: all the rest of a sync needs is what was computed from them."""
+    bound = analysis.bound
+    empty = dataclasses.replace(bound.data, sheets=())
+    return dataclasses.replace(analysis, bound=dataclasses.replace(bound, data=empty, tabs={}))
 
 
 @contextmanager
