@@ -52,17 +52,19 @@ def demo(google: Google, short_layouts: dict[str, WorkbookLayout]) -> str:
     return google.provision(short_layouts["demo_en"])
 
 
-def test_a_sync_makes_one_read_and_one_write(google: Google, demo: str, template: Template) -> None:
+def test_a_sync_makes_two_reads_and_one_write(google: Google, demo: str, template: Template) -> None:
+    """The sheets with their fills and notes, then their values, then every write at once."""
     google.emulator.clear_log()
     report = sync(google, demo, template)
     assert report.written and report.breaches
     assert [r.operation for r in google.api_requests()] == [
         "sheets.spreadsheets.get",
+        "sheets.spreadsheets.values.batchGet",
         "sheets.spreadsheets.batchUpdate",
     ]
     google.emulator.clear_log()
     sync(google, demo, template)
-    assert len(google.api_requests()) == 2
+    assert len(google.api_requests()) == 3
 
 
 def test_the_summary_log_and_highlights_are_written(google: Google, demo: str, template: Template) -> None:
