@@ -15,6 +15,7 @@ Imported only when a Google spreadsheet is read (msgspec comes with the gsheets 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import msgspec
@@ -112,12 +113,18 @@ class RowLooks:
         ]
 
 
+# Where a range may hold an empty text (a blank cell between others) or an error (``#N/A``):
+# only those ranges' rows are looked through (a text that ends with a quote or starts with #
+# also matches, and is left as it is).
+_TO_CLEAN = re.compile(rb'""|"#')
+
+
 def value_ranges(body: bytes) -> list[tuple[list[list[Value]], bool, bool]]:
     """A values.batchGet answer: each range's rows, with whether any of its texts is empty
     (a blank cell between others) and whether any may be an error (``#N/A``...)."""
     found = []
     for value_range in _batch.decode(body).valueRanges:
         raw = value_range.values
-        text = bytes(raw)
-        found.append((_values.decode(raw), b'""' in text, b'"#' in text))
+        marks = set(_TO_CLEAN.findall(raw))  # a Raw is a buffer: no copy
+        found.append((_values.decode(raw), b'""' in marks, b'"#' in marks))
     return found
