@@ -34,6 +34,9 @@ from sheetops.sync.period import week_start
 from sheetops.tables import Channel, Inputs, tab_name
 from sheetops.templates import normalize
 from sheetops.values import (
+    EXCEL_EPOCH,
+    MAX_SERIAL,
+    MIN_SERIAL,
     CellError,
     CellValue,
     UncomputedFormula,
@@ -559,6 +562,11 @@ class _FactReader:
 
     def _period_start(self, tab: BoundTab, row: int, key: str, header: str, *, monday: bool) -> dt.date | None:
         value = tab.value(row, key)
+        if type(value) is float and MIN_SERIAL <= value <= MAX_SERIAL and value.is_integer():
+            # A day number (Google Sheets' dates) seen for the first time: no checks to make.
+            day = self._dates[value] = EXCEL_EPOCH + dt.timedelta(days=int(value))
+            if not monday or day.weekday() == 0:
+                return day
         if value is None or (isinstance(value, str) and not value.strip()):
             self.report(tab.address(row, key),
                         self.message("empty_cell.week" if monday else "empty_cell.date", header=printable(header)),
