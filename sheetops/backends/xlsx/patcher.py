@@ -17,10 +17,11 @@ the old one atomically (see :mod:`.atomic`). docs/xlsx.md describes the whole de
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from sheetops.backends import STATE_TAB, Highlight, SyncWrite
@@ -108,8 +109,8 @@ class _Sync:
         for notes in self.notes.values():
             notes.finish()
         for name, editor in self.editors.items():
-            if editor.changed:
-                self.edit.put(self.sheets[name].part, editor.to_bytes())
+            if editor.changed:  # spliced in as the part is copied: a big tab is never held twice
+                self.edit.put_edits(self.sheets[name].part, editor.edits())
         if self.styles.changed:
             self.edit.put(self.styles_part, self.styles.to_bytes())
 
@@ -133,11 +134,24 @@ class _Sync:
             raise BackendError(f"the tab {sheet.name!r} points at a part the file does not have; the file is damaged.")
         return sheet
 
-    def _editor(self, sheet: SheetPart) -> SheetEditor:
+    def _editor(self, sheet: SheetPart, rows: Iterable[int] = ()) -> SheetEditor:
+        """The editor of a tab's part; ``rows`` (0-based) are found ahead, in one pass.
+
+        A part at hand (the read kept it) or small is edited in memory; a big one is
+        read in pieces, once now to find its rows and once as it is written."""
         key = sheet.name.casefold()
-        if key not in self.editors:
-            self.editors[key] = SheetEditor(self.edit.read(sheet.part), sheet.name)
-        return self.editors[key]
+        editor = self.editors.get(key)
+        if editor is None:
+            xml = self.edit.held(sheet.part)
+            if xml is None:
+                part = sheet.part
+                editor = SheetEditor.streamed(lambda: self.edit.pieces(part), sheet.name, rows)
+            else:
+                editor = SheetEditor(xml, sheet.name)
+            self.editors[key] = editor
+        if rows:
+            editor.prefetch(rows)
+        return editor
 
     def _notes(self, sheet: SheetPart) -> SheetNotes:
         key = sheet.name.casefold()
@@ -167,6 +181,7 @@ class _Sync:
             if sheet.name.casefold() in rewritten:
                 raise BackendError(f"cannot mark a cell on the tab {sheet.name!r}: sheetops rewrites that tab whole.")
             wanted[(sheet.name.casefold(), cell_ref(highlight.row, highlight.col))] = highlight
+        self._find_rows(wanted.values(), recorded)
         kept: list[HighlightRecord] = []
         for key, record in records.items():
             if key not in wanted:
@@ -178,6 +193,21 @@ class _Sync:
         if state is not None and sorted(kept, key=record_order) == recorded:
             return None  # the record says this already: its part is copied as it is
         return kept
+
+    def _find_rows(self, highlights: Iterable[Highlight], recorded: list[HighlightRecord]) -> None:
+        """Find every row that marks are added to or removed from, one pass per tab."""
+        rows: dict[str, tuple[SheetPart, set[int]]] = {}
+        for highlight in highlights:
+            sheet = self._sheet(highlight.tab)
+            if sheet is not None:
+                rows.setdefault(sheet.name.casefold(), (sheet, set()))[1].add(highlight.row)
+        for record in recorded:
+            sheet = self._sheet(record.tab)
+            with contextlib.suppress(ValueError):  # a damaged reference is refused where it is used
+                if sheet is not None:
+                    rows.setdefault(sheet.name.casefold(), (sheet, set()))[1].add(parse_ref(record.cell)[0])
+        for sheet, numbers in rows.values():
+            self._editor(sheet, numbers)
 
     def _read_records(self, state: SheetPart) -> list[HighlightRecord]:
         def shared_strings() -> list[str]:

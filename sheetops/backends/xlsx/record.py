@@ -80,7 +80,7 @@ def read_records(sheet: SheetEditor, shared_strings: Callable[[], list[str]]) ->
 
 def _values_as_written(sheet: SheetEditor) -> dict[tuple[int, int], CellValue] | None:
     """Every cell's value in one pass, when every cell is as sheetops writes them (else None)."""
-    xml, start, end = sheet.xml, sheet.data.start_end, sheet.data.end
+    xml, start, end = sheet.whole(), sheet.data.start_end, sheet.data.end
     values: dict[tuple[int, int], CellValue] = {}
     found = 0
     for match in _WRITTEN_CELL.finditer(xml, start, end):

@@ -60,7 +60,10 @@ def cell_element(
 ) -> bytes | None:
     """A ``<c>`` element for a value (None when the cell would be empty and unstyled); a
     date as a serial number in the workbook's date system."""
-    ref = cell_ref(row, col).encode()
+    return _element(cell_ref(row, col).encode(), value, style, prefix, date1904)
+
+
+def _element(ref: bytes, value: Value, style: int, prefix: bytes, date1904: bool) -> bytes | None:
     s = b' s="%d"' % style if style else b""
     c = prefix + b"c"
     head = b"<" + c + b' r="' + ref + b'"' + s
@@ -72,9 +75,20 @@ def cell_element(
         number = str(value) if isinstance(value, int) else _float_text(value)
         return head + b"><" + prefix + b"v>" + number.encode() + b"</" + prefix + b"v></" + c + b">"
     if isinstance(value, str) and value != "":
-        text = xb.text_element(value, prefix)
+        text = _text_element(value, prefix)
         return head + b' t="inlineStr"><' + prefix + b"is>" + text + b"</" + prefix + b"is></" + c + b">"
     return head + b"/>" if style else None
+
+
+def _text_element(text: str, prefix: bytes) -> bytes:
+    """:func:`.xmlbytes.text_element`, quicker for the usual text (nothing to write as
+    ``_xHHHH_``: no control characters, no ``_x``)."""
+    if "_x" in text or not text.isprintable():
+        return xb.text_element(text, prefix)
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") if "&" in text or "<" in text \
+        or ">" in text else text
+    space = b' xml:space="preserve"' if xb.preserve_space(text) else b""
+    return b"<" + prefix + b"t" + space + b">" + escaped.encode("utf-8") + b"</" + prefix + b"t>"
 
 
 def _float_text(value: float) -> str:
@@ -102,10 +116,19 @@ def render_worksheet(
     root_tag = _root_tag(old)
     rows = []
     last_row, last_col = 0, 0
+    letters = [column_letter(c).encode() for c in range(max((len(cells) for cells in layout.rows), default=0))]
+    # A cell's style depends on its Style and its value's type only: each pair is worked out
+    # once (by identity: the layout keeps every Style alive while it is rendered).
+    style_ids: dict[tuple[int, type], int] = {}
     for r, cells in enumerate(layout.rows):
         elements = []
+        number = b"%d" % (r + 1)
         for c, cell in enumerate(cells):
-            element = cell_element(r, c, cell.value, style_of(cell, styles), date1904=date1904)
+            key = (id(cell.style), type(cell.value))
+            style = style_ids.get(key)
+            if style is None:
+                style = style_ids[key] = style_of(cell, styles)
+            element = _element(letters[c] + number, cell.value, style, b"", date1904)
             if element is not None:
                 elements.append(element)
                 last_row, last_col = max(last_row, r), max(last_col, c)
