@@ -82,13 +82,17 @@ def _values_as_written(sheet: SheetEditor) -> dict[tuple[int, int], CellValue] |
     """Every cell's value in one pass, when every cell is as sheetops writes them (else None)."""
     xml, start, end = sheet.whole(), sheet.data.start_end, sheet.data.end
     values: dict[tuple[int, int], CellValue] = {}
+    columns: dict[bytes, int] = {}
     found = 0
     for match in _WRITTEN_CELL.finditer(xml, start, end):
         found += 1
         letters, number, kind, number_text, inline = match.groups()
-        key = (int(number) - 1, column_index(letters.decode()))
+        column = columns.get(letters)
+        if column is None:
+            column = columns[letters] = column_index(letters.decode())
+        key = (int(number) - 1, column)
         if kind == b"inlineStr":
-            values[key] = "" if inline is None else xb.decode_ooxml_text(xb.unescape(inline.decode("utf-8")))
+            values[key] = "" if inline is None else _inline_text(inline)
         elif inline is not None:
             values[key] = ""
         else:
@@ -185,6 +189,14 @@ def record_order(record: HighlightRecord) -> tuple[str, int, int]:
     except ValueError:
         return record.tab, 0, 0
     return record.tab, row, col
+
+
+def _inline_text(xml: bytes) -> str:
+    """The text of a ``<t>`` as sheetops writes it: entities and _xHHHH_ escapes decoded."""
+    text = xml.decode("utf-8")
+    if "&" in text:
+        text = xb.unescape(text)
+    return xb.decode_ooxml_text(text) if "_x" in text else text
 
 
 def _number(text: str) -> CellValue:

@@ -372,14 +372,13 @@ def _deflate(pieces: Iterable[Piece], size: int, level: int, out: BinaryIO) -> t
             seen += len(piece)
             gathered += piece
             while len(gathered) >= _SLICE and seen - len(gathered) + _SLICE < size:  # a whole slice, not the last
-                data = bytes(gathered[:_SLICE])
+                while len(pending) >= workers:
+                    packed += _write(out, pending.popleft().result())
+                data = gathered[:_SLICE]
                 del gathered[:_SLICE]
                 pending.append(pool.submit(_deflate_slice, data, window, level, False))
-                window = data[-_WINDOW:]
-                while len(pending) > workers:
-                    packed += _write(out, pending.popleft().result())
-        pending.append(pool.submit(_deflate_slice, bytes(gathered), window, level, True))
-        del gathered
+                window = bytes(data[-_WINDOW:])
+        pending.append(pool.submit(_deflate_slice, gathered, window, level, True))
         while pending:
             packed += _write(out, pending.popleft().result())
     return crc, seen, packed
@@ -390,7 +389,7 @@ def _write(out: BinaryIO, data: bytes) -> int:
     return len(data)
 
 
-def _deflate_slice(data: bytes, window: bytes, level: int, last: bool) -> bytes:
+def _deflate_slice(data: bytearray, window: bytes, level: int, last: bool) -> bytes:
     """One slice of a part deflated as a piece of the part's stream (see :func:`_deflate`)."""
     if window:
         compressor = zlib.compressobj(level, zlib.DEFLATED, -15, zdict=window)

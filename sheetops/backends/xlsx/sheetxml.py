@@ -257,6 +257,8 @@ class SheetEditor:
         if not head_done:
             self._setup_head(buffer)  # raises what is missing
         if tail is None:
+            if buffer.rfind(b"</" + self.root.name) == -1:
+                raise ValueError("the part has no end tag for its root element")  # as a part read whole
             raise self._cut_off()
         at = self._tail_start
         for number in wanted:  # beyond the last row
