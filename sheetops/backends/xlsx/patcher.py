@@ -35,8 +35,8 @@ from sheetops.backends.xlsx.record import (
     HighlightRecord,
     read_records,
     read_shared_strings,
-    record_layout,
     record_order,
+    render_record,
 )
 from sheetops.backends.xlsx.relations import (
     CT_STYLES,
@@ -341,14 +341,13 @@ class _Sync:
     def _write_records(self, records: list[HighlightRecord] | None) -> None:
         if records is None:
             return
-        layout = record_layout(records)
         state = self._sheet(STATE_TAB)
         if state is None:
             state = self._add_tab(STATE_TAB, hidden=True)
-            self.edit.put(state.part, render_worksheet(layout, self.styles, date1904=self.date1904))
+            self.edit.put(state.part, render_record(records, self.styles, date1904=self.date1904))
         else:
             old = self.edit.read(state.part)
-            self.edit.put(state.part, render_worksheet(layout, self.styles, old, date1904=self.date1904))
+            self.edit.put(state.part, render_record(records, self.styles, old, date1904=self.date1904))
 
     # -- owned tabs ------------------------------------------------------------------
 
