@@ -95,6 +95,7 @@ class _Sync:
         self.date1904 = uses_1904_dates(edit)  # dates are written in the workbook's own system
         self.editors: dict[str, SheetEditor] = {}
         self.notes: dict[str, SheetNotes] = {}
+        self._found: dict[str, SheetPart] = {}
 
     def apply(self, changes: SyncWrite) -> None:
         rewritten = {layout.name.casefold() for layout in changes.tabs} | {STATE_TAB.casefold()}
@@ -129,9 +130,14 @@ class _Sync:
         return part
 
     def _sheet(self, tab: str) -> SheetPart | None:
+        found = self._found.get(tab)  # asked for once per mark: looked up once per tab
+        if found is not None:
+            return found
         sheet = self.sheets.get(tab.casefold())
         if sheet is not None and not self.edit.has(sheet.part):
             raise BackendError(f"the tab {sheet.name!r} points at a part the file does not have; the file is damaged.")
+        if sheet is not None:
+            self._found[tab] = sheet
         return sheet
 
     def _editor(self, sheet: SheetPart, rows: Iterable[int] = ()) -> SheetEditor:

@@ -166,6 +166,7 @@ class PackageEdit:
                 self._changed.pop(name, None)
             else:
                 self._changed[name] = data
+                self._originals.pop(name, None)  # not needed any more: a part rewritten whole is not held twice
         else:
             self._removed.discard(name)
             self._added[name] = data

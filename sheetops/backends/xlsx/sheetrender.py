@@ -167,7 +167,7 @@ def render_worksheet(
         _sheet_views(layout, old),
         b'<sheetFormatPr defaultRowHeight="15"/>',
         _columns(layout, styles),
-        b"<sheetData>" + b"".join(rows) + b"</sheetData>" if rows else b"<sheetData/>",
+        *((b"<sheetData>", *rows, b"</sheetData>") if rows else (b"<sheetData/>",)),  # joined once, with the rest
         *kept.get(b"sheetProtection", []),
         _data_validations(layout.dropdowns),
     ]

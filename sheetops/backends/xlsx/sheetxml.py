@@ -69,14 +69,18 @@ class CellState:
 _MISSING = CellState(False, None, False)
 
 
-@dataclass(frozen=True)
 class _Cell:
-    col: int
-    start: int  # offsets within the row's bytes
-    start_end: int
-    end: int
-    style: str | None
-    has_value: bool
+    """A cell of a row: where it is in the row's bytes, its style, whether it holds a value."""
+
+    __slots__ = ("col", "end", "has_value", "start", "start_end", "style")
+
+    def __init__(self, col: int, start: int, start_end: int, end: int, style: str | None, has_value: bool) -> None:
+        self.col = col
+        self.start = start  # offsets within the row's bytes
+        self.start_end = start_end
+        self.end = end
+        self.style = style
+        self.has_value = has_value
 
 
 class _Row:
@@ -587,7 +591,7 @@ class SheetEditor:
             hit = body.find(b"<" + self.prefix + b'c r="' + _column_letters(col) + b'%d"' % row.number)
             match = _CELL.match(body, hit) if hit != -1 else None
             if match is not None:
-                quick = row.by_col[col] = _cell_of(match, body, self.tab)
+                quick = row.by_col[col] = _cell_of(match, body, self.tab, col)
                 return quick
             row.cells = _parse_cells(body, self.tab)
         found = row.by_col[col] = next((c for c in row.cells if c.col == col), None)
@@ -724,18 +728,21 @@ def _column_letters(col: int) -> bytes:
     return _LETTERS[col] if col < len(_LETTERS) else column_letter(col).encode()
 
 
-def _cell_of(match: re.Match[bytes], body: bytes, tab: str) -> _Cell:
-    """The cell a match of :data:`_CELL` found in a row's bytes."""
+def _cell_of(match: re.Match[bytes], body: bytes, tab: str, col: int | None = None) -> _Cell:
+    """The cell a match of :data:`_CELL` found in a row's bytes (in column ``col``, when known)."""
     start_end = match.start() + len(match.group(1)) + len(match.group(2)) + 1
     if match.group(3) == b"/>":
         start_end += 1
     has_value = match.group(3) != b"/>" and bool(_VALUE.search(match.group(3)))
     plain = _PLAIN_CELL_TAG.fullmatch(body, match.start(), start_end)
     if plain is not None:  # the usual shape: no need for the general attribute reader
-        ref, style = plain.group(1).decode(), plain.group(2)
-        column = _COLUMNS.get(ref.rstrip("0123456789"))
+        style = plain.group(2)
+        column = col
         if column is None:
-            column = parse_ref(ref)[1]
+            ref = plain.group(1).decode()
+            column = _COLUMNS.get(ref.rstrip("0123456789"))
+            if column is None:
+                column = parse_ref(ref)[1]
         text = None if style is None else style.decode()
         return _Cell(column, match.start(), start_end, match.end(), text, has_value)
     attrs = xb.attributes(body[match.start() : start_end])
