@@ -229,3 +229,25 @@ def test_a_big_part_is_edited_and_written_without_being_held(tmp_path: Path) -> 
     header = written[info.header_offset : info.header_offset + 30]
     assert struct.unpack("<3L", header[14:26]) == (info.CRC, info.compress_size, info.file_size), \
         "the local header has the checksum and sizes"
+
+
+def test_edits_to_a_part_this_sync_replaced_apply_to_its_new_bytes() -> None:
+    source = io.BytesIO()
+    with zipfile.ZipFile(source, "w") as package:
+        package.writestr("xl/a.xml", b"<a>old</a>", zipfile.ZIP_DEFLATED)
+        package.writestr("xl/b.xml", b"<b>old</b>", zipfile.ZIP_STORED)
+    source.seek(0)
+    out = io.BytesIO()
+    with zipfile.ZipFile(source) as package:
+        edit = PackageEdit(package, source)
+        edit.put("xl/a.xml", b"<a>new</a>")
+        assert edit.held("xl/a.xml") == b"<a>new</a>"
+        edit.put_edits("xl/a.xml", [(3, 6, b"newer")])
+        edit.put_edits("xl/b.xml", [(3, 3, b"not "), (6, 6, b"er")])
+        assert edit.touched == {"xl/a.xml", "xl/b.xml"}
+        edit.write_to(out)
+    with zipfile.ZipFile(out) as copy:
+        assert copy.testzip() is None
+        assert copy.read("xl/a.xml") == b"<a>newer</a>"
+        assert copy.read("xl/b.xml") == b"<b>not older</b>"
+        assert copy.getinfo("xl/b.xml").compress_type == zipfile.ZIP_STORED

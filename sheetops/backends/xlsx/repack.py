@@ -94,6 +94,8 @@ class PackageEdit:
         """The original part's bytes when they are at hand (kept by the read, or read
         already) or small; None for a big part that would have to be unpacked whole:
         read it with :meth:`pieces` instead."""
+        if name in self._added or name in self._changed:
+            return self.read(name)
         data = self._originals.get(name)
         if data is not None:
             return data
@@ -152,7 +154,14 @@ class PackageEdit:
     def put_edits(self, name: str, edits: Edits) -> None:
         """Change a part of the package by splicing ``edits`` into it, (start, end,
         replacement) in its offsets, in order and not overlapping; none: it stays as it
-        was. The part is edited as it is copied, never held whole."""
+        was. The part is edited as it is copied, never held whole.
+
+        Offsets are those of the part as :meth:`held` or :meth:`pieces` gave it: the
+        original, or what this edit already put in its place."""
+        current = self._added.get(name, self._changed.get(name))
+        if isinstance(current, bytes):  # already replaced in this edit: edited in memory
+            self.put(name, b"".join(_spliced((current,), edits)))
+            return
         if not edits:
             self._changed.pop(name, None)
             return
