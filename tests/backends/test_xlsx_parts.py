@@ -618,3 +618,18 @@ def test_unchanged_entries_are_copied_with_their_compression_and_changed_ones_re
         assert copy.read("xl/workbook.xml") == b"<workbook>changed</workbook>"
     for name in ("[Content_Types].xml", "xl/media/image1.png"):
         assert after[name] == before[name]
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        '<c r="B2" s="3">', '<c r="B2" t="s">', '<c r="B2" s="3" t="s">', '<c r="B2"/>', '<c r="B2" s="">',
+        '<c r="B2"  s="3">', '<c r="B2" t="n" s = "3">', "<c r='B2' s='3'>", '<x:c r="B2" cm="1" s="3"/>',
+        '<c s="3" r="B2">',
+    ],
+)
+@pytest.mark.parametrize("style", ["9", None])
+def test_a_cells_style_is_set_as_the_attribute_tools_set_it(tag: str, style: str | None) -> None:
+    from sheetops.backends.xlsx.sheetxml import _with_style
+
+    assert _with_style(tag.encode(), style) == xb.set_attribute(tag.encode(), b"s", style, after=b"r")

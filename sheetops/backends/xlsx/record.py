@@ -192,18 +192,27 @@ def render_record(
     """The state tab's part: what :func:`.sheetrender.render_worksheet` writes for
     :func:`record_layout`, each record's row written at once rather than cell by cell."""
     rows = []
+    known: dict[tuple[bytes, str | int], bytes | None] = {}  # tabs, styles, notes, fills repeat
+
+    def cell(column: bytes, n: bytes, value: str | int) -> bytes | None:
+        key = (column, value)
+        found = known.get(key, b"")
+        if found == b"":  # not seen yet: written for row 0, the row number put in after
+            found = known[key] = plain_cell(column + b"0", value)
+        return None if found is None else found.replace(b'r="' + column + b'0"', b'r="' + column + n + b'"', 1)
+
     for number, record in enumerate(sorted(records, key=record_order), start=2):
         n = b"%d" % number
         original: str | int = int(record.original) if record.original.isdigit() else record.original
         cells = [
-            plain_cell(b"A" + n, record.tab),
+            cell(b"A", n, record.tab),
             plain_cell(b"B" + n, record.cell),
-            plain_cell(b"C" + n, original),
-            plain_cell(b"D" + n, record.highlight),
-            plain_cell(b"E" + n, record.note),
-            plain_cell(b"F" + n, "yes" if record.note_by_sheetops else "no"),
-            plain_cell(b"G" + n, record.original_fill or ""),
-            plain_cell(b"H" + n, record.original_apply_fill or ""),
+            cell(b"C", n, original),
+            cell(b"D", n, record.highlight),
+            cell(b"E", n, record.note),
+            cell(b"F", n, "yes" if record.note_by_sheetops else "no"),
+            cell(b"G", n, record.original_fill or ""),
+            cell(b"H", n, record.original_apply_fill or ""),
         ]
         rows.append(b'<row r="' + n + b'">' + b"".join(c for c in cells if c is not None) + b"</row>")
     return render_worksheet(record_layout([]), styles, old, date1904=date1904, more_rows=(rows, len(HEADER) - 1))

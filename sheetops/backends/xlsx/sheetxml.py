@@ -326,7 +326,7 @@ class SheetEditor:
         return []
 
     def _row_at(self, buffer: bytes, start: int, base: int, number: int) -> _Row:
-        start_end = xb.tag_end(buffer, start)
+        start_end = _tag_end(buffer, start)
         if buffer[start_end - 2 : start_end] == b"/>":
             end = start_end
         else:
@@ -559,7 +559,7 @@ class SheetEditor:
             if buffer[hit + len(needle) : hit + len(needle) + 1] in (b" ", b">", b"/", b"\t", b"\n", b"\r"):
                 break
             position = hit + len(needle)
-        r = xb.attributes(buffer[hit : xb.tag_end(buffer, hit)]).get("r")
+        r = xb.attributes(buffer[hit : _tag_end(buffer, hit)]).get("r")
         if r is None or not r.isdigit():
             raise self._implicit_positions()
         return hit, int(r)
@@ -624,7 +624,7 @@ class SheetEditor:
                 cell = self._cell_in(found, col)
                 if cell is not None and isinstance(change, _SetStyle):
                     tag = body[cell.start : cell.start_end]
-                    edits.append((cell.start, cell.start_end, xb.set_attribute(tag, b"s", change.style, after=b"r")))
+                    edits.append((cell.start, cell.start_end, _with_style(tag, change.style)))
             return xb.splice(body, edits)
         if found.cells is None:
             found.cells = _parse_cells(body, self.tab)
@@ -640,7 +640,7 @@ class SheetEditor:
             cell = by_col.get(col)
             if isinstance(change, _SetStyle) and cell is not None:
                 tag = body[cell.start : cell.start_end]
-                edits.append((cell.start, cell.start_end, xb.set_attribute(tag, b"s", change.style, after=b"r")))
+                edits.append((cell.start, cell.start_end, _with_style(tag, change.style)))
             elif isinstance(change, _Remove):
                 if cell is not None:
                     edits.append((cell.start, cell.end, b""))
@@ -654,7 +654,7 @@ class SheetEditor:
                     element = change.render(None)
                 elif cell is not None:  # a cell appeared where one was to be created: style it
                     tag = body[cell.start : cell.start_end]
-                    edits.append((cell.start, cell.start_end, xb.set_attribute(tag, b"s", change.style, after=b"r")))
+                    edits.append((cell.start, cell.start_end, _with_style(tag, change.style)))
                     continue
                 else:
                     element = self._cell_element(row, col, change.style)
@@ -722,6 +722,32 @@ class SheetEditor:
 
     def _tail_child(self, local: bytes) -> xb.Element | None:
         return next((c for c in self._tail_children() if c.local == local), None)
+
+
+_START_TAG = re.compile(rb"<[\w.:-]+" + xb.ATTRS + rb"/?>")
+# A cell's start tag as most programs write it, up to its style: its reference, then maybe its style.
+_PLAIN_CELL_HEAD = re.compile(rb'<(?:[\w.-]+:)?c r="[A-Z]{1,3}[0-9]+"( s="[0-9]*")?')
+_STYLE_ATTR = re.compile(rb"\ss\s*=")
+
+
+def _tag_end(xml: bytes, start: int) -> int:
+    """:func:`.xmlbytes.tag_end`, its pattern compiled once."""
+    match = _START_TAG.match(xml, start)
+    if match is None:
+        raise ValueError(f"no start tag at offset {start}")
+    return match.end()
+
+
+def _with_style(tag: bytes, style: str | None) -> bytes:
+    """A cell's start tag with its ``s`` attribute set (None: removed), right after ``r``:
+    :func:`.xmlbytes.set_attribute`, quicker for a tag as most programs write it."""
+    plain = _PLAIN_CELL_HEAD.match(tag)
+    if plain is None or (style is not None and not style.isdigit()) or (
+        plain.group(1) is None and _STYLE_ATTR.search(tag, plain.end())  # a style written further on
+    ):
+        return xb.set_attribute(tag, b"s", style, after=b"r")
+    head = tag[: plain.start(1)] if plain.group(1) is not None else tag[: plain.end()]
+    return head + (b"" if style is None else b' s="' + style.encode() + b'"') + tag[plain.end() :]
 
 
 def _column_letters(col: int) -> bytes:
