@@ -687,7 +687,17 @@ class _FactReader:
         if date_col >= width or channel_col >= width:
             return False
         dates, names = table.columns[date_col], table.columns[channel_col]
-        if dates.kinds.count(DAY, first, last) != count or names.kinds.count(TEXT, first, last) != count:
+        if names.kinds.count(TEXT, first, last) != count:
+            return False
+        if dates.kinds.count(DAY, first, last) == count:
+            ordinals: Iterable[int] = map(int, dates.payload[first:last])
+        elif dates.kinds.count(NUMBER, first, last) == count:
+            # Day numbers (Google Sheets' dates): whole, and within the dates a sheet can hold.
+            serials = dates.payload[first:last]
+            if min(serials) < MIN_SERIAL or max(serials) > MAX_SERIAL or not all(map(float.is_integer, serials)):
+                return False
+            ordinals = map(int(EXCEL_EPOCH.toordinal()).__add__, map(int, serials))
+        else:
             return False
         codes = names.payload[first:last]
         channel_of: dict[float, int] = {}
@@ -722,7 +732,7 @@ class _FactReader:
         if not full or any(i not in full for i in required):
             return False  # a row without figures, or without a figure it must have
         gathered.channels.extend(map(channel_of.__getitem__, codes))
-        gathered.ordinals.extend(map(int, dates.payload[first:last]))
+        gathered.ordinals.extend(ordinals)
         gathered.rows.extend(range(first, last))
         for i, taken in enumerate(figures):
             gathered.figures[i].extend(taken if taken is not None else repeat(NO_FIGURE, count))

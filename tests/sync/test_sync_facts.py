@@ -313,12 +313,13 @@ def test_a_day_typed_ahead_without_figures_stays_silent(book: Book) -> None:
 
 def test_a_long_daily_tab_kept_by_column_reads_as_its_rows(book: Book) -> None:
     """Thousands of Daily rows are read a block at a time: the blocks of well-formed rows
-    whole, the others row by row; the facts and issues are those of reading every row."""
+    whole, the others row by row; the facts and issues are those of reading every row.
+    (Figures are floats, as every reader gives them.)"""
     channels = ("Blog", "Search ads", "Social ads")
     first = FRIDAY - dt.timedelta(days=1999)
     rows: list[Row] = [
-        {"date": first + dt.timedelta(days=i), "channel": channel, "spend": i % 97 + 0.1, "leads": i % 5,
-         "orders": 0, "revenue": (i % 7) * 10.5}
+        {"date": first + dt.timedelta(days=i), "channel": channel, "spend": i % 97 + 0.1, "leads": float(i % 5),
+         "orders": 0.0, "revenue": (i % 7) * 10.5}
         for i in range(2000) for channel in channels
     ]  # row k of the list is sheet row k + 2
     rows[4500] = {**rows[4500], "spend": "oops"}
@@ -350,6 +351,36 @@ def test_a_long_daily_tab_kept_by_column_reads_as_its_rows(book: Book) -> None:
     assert blog is not None and blog.values["spend"] == 3.1 and blog.cells("spend") == (("Daily", 10, 2),)
     assert len(by_row.facts.days["Blog"]) == 1999  # its row with "oops" is left out
     assert by_row.facts.rows_read == by_column.facts.rows_read == 6002
+
+
+def test_a_long_daily_tab_of_day_numbers_reads_as_one_of_dates(book: Book) -> None:
+    """Google Sheets gives dates as day numbers: a long Daily tab of them, kept by column,
+    gives the facts of the same tab with dates; a number that is no day is reported."""
+    channels = ("Blog", "Search ads")
+    first = FRIDAY - dt.timedelta(days=2999)
+    rows: list[Row] = [
+        {"date": first + dt.timedelta(days=i), "channel": channel, "spend": i % 89 + 0.5, "leads": float(i % 4),
+         "orders": 0.0, "revenue": (i % 3) * 7.25}
+        for i in range(3000) for channel in channels
+    ]
+    book.daily = rows
+    with_dates = book.analyze()
+    epoch = dt.date(1899, 12, 30)
+    book.daily = [{**row, "date": float((row["date"] - epoch).days)} for row in rows]  # type: ignore[operator]
+    book.daily[5000] = {**book.daily[5000], "date": 45000.5}
+    data = book.data()
+    daily = next(s for s in data.sheets if s.name == "Daily")
+    kept = Columns.of_rows(daily.rows)
+    with_numbers = analyze(replace(data, sheets=tuple(replace(s, rows=kept) if s is daily else s for s in data.sheets)),
+                           book.template, FRIDAY)
+
+    assert [i.cell for i in with_numbers.issues] == ["Daily!A5002"]
+    left_out = rows[5000]
+    for channel in channels:
+        expected = {day: fact for day, fact in dict(with_dates.facts.days[channel]).items()
+                    if not (channel == left_out["channel"] and day == left_out["date"])}
+        assert dict(with_numbers.facts.days[channel]) == expected
+    assert with_numbers.facts.week("Blog", MONDAY) == with_dates.facts.week("Blog", MONDAY)
 
 
 def test_daily_rows_out_of_date_order_are_summed_in_sheet_order(book: Book) -> None:
