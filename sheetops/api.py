@@ -20,6 +20,7 @@ from sheetops.workbook import Finding, bind
 
 if TYPE_CHECKING:
     from sheetops.backends import Backend
+    from sheetops.backends.gsheets.auth import GoogleCredentials
     from sheetops.sync.report import SyncReport
 
 Progress = Callable[[str, float], None]  # (what is happening, fraction done 0..1)
@@ -52,11 +53,12 @@ class CheckReport:
         }
 
 
-def open_backend(target: str | Path, *, credentials: str | Path | None = None) -> Backend:
+def open_backend(target: str | Path, *, credentials: str | Path | GoogleCredentials | None = None) -> Backend:
     """The backend for a workbook: a Google spreadsheet's URL or ID, else a local .xlsx file.
 
-    ``credentials``: a Google service-account key file (otherwise the documented order:
-    GOOGLE_APPLICATION_CREDENTIALS, the signed-in user, application default credentials).
+    ``credentials``: a Google service-account key file, or credentials already made (as
+    ``sheetops serve`` makes them from its caller's access token); otherwise the documented
+    order: GOOGLE_APPLICATION_CREDENTIALS, the signed-in user, application default credentials.
     """
     from sheetops.backends.addresses import is_google_target
 
@@ -82,7 +84,7 @@ def provision(
     title: str | None = None,
     shares: Sequence[str] = (),
     folder: str | None = None,
-    credentials: str | Path | None = None,
+    credentials: str | Path | GoogleCredentials | None = None,
 ) -> ProvisionResult:
     """Create a workbook from a template (``sheetops init``): an .xlsx file at ``path``, or
     with ``backend="gsheets"`` a Google spreadsheet titled ``title`` (``path`` is then its URL)."""
@@ -106,7 +108,7 @@ def provision(
 
 
 def check(
-    path: str | Path, *, template: str = DEFAULT_TEMPLATE, credentials: str | Path | None = None
+    path: str | Path, *, template: str = DEFAULT_TEMPLATE, credentials: str | Path | GoogleCredentials | None = None
 ) -> CheckReport:
     """Check a workbook (``sheetops check``): its structure, every data issue a sync would
     report (the same reader, the same cells, codes and severities), and its role map."""
@@ -128,7 +130,7 @@ def sync(
     strict: bool = False,
     template: str = DEFAULT_TEMPLATE,
     progress: Progress | None = None,
-    credentials: str | Path | None = None,
+    credentials: str | Path | GoogleCredentials | None = None,
     today: dt.date | None = None,
     scheduled: bool = False,
 ) -> SyncReport:

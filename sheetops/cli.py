@@ -938,6 +938,48 @@ def emulator(port: int, key_file: Path | None) -> None:
 
 
 @cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="SHEETOPS_SERVE_HOST",
+              help="The address to listen on (0.0.0.0 in a container).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True, envvar="PORT",
+              help="The port to listen on (Cloud Run sets PORT).")
+@click.option("--audience", "audiences", metavar="CLIENT_ID[,CLIENT_ID...]", envvar="SHEETOPS_SERVE_AUDIENCE",
+              help="Accept Google identity tokens made for these OAuth client ids (the Apps Script project's).")
+@click.option("--allow", "allowed", metavar="EMAIL|DOMAIN[,...]", envvar="SHEETOPS_SERVE_ALLOW",
+              help="Whose identity tokens are let in: e-mail addresses and domains (company.com).")
+@click.option("--spreadsheets", metavar="ID[,ID...]", envvar="SHEETOPS_SERVE_SPREADSHEETS",
+              help="Serve only these spreadsheets.")
+@click.option("--rate", type=click.IntRange(1, 10_000), default=6, show_default=True, envvar="SHEETOPS_SERVE_RATE",
+              help="Requests a minute each caller may make.")
+@click.option("--max-body", type=click.IntRange(256, 1_048_576), default=16 * 1024, show_default=True,
+              envvar="SHEETOPS_SERVE_MAX_BODY", help="The largest request accepted, in bytes.")
+@click.option("--certs-url", envvar="SHEETOPS_SERVE_CERTS_URL", hidden=True,
+              default="https://www.googleapis.com/oauth2/v1/certs")
+def serve(host: str, port: int, audiences: str | None, allowed: str | None, spreadsheets: str | None, rate: int,
+          max_body: int, certs_url: str) -> None:
+    """Run the web service behind the "sheetops" menu in Google Sheets (see docs/serve.md).
+
+    The menu's script sends the spreadsheet's id with the user's own Google access
+    token; the service checks who is calling (a Google identity token made for
+    --audience by someone --allow lets in, or the shared secret in the variable
+    SHEETOPS_SERVE_SECRET) and syncs the spreadsheet as that person. It holds no Google
+    credentials of its own. It needs: pip install "sheetops[serve]".
+
+    \b
+    Examples:
+      sheetops serve --audience 1234-abc.apps.googleusercontent.com --allow company.com
+      SHEETOPS_SERVE_SECRET=... sheetops serve --host 0.0.0.0 --port 8080
+    """
+    from sheetops.serve import ServeConfig, run
+    from sheetops.serve.config import secret_from_env, split_list
+
+    config = ServeConfig(audiences=split_list(audiences), allowed=split_list(allowed), secret=secret_from_env(),
+                         spreadsheets=split_list(spreadsheets), max_body=max_body, rate_per_minute=rate,
+                         certs_url=certs_url)
+    click.echo(f"sheetops serve on http://{host}:{port} (Ctrl-C to stop).", err=True)
+    run(config, host=host, port=port)
+
+
+@cli.command()
 @_json_option("the templates")
 def templates(as_json: bool) -> None:
     """List the built-in templates.
