@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from serve_world import ANNA, AUDIENCE, DEMO_TODAY, Issuer, running_issuer, running_service
+from serve_world import AUDIENCE, DEMO_TODAY, SECRET, Issuer, make_demo, running_issuer, running_service
 
 pytest.importorskip("starlette", reason="sheetops serve needs the serve extra")
 pytest.importorskip("uvicorn", reason="sheetops serve needs the serve extra")
 testing = pytest.importorskip("sheetops.testing", reason="the Sheets API emulator needs the test extra")
 
-SECRET = "s3cret-" + "x" * 40
 
 
 @pytest.fixture(autouse=True)
@@ -66,15 +64,3 @@ def key(google_server: Any, tmp_path: Path) -> Path:
 def demo_url(key: Path, template: Any) -> str:
     """An English demo spreadsheet (1,000-row tabs), shared with Anna as Editor."""
     return make_demo(key)
-
-
-def make_demo(key: Path) -> str:
-    from sheetops.backends.gsheets import provision_gsheets
-    from sheetops.provision import build_layout
-    from sheetops.templates import load_template
-
-    layout = build_layout(load_template(), lang="en", channels=None, demo=True, today=DEMO_TODAY)
-    tabs = tuple(dataclasses.replace(tab, dropdowns=tuple(dataclasses.replace(d, last_row=min(d.last_row, 999))
-                                                          for d in tab.dropdowns)) for tab in layout.tabs)
-    short = dataclasses.replace(layout, tabs=tabs)
-    return provision_gsheets(short, title="Marketing", shares=[(ANNA, "writer")], credentials=key)

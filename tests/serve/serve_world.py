@@ -9,6 +9,7 @@ against Google's, and syncs through the real gspread client against the emulator
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import socket
@@ -18,11 +19,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 DEMO_TODAY = dt.date(2026, 11, 27)
 AUDIENCE = "1234567890-sheetopsmenu.apps.googleusercontent.com"
 ANNA = "anna@company.example"
+SECRET = "s3cret-" + "x" * 40  # the shared secret the service is given
 
 
 def free_port() -> int:
@@ -122,3 +125,15 @@ def running_service(config: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def make_demo(key: Path) -> str:
+    from sheetops.backends.gsheets import provision_gsheets
+    from sheetops.provision import build_layout
+    from sheetops.templates import load_template
+
+    layout = build_layout(load_template(), lang="en", channels=None, demo=True, today=DEMO_TODAY)
+    tabs = tuple(dataclasses.replace(tab, dropdowns=tuple(dataclasses.replace(d, last_row=min(d.last_row, 999))
+                                                          for d in tab.dropdowns)) for tab in layout.tabs)
+    short = dataclasses.replace(layout, tabs=tabs)
+    return provision_gsheets(short, title="Marketing", shares=[(ANNA, "writer")], credentials=key)

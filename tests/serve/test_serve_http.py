@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 import requests
-from conftest import SECRET
-from serve_world import ANNA, DEMO_TODAY, Issuer, running_service
+from serve_world import ANNA, DEMO_TODAY, SECRET, Issuer, make_demo, running_service
 
 from sheetops.backends.gsheets import spreadsheet_id
 
@@ -107,8 +106,6 @@ def test_a_caller_cannot_reach_a_spreadsheet_they_cannot_edit(service: str, goog
 
 
 def test_a_read_only_caller_cannot_write(service: str, google_server: Any, key: Path, issuer: Issuer) -> None:
-    from conftest import make_demo
-
     from sheetops.backends.gsheets import open_gsheets_backend
 
     url = make_demo(key)
@@ -173,8 +170,6 @@ def test_logs_are_json_lines_without_tokens(service: str, google_server: Any, de
 def test_the_service_gives_the_same_report_as_the_command_line(
     service: str, google_server: Any, key: Path, issuer: Issuer, run_cli: Any, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from conftest import make_demo
-
     by_service, by_cli = make_demo(key), make_demo(key)
     body = {"spreadsheet": spreadsheet_id(by_service), "access_token": access_token(google_server)}
     served = post(service, "/sync", body, issuer.token()).json()["report"]
