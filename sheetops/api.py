@@ -21,6 +21,7 @@ from sheetops.workbook import Finding, bind
 if TYPE_CHECKING:
     from sheetops.backends import Backend
     from sheetops.backends.gsheets.auth import GoogleCredentials
+    from sheetops.backends.gsheets.script import MenuInstall
     from sheetops.sync.report import SyncReport
 
 Progress = Callable[[str, float], None]  # (what is happening, fraction done 0..1)
@@ -147,3 +148,20 @@ def sync(
     backend = open_backend(path, credentials=credentials)
     return run_sync(backend, spec, as_of=as_of, dry_run=dry_run, strict=strict, progress=progress, today=today,
                     scheduled=scheduled)
+
+
+def add_menu(
+    target: str,
+    *,
+    service_url: str,
+    folder: str | Path = "sheetops-menu",
+    credentials: str | Path | GoogleCredentials | None = None,
+) -> MenuInstall:
+    """Add the "sheetops" menu (Sync now, Check, Schedule Friday sync) to a Google spreadsheet
+    (``sheetops gsheets add-menu``): its bound Apps Script, calling the service at
+    ``service_url`` (``sheetops serve``). Installed through the Apps Script API with the
+    user's own sign-in; otherwise the files are written to ``folder`` with the steps to
+    paste them (``MenuInstall.steps``)."""
+    from sheetops.backends.gsheets.script import add_menu as install
+
+    return install(target, service_url=service_url, folder=Path(folder), credentials=credentials)

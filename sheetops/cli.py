@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from sheetops.sync.report import SyncReport
 
 if TYPE_CHECKING:
+    from sheetops.backends.gsheets.script import MenuInstall
     from sheetops.notify.config import NotifyConfig
     from sheetops.notify.deliver import Delivery
 
@@ -115,11 +116,14 @@ def cli() -> None:
               help="With --demo: the day the example data runs up to (default: today), so that a demo "
                    "made again with the same date is the same workbook.")
 @click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
+@click.option("--menu-service", metavar="URL", envvar="SHEETOPS_SERVICE_URL",
+              help="Google Sheets: add the sheetops menu, calling the sheetops service at this address "
+                   "(see docs/serve.md).")
 @_json_option("what was made")
 @_quiet_option
 def init(path: Path | None, backend: str, title: str | None, shares: tuple[str, ...], folder: str | None,
          credentials: Path | None, lang: str, template_name: str, channels: str | None, demo: bool,
-         as_of: dt.date | None, force: bool, as_json: bool, quiet: bool) -> None:
+         as_of: dt.date | None, force: bool, menu_service: str | None, as_json: bool, quiet: bool) -> None:
     """Create a workbook from a template: an .xlsx file, or a Google spreadsheet.
 
     \b
@@ -129,6 +133,7 @@ def init(path: Path | None, backend: str, title: str | None, shares: tuple[str, 
       sheetops init demo.xlsx --demo
       sheetops init demo.xlsx --demo --as-of 2026-11-27
       sheetops init --backend gsheets --title "Marketing 2026" --share you@company.com
+      sheetops init --backend gsheets --title "Marketing" --menu-service https://sheetops-abc.a.run.app
     """
     from sheetops import api
 
@@ -152,12 +157,18 @@ def init(path: Path | None, backend: str, title: str | None, shares: tuple[str, 
     result = api.provision(path, lang=lang, template=template_name, channels=channel_names, demo=demo, force=force,
                            today=as_of,
                            backend=backend, title=title, shares=shares, folder=folder, credentials=credentials)
+    menu = None
+    if menu_service and backend == "gsheets":
+        menu = api.add_menu(result.path, service_url=menu_service, credentials=credentials)
     if as_json:
-        _print_json({**dataclasses.asdict(result), "demo": demo})
-    elif not quiet:
+        _print_json({**dataclasses.asdict(result), "demo": demo, **({"menu": menu.as_dict()} if menu else {})})
+        return
+    if not quiet:
         from sheetops.render import print_init
 
         print_init(result, demo=demo)
+    if menu is not None:
+        _print_menu(menu, quiet=quiet)
 
 
 @cli.command()
@@ -847,17 +858,20 @@ def auth() -> None:
 @click.option("--client-secrets", type=click.Path(dir_okay=False, path_type=Path), required=True, metavar="FILE",
               help="The OAuth client (Desktop app) JSON downloaded from Google Cloud.")
 @click.option("--no-browser", is_flag=True, help="Print the sign-in address instead of opening a browser.")
+@click.option("--menu", is_flag=True,
+              help="Also allow sheetops to add its menu's script to your spreadsheets (the Apps Script API).")
 @_quiet_option
-def login(client_secrets: Path, no_browser: bool, quiet: bool) -> None:
+def login(client_secrets: Path, no_browser: bool, menu: bool, quiet: bool) -> None:
     """Sign in in the browser; the sign-in is kept for this user only.
 
     \b
-    Example:
+    Examples:
       sheetops auth login --client-secrets ~/Downloads/client_secret.json
+      sheetops auth login --client-secrets ~/Downloads/client_secret.json --menu
     """
     from sheetops.backends.gsheets import login as sign_in
 
-    who = sign_in(client_secrets, open_browser=not no_browser)
+    who = sign_in(client_secrets, open_browser=not no_browser, menu=menu)
     if not quiet:
         click.echo(f"Signed in as {who}. sheetops uses this account for Google Sheets unless given a key.")
 
@@ -935,6 +949,60 @@ def emulator(port: int, key_file: Path | None) -> None:
         click.echo(f"  export GOOGLE_APPLICATION_CREDENTIALS={key_file}")
     server.serve_forever()
     click.echo("Emulator stopped; everything it held is gone.")
+
+
+@cli.group()
+def gsheets() -> None:
+    """Google Sheets extras: the sheetops menu inside the spreadsheet.
+
+    \b
+    Example:
+      sheetops gsheets add-menu https://docs.google.com/spreadsheets/d/1AbC.../edit \\
+          --service https://sheetops-abc.a.run.app
+    """
+
+
+@gsheets.command("add-menu")
+@click.argument("spreadsheet", metavar="URL")
+@click.option("--service", "service_url", required=True, metavar="URL", envvar="SHEETOPS_SERVICE_URL",
+              help="The address of the sheetops service the menu calls (sheetops serve; see docs/serve.md).")
+@click.option("--credentials", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="A service-account key file: then the script is written to --out with the steps to paste it.")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("sheetops-menu"),
+              show_default=True, help="Where to write the script's files when it cannot be installed directly.")
+@_json_option("what was done")
+@_quiet_option
+def add_menu(spreadsheet: str, service_url: str, credentials: Path | None, out: Path, as_json: bool,
+             quiet: bool) -> None:
+    """Add the "sheetops" menu (Sync now, Check, Schedule Friday sync) to a Google spreadsheet.
+
+    With your own sign-in (sheetops auth login --menu) the menu's script is installed in
+    the spreadsheet. With a service account, which Google's Apps Script API does not
+    accept, the script is written to --out and the steps to paste it are printed.
+
+    \b
+    Examples:
+      sheetops gsheets add-menu https://docs.google.com/spreadsheets/d/1AbC.../edit \\
+          --service https://sheetops-abc.a.run.app
+      sheetops gsheets add-menu 1AbC... --service https://sheets.example.com --out menu/
+    """
+    from sheetops import api
+
+    menu = api.add_menu(spreadsheet, service_url=service_url, folder=out, credentials=credentials)
+    if as_json:
+        _print_json(menu.as_dict())
+    else:
+        _print_menu(menu, quiet=quiet)
+
+
+def _print_menu(menu: MenuInstall, *, quiet: bool) -> None:
+    if menu.installed:
+        if not quiet:
+            click.echo(f"The sheetops menu was added to {menu.spreadsheet}: reload it, then click sheetops > Check "
+                       "once and allow what Google asks.")
+        return
+    for line in menu.steps:  # steps a person must carry out: printed even with --quiet
+        click.echo(line)
 
 
 @cli.command()

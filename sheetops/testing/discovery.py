@@ -43,12 +43,13 @@ __all__ = [
     "snake_to_camel",
 ]
 
-Api = Literal["sheets", "drive"]
+Api = Literal["sheets", "drive", "script"]
 
-_DOCUMENTS: dict[str, str] = {"sheets": "sheets.v4.json", "drive": "drive.v3.json"}
-_PROTO_PACKAGE: dict[str, str] = {"sheets": "google.apps.sheets.v4", "drive": "google.apps.drive.v3"}
+_DOCUMENTS: dict[str, str] = {"sheets": "sheets.v4.json", "drive": "drive.v3.json", "script": "script.v1.json"}
+_PROTO_PACKAGE: dict[str, str] = {"sheets": "google.apps.sheets.v4", "drive": "google.apps.drive.v3",
+                                   "script": "google.apps.script.v1"}
 #: Where each API lives under the emulator's base URL.
-API_PREFIX: dict[str, str] = {"sheets": "/v4/", "drive": "/drive/v3/"}
+API_PREFIX: dict[str, str] = {"sheets": "/v4/", "drive": "/drive/v3/", "script": "/v1/"}
 
 
 class DiscoveryUnavailable(RuntimeError):
@@ -138,7 +139,7 @@ class Router:
 
     def __init__(self) -> None:
         self._routes: list[tuple[int, Route]] = []
-        apis: tuple[Api, ...] = ("sheets", "drive")
+        apis: tuple[Api, ...] = ("sheets", "drive", "script")
         for api in apis:
             self._collect(api, discovery_document(api))
         self._routes.sort(key=lambda item: -item[0])
@@ -148,6 +149,8 @@ class Router:
             template = method.get("flatPath") or method["path"]
             if api == "sheets":
                 template = template.removeprefix("v4/")
+            if api == "script":
+                template = template.removeprefix("v1/")
             pattern, names, weight = _route_pattern(template)
             route = Route(api, method["id"], method["httpMethod"], pattern, names, method)
             self._routes.append((weight, route))
@@ -223,7 +226,7 @@ class SchemaValidator:
         self.schemas: dict[str, dict[str, Any]] = self.doc["schemas"]
         self.package = _PROTO_PACKAGE[api]
         #: Drive v3 silently ignores fields it does not know; Sheets rejects them.
-        self.reject_unknown = api == "sheets"
+        self.reject_unknown = api in ("sheets", "script")  # proto (One Platform) APIs; Drive v3 is lenient
         self._snake_index: dict[str, dict[str, str]] = {}
         self._pairs_cache: dict[str, list[tuple[str, str]]] = {}
 

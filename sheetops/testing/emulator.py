@@ -273,11 +273,13 @@ class Emulator:
         self.validators: dict[str, SchemaValidator] = {
             "sheets": SchemaValidator("sheets"),
             "drive": SchemaValidator("drive"),
+            "script": SchemaValidator("script"),
         }
         self._lock = threading.RLock()
         self._stop = threading.Event()
         self.spreadsheets: dict[str, Spreadsheet] = {}
         self.files: dict[str, DriveFile] = {}
+        self.script_projects: dict[str, dict[str, Any]] = {}  # Apps Script API: scriptId -> project and files
         self._tokens: dict[str, _Token] = {}
         self._public_keys: dict[str, Any] = {}
         self._faults: list[Fault] = []
@@ -501,7 +503,7 @@ class Emulator:
         api, rel = self._classify(path)
         route_match: tuple[Route, dict[str, str]] | None = None
         route_error: ApiError | None = None
-        if api in ("sheets", "drive"):
+        if api in ("sheets", "drive", "script"):
             try:
                 route_match = self.router.match(api, method, rel)  # type: ignore[arg-type]
             except ApiError as exc:
@@ -522,7 +524,7 @@ class Emulator:
             try:
                 if api == "oauth":
                     response = self._token_endpoint(method, hdrs, raw_body)
-                elif api in ("sheets", "drive"):
+                elif api in ("sheets", "drive", "script"):
                     if route_error is not None:
                         raise route_error
                     identity = self._authenticate(api, hdrs, query, operation)
@@ -618,7 +620,8 @@ class Emulator:
             token = auth[7:].strip()
         elif query.get("access_token"):
             token = query["access_token"][-1]
-        service = "sheets.googleapis.com" if api == "sheets" else "drive.googleapis.com"
+        hosts = {"sheets": "sheets.googleapis.com", "script": "script.googleapis.com"}
+        service = hosts.get(api, "drive.googleapis.com")
         if token is None:
             raise ApiError(
                 401,
@@ -895,6 +898,75 @@ class Emulator:
         if f is not None:
             f.name = ss.properties.get("title", f.name)
             f.modified_time = ss.modified_time
+
+    # -- Apps Script API: a script bound to a spreadsheet ------------------------
+
+    def _script_caller(self, call: _Call) -> None:
+        """The Apps Script API does not accept service accounts (Google documents it)."""
+        if call.identity.lower().endswith(".gserviceaccount.com"):
+            raise ApiError(403, "The caller does not have permission")
+
+    def _op_script_projects_create(self, call: _Call) -> tuple[int, Any]:
+        self._script_caller(call)
+        body: dict[str, Any] = call.body or {}
+        title = body.get("title")
+        if not title:
+            raise ApiError(400, "Invalid argument: title is required.")
+        parent = body.get("parentId")
+        if parent:
+            f = self.files.get(parent)
+            if f is None or f.trashed:
+                raise ApiError(404, "Requested entity was not found.")
+            if not self._can(f, call.identity, ROLE_RANK["writer"]):
+                raise ApiError(403, "The caller does not have permission")
+        script_id = "1" + "".join(self.rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+                                  for _ in range(56))
+        now = _now()
+        user = {"domain": call.identity.rpartition("@")[2], "email": call.identity, "name": call.identity}
+        project = {"scriptId": script_id, "title": title, "createTime": now, "updateTime": now,
+                   "creator": user, "lastModifyUser": user}
+        if parent:
+            project["parentId"] = parent
+        manifest = {"name": "appsscript", "type": "JSON", "source": '{"timeZone": "America/New_York", '
+                    '"exceptionLogging": "STACKDRIVER", "runtimeVersion": "V8"}'}
+        self.script_projects[script_id] = {"project": project, "files": [manifest], "owner": call.identity}
+        return 200, project
+
+    def _script_for(self, call: _Call) -> dict[str, Any]:
+        self._script_caller(call)
+        found = self.script_projects.get(call.path_params.get("scriptId", ""))
+        if found is None:
+            raise ApiError(404, "Requested entity was not found.")
+        parent = found["project"].get("parentId")
+        f = self.files.get(parent) if parent else None
+        if found["owner"].lower() != call.identity.lower() and (
+            f is None or not self._can(f, call.identity, ROLE_RANK["writer"])
+        ):
+            raise ApiError(403, "The caller does not have permission")
+        return found
+
+    def _op_script_projects_updateContent(self, call: _Call) -> tuple[int, Any]:
+        found = self._script_for(call)
+        files: list[dict[str, Any]] = (call.body or {}).get("files", [])
+        names = [(f.get("name"), f.get("type")) for f in files]
+        if ("appsscript", "JSON") not in names:
+            raise ApiError(400, "Script project must have a manifest file named appsscript of type JSON.")
+        if len(set(names)) != len(names):
+            raise ApiError(400, "Invalid argument: duplicate file names.")
+        for f in files:
+            if not f.get("name") or f.get("type") not in ("SERVER_JS", "HTML", "JSON"):
+                raise ApiError(400, f"Invalid argument: file {f.get('name')!r} of type {f.get('type')!r}.")
+        try:
+            json.loads(next(f for f in files if f.get("name") == "appsscript").get("source") or "")
+        except ValueError:
+            raise ApiError(400, "Invalid manifest: the appsscript file is not JSON.") from None
+        found["files"] = [{k: f[k] for k in ("name", "type", "source") if k in f} for f in files]
+        found["project"]["updateTime"] = _now()
+        return 200, {"scriptId": found["project"]["scriptId"], "files": found["files"]}
+
+    def _op_script_projects_getContent(self, call: _Call) -> tuple[int, Any]:
+        found = self._script_for(call)
+        return 200, {"scriptId": found["project"]["scriptId"], "files": found["files"]}
 
     # -- spreadsheets ---------------------------------------------------------
 

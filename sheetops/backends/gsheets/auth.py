@@ -32,6 +32,9 @@ SCOPES = (
 )
 # A signed-in user also shares their e-mail address, so that `auth status` can name them.
 USER_SCOPES = (*SCOPES, "openid", "https://www.googleapis.com/auth/userinfo.email")
+# Asked for only by `sheetops auth login --menu`: installing the sheetops menu's script
+# with the Apps Script API (which service accounts cannot use).
+SCRIPT_SCOPE = "https://www.googleapis.com/auth/script.projects"
 KEY_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
 TOKEN_FILE = "google-token.json"
 DOCS = "docs/google-sheets.md"
@@ -256,9 +259,11 @@ def login(
     open_browser: bool = True,
     port: int = 0,
     timeout: float | None = 300.0,
+    menu: bool = False,
 ) -> str:
     """Run Google's sign-in in the browser with an OAuth client (installed app) and cache the
-    token for this user only. Returns the e-mail address signed in (or "your Google account")."""
+    token for this user only. Returns the e-mail address signed in (or "your Google account").
+    ``menu``: also allow installing the sheetops menu's script (the Apps Script API scope)."""
     require_google_libraries()
     data = _read_json(Path(client_secrets), "--client-secrets", "client-secrets file")
     if "installed" not in data and "web" not in data:
@@ -275,7 +280,7 @@ def login(
         ) from None
     from google.auth.exceptions import GoogleAuthError
 
-    flow = InstalledAppFlow.from_client_config(data, scopes=list(USER_SCOPES))
+    flow = InstalledAppFlow.from_client_config(data, scopes=[*USER_SCOPES, *((SCRIPT_SCOPE,) if menu else ())])
     try:
         creds = flow.run_local_server(
             port=port,

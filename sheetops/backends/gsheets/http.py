@@ -34,7 +34,7 @@ API_URL_ENV = "SHEETOPS_GOOGLE_API_URL"
 RETRY_BUDGET_ENV = "SHEETOPS_GOOGLE_RETRY_BUDGET"
 DEFAULT_RETRY_BUDGET = 60.0  # seconds
 # Google's hosts that sheetops calls, and the path each keeps under another base URL.
-GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
+GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com", "https://script.googleapis.com")
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED"})
 
