@@ -93,7 +93,7 @@ __all__ = [
 #: The identity files belong to when the caller did not authenticate as someone else.
 DEFAULT_OWNER = "owner@sheetops-emulator.invalid"
 #: The hosts the adapter answers for.
-GOOGLE_HOSTS = ("sheets.googleapis.com", "www.googleapis.com", "oauth2.googleapis.com")
+GOOGLE_HOSTS = ("sheets.googleapis.com", "www.googleapis.com", "oauth2.googleapis.com", "script.googleapis.com")
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 FOREIGN_OWNER = "someone-else@sheetops-emulator.invalid"
 
