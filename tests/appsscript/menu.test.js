@@ -136,3 +136,15 @@ test('the manifest asks for what the script uses, and no more', () => {
     'openid',
   ]);
 });
+
+test('the answer is shown in the user\'s language', () => {
+  const world = makeWorld({locale: 'ru', properties: {SHEETOPS_SERVICE_URL: URL},
+    respond: answering(200, {ok: true, report: {written: true, breaches: [{}], issues: []}})});
+  world.script.sheetopsSyncNow();
+  assert.equal(world.toasts[0].msg, 'Синхронизация…');
+  assert.match(world.toasts.at(-1).msg, /^Готово: нарушений стоп-правил — 1, проблем в данных — 0\./);
+  const refused = makeWorld({locale: 'ru', properties: {SHEETOPS_SERVICE_URL: URL},
+    respond: answering(403, {ok: false, error: 'caller_not_allowed'})});
+  refused.script.sheetopsCheck();
+  assert.match(refused.alerts[0].prompt, /^Сервис sheetops не пускает anna@company.example/);
+});
