@@ -24,7 +24,7 @@ from sheetops.errors import (
     WorkbookError,
     error_kind_of,
 )
-from sheetops.serve.callers import Caller, Refused, identify
+from sheetops.serve.callers import Caller, CertsCache, Refused, identify
 from sheetops.serve.config import ServeConfig
 from sheetops.serve.limits import RateLimiter
 from sheetops.serve.logs import log_event
@@ -79,7 +79,7 @@ def build_app(config: ServeConfig, *, limiter: RateLimiter | None = None) -> Sta
     from starlette.routing import Route
 
     limiter = limiter or RateLimiter(config.rate_per_minute)
-    certs_session = requests.Session()
+    certs = CertsCache(GoogleRequest(requests.Session()), config.certs_url)
 
     def answer(status: int, body: dict[str, Any], started: float, **log: Any) -> JSONResponse:
         log_event(status=status, duration_ms=round((time.monotonic() - started) * 1000), **log)
@@ -124,7 +124,7 @@ def build_app(config: ServeConfig, *, limiter: RateLimiter | None = None) -> Sta
         try:
             body = await read_body(request)
             authorization = request.headers.get("authorization")
-            caller: Caller = await run_in_threadpool(identify, authorization, config, GoogleRequest(certs_session))
+            caller: Caller = await run_in_threadpool(identify, authorization, config, certs)
             log.update(caller=caller.key, auth=caller.method)
             wait = limiter.take(caller.key)
             if wait > 0:

@@ -8,6 +8,10 @@ for the log. It reads no spreadsheet: a refused request reaches nothing.
 from __future__ import annotations
 
 import hmac
+import re
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,3 +77,28 @@ def _verify_identity(token: str, config: ServeConfig, request: Any) -> Caller:
     if not config.allows(email):
         raise Refused(403, "caller_not_allowed", caller=email.lower())
     return Caller(email.lower(), "identity_token")
+
+
+class CertsCache:
+    """A google-auth transport Request that keeps Google's signing certificates as long as
+    their ``Cache-Control: max-age`` says (an hour when it says nothing), so that a request,
+    let in or refused, costs no call to Google; other requests go through unchanged."""
+
+    def __init__(self, request: Any, certs_url: str, clock: Callable[[], float] = time.monotonic) -> None:
+        self.request = request
+        self.certs_url = certs_url
+        self.clock = clock
+        self._kept: tuple[float, Any] | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, url: str, method: str = "GET", **kwargs: Any) -> Any:
+        if url != self.certs_url or method != "GET":
+            return self.request(url, method=method, **kwargs)
+        with self._lock:
+            if self._kept is not None and self._kept[0] > self.clock():
+                return self._kept[1]
+            response = self.request(url, method=method, **kwargs)
+            if response.status == 200:
+                found = re.search(r"max-age=(\d+)", str(response.headers.get("cache-control", "")))
+                self._kept = (self.clock() + (int(found[1]) if found else 3600), response)
+            return response

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import socket
 import threading
@@ -57,7 +58,9 @@ class Issuer:
         return encoded.decode()
 
 
-def _key_and_certificate() -> tuple[bytes, bytes]:
+@functools.cache
+def _key_and_certificate(who: str = "issuer") -> tuple[bytes, bytes]:
+    """A key and its certificate for ``who``, made once per test run."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import rsa

@@ -48,7 +48,10 @@ def test_a_caller_with_an_identity_token_syncs_as_themselves(service: str, googl
     calls = [(r.operation, r.identity) for r in google_server.emulator.requests if r.api == "sheets"]
     assert calls == [("sheets.spreadsheets.get", ANNA), ("sheets.spreadsheets.values.batchGet", ANNA),
                      ("sheets.spreadsheets.batchUpdate", ANNA)]
-    assert issuer.fetches  # the certificates were fetched from the issuer, as from Google
+    assert issuer.fetches == ["/oauth2/v1/certs"]  # fetched from the issuer, as from Google
+    post(service, "/check", body, issuer.token())
+    post(service, "/check", body, "not-a-token")
+    assert len(issuer.fetches) == 1  # and kept: later callers cost no call to Google
 
 
 def test_the_shared_secret_lets_the_script_in(service: str, google_server: Any, demo_url: str) -> None:
@@ -72,16 +75,16 @@ def test_the_shared_secret_lets_the_script_in(service: str, google_server: Any, 
 ])
 @pytest.mark.parametrize("path", ["/sync", "/check"])
 def test_anyone_else_is_refused_and_nothing_is_read_or_written(
-    service: str, google_server: Any, demo_url: str, issuer: Issuer, make_token: Any, status: int, reason: str,
-    path: str,
+    service: str, google_server: Any, issuer: Issuer, make_token: Any, status: int, reason: str, path: str,
 ) -> None:
-    before = google_server.emulator.spreadsheet_json(spreadsheet_id(demo_url), include_grid_data=True)
+    spreadsheet = google_server.emulator.create_spreadsheet("Marketing", owner=ANNA)  # hers: only the check stops it
+    before = google_server.emulator.spreadsheet_json(spreadsheet, include_grid_data=True)
     google_server.emulator.clear_log()
-    body = {"spreadsheet": spreadsheet_id(demo_url), "access_token": access_token(google_server)}
+    body = {"spreadsheet": spreadsheet, "access_token": access_token(google_server)}
     answer = post(service, path, body, make_token(issuer))
     assert (answer.status_code, answer.json()["error"]) == (status, reason)
     assert api_calls(google_server) == []
-    assert google_server.emulator.spreadsheet_json(spreadsheet_id(demo_url), include_grid_data=True) == before
+    assert google_server.emulator.spreadsheet_json(spreadsheet, include_grid_data=True) == before
     if status == 401:
         assert answer.headers["WWW-Authenticate"].startswith("Bearer")
 
@@ -91,7 +94,7 @@ def forged(issuer: Issuer) -> str:
     from serve_world import Issuer as Made
     from serve_world import _key_and_certificate
 
-    private, _ = _key_and_certificate()
+    private, _ = _key_and_certificate("forger")
     return Made(private, issuer.key_id, issuer.certs_url, []).token()
 
 
