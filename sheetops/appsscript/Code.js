@@ -93,12 +93,14 @@ function sheetopsScheduleFriday() {
       replaced = true;
     }
   });
+  // 17:00 in the spreadsheet's time zone (a trigger otherwise keeps the script's own).
+  var zone = SpreadsheetApp.getActiveSpreadsheet().getSpreadsheetTimeZone();
   ScriptApp.newTrigger(SHEETOPS_SYNC_HANDLER)
     .timeBased()
     .onWeekDay(ScriptApp.WeekDay.FRIDAY)
     .atHour(17)
+    .inTimezone(zone)
     .create();
-  var zone = SpreadsheetApp.getActiveSpreadsheet().getSpreadsheetTimeZone();
   var text = sheetopsFormat_(t.scheduled, {zone: zone}) + (replaced ? ' ' + t.replaced : '');
   SpreadsheetApp.getUi().alert('sheetops', text, SpreadsheetApp.getUi().ButtonSet.OK);
   return text;

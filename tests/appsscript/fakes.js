@@ -147,7 +147,7 @@ function makeWorld(options = {}) {
   };
 
   function clockBuilder(functionName) {
-    const spec = {functionName, weekDay: null, hour: null};
+    const spec = {functionName, weekDay: null, hour: null, timeZone: null};
     const builder = {
       onWeekDay(day) {
         if (!WEEKDAYS.includes(day)) fail(`ClockTriggerBuilder.onWeekDay: ${day} is not a ScriptApp.WeekDay`);
@@ -159,12 +159,20 @@ function makeWorld(options = {}) {
         spec.hour = hour;
         return builder;
       },
+      inTimezone(timeZone) {
+        // a time zone id as in the tz database (Europe/Berlin, Etc/GMT)
+        if (typeof timeZone !== 'string' || !/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(timeZone)) {
+          fail(`ClockTriggerBuilder.inTimezone: ${timeZone} is not a time zone id`);
+        }
+        spec.timeZone = timeZone;
+        return builder;
+      },
       create() {
         if (spec.hour !== null && spec.weekDay === null) fail('atHour needs onWeekDay, everyDays or everyWeeks');
         if (typeof context[functionName] !== 'function') fail(`no function ${functionName} in the project`);
         if (world.triggers.length >= 20) fail('This script has too many triggers (20 per user per script).');
         const trigger = {
-          id: String(nextTrigger++), functionName, weekDay: spec.weekDay, hour: spec.hour,
+          id: String(nextTrigger++), functionName, weekDay: spec.weekDay, hour: spec.hour, timeZone: spec.timeZone,
           getHandlerFunction: () => functionName,
           getUniqueId: () => trigger.id,
           getEventType: () => 'CLOCK',

@@ -108,7 +108,8 @@ test('Schedule Friday sync makes one weekly trigger at 17:00 and replaces an ear
   assert.equal(world.triggers.length, 1);
   assert.equal(world.deleted.length, 1);
   const [trigger] = world.triggers;
-  assert.deepEqual([trigger.functionName, trigger.weekDay, trigger.hour], ['sheetopsScheduledSync', 'FRIDAY', 17]);
+  assert.deepEqual([trigger.functionName, trigger.weekDay, trigger.hour, trigger.timeZone],
+    ['sheetopsScheduledSync', 'FRIDAY', 17, 'Europe/Berlin']);
   assert.match(world.alerts[0].prompt, /Every Friday at about 17:00 \(Europe\/Berlin\)/);
   assert.match(world.alerts[1].prompt, /The earlier Friday sync was replaced\./);
 });
