@@ -321,6 +321,46 @@ def _scheduled_sync(path: str, retry_for: str | None, *, quiet: bool, as_of: dt.
     return report
 
 
+@cli.command()
+@click.argument("path", metavar="WORKBOOK")
+@click.option("--as-of", "as_of", callback=_parse_date, metavar="DATE",
+              help="Report the week that contains this date, e.g. 2026-11-27 (default: as sync does).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.pptx",
+              help="Where to save the deck (default: meeting-<week>.pptx in this folder).")
+@click.option("--pdf", is_flag=True, help="Also print the deck to PDF beside it (needs LibreOffice).")
+@click.option("--credentials", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Google Sheets: a service-account key file (see docs/google-sheets.md).")
+@click.option("--template", "template_name", default="smb-marketing", show_default=True, metavar="NAME|FILE",
+              help="The template the workbook was made from.")
+@_json_option("where the deck went")
+@_quiet_option
+def report(path: str, as_of: dt.date | None, out: Path | None, pdf: bool, credentials: Path | None,
+           template_name: str, as_json: bool, quiet: bool) -> None:
+    """Make the Friday meeting's deck: a CMO slide, then one slide per active channel.
+
+    It reads the workbook as a sync does and writes nothing into it (see docs/meeting.md).
+    Exit codes: 0 done, 2 the workbook cannot be used, or python-pptx or (with --pdf)
+    LibreOffice is not installed, 4 a file could not be written or LibreOffice failed.
+
+    \b
+    Examples:
+      sheetops report marketing.xlsx
+      sheetops report marketing.xlsx --as-of 2026-11-27 --out meeting.pptx --pdf
+      sheetops report https://docs.google.com/spreadsheets/d/1AbC.../edit --pdf
+    """
+    from sheetops import api
+    from sheetops.messages import count
+
+    made = api.report(path, out=out, as_of=as_of, pdf=pdf, template=template_name, credentials=credentials)
+    lang = made.report.lang
+    if as_json:
+        _print_json(made.as_dict())
+    elif not quiet:
+        click.echo(message("deck.written", lang, path=made.deck, slides=count(made.slides, "noun.slide", lang)))
+        if made.pdf is not None:
+            click.echo(message("deck.pdf_written", lang, path=made.pdf))
+
+
 @cli.group()
 def schedule() -> None:
     """Run the Friday sync, and reminders before it, on this computer's own scheduler.

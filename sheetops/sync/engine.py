@@ -29,6 +29,7 @@ from sheetops.sync.figures import channel_report, totals_month, totals_of
 from sheetops.sync.period import ReportPeriod, report_period, week_start
 from sheetops.sync.report import ChannelReport, Decisions, Figures, MonthBudget, SyncReport, breach_key
 from sheetops.sync.rules import Breach, evaluate_rules
+from sheetops.sync.trend import Trend, weekly_trend
 from sheetops.tables import Inputs, read_inputs
 from sheetops.templates import Template, normalize
 from sheetops.values import ValueProblem, is_blank, parse_date, show_date
@@ -51,6 +52,7 @@ class Analysis:
     issues: tuple[Finding, ...]
     decisions: Decisions = field(default_factory=Decisions)
     month: MonthBudget | None = None
+    trend: Trend | None = None
 
     @property
     def lang(self) -> str:
@@ -96,9 +98,10 @@ def analyze(
         for channel in inputs.channels
     )
     issues = (*workbook_issues(bound, inputs, read), *period_findings(read, inputs, period))
+    trend = weekly_trend(channels, facts, period.week, inputs.settings.trend_weeks, gross_margin)
     return Analysis(bound, inputs, facts, period, channels, totals_of(channels, facts, period.week, gross_margin),
                     breaches, issues, decisions_since(bound, inputs, read, period, breaches),
-                    totals_month(channels, period))
+                    totals_month(channels, period), trend)
 
 
 def decisions_since(
@@ -328,6 +331,7 @@ def _run(
         decisions=analysis.decisions,
         month=analysis.month,
         roles=analysis.inputs.roles,
+        trend=analysis.trend,
     )
 
 
