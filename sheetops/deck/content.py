@@ -195,7 +195,10 @@ def _deviations(report: SyncReport, figures: Figures) -> Numbers:
 def cmo_slide(report: SyncReport, template: Template) -> Slide:
     lang, currency = report.lang, report.settings.currency
     period = report.reported
-    subtitle = deck_text("whole_week", lang) if period.complete else deck_text("to_date", lang, days=period.days_elapsed)
+    if period.complete:
+        subtitle = deck_text("whole_week", lang)
+    else:
+        subtitle = deck_text("to_date", lang, days=period.days_elapsed)
     totals = report.totals
     rows = figure_rows(totals.plan, totals.fact, _deviations(report, totals), lang, currency, template)
     metrics = template.enum("metric")
