@@ -131,20 +131,22 @@ def sync(
     credentials: str | Path | None = None,
     today: dt.date | None = None,
     scheduled: bool = False,
+    monthly: bool = False,
 ) -> SyncReport:
     """Compute KPIs and breaches, mark them, write the summary and log (``sheetops sync``).
 
     ``as_of``: report the week that contains this date; without it, the latest week whose
     report day (Settings, Friday by default) has come by ``today`` (default: the clock's).
     ``scheduled``: the run was started by the system's scheduler (``sheetops schedule``);
-    the Sync Log row says so.
+    the Sync Log row says so. ``monthly`` (``sync --month``): also write the Unit economics
+    tab, with the KPI health check where pandas is installed (``sheetops[analysis]``).
     """
     from sheetops.sync.engine import run_sync
 
     spec = load_template(template)
     backend = open_backend(path, credentials=credentials)
     return run_sync(backend, spec, as_of=as_of, dry_run=dry_run, strict=strict, progress=progress, today=today,
-                    scheduled=scheduled)
+                    scheduled=scheduled, monthly=monthly)
 
 
 @dataclass(frozen=True)

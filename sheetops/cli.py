@@ -220,9 +220,12 @@ def check(path: str, as_json: bool, quiet: bool, template_name: str, credentials
               help="Then send the CMO the digest and each breach to its channel's owner (the Contact column of "
                    "Roles; see docs/notifications.md). With --dry-run, show who would get what. A scheduled run "
                    "always does.")
+@click.option("--month", "monthly", is_flag=True,
+              help="Also write the monthly review: the Unit economics tab (spend, CAC, LTV, payback, ROMI by month "
+                   "and channel) and the KPI health check (needs sheetops[analysis]; see docs/workbook.md).")
 def sync(path: str, credentials: Path | None, as_of: dt.date | None, dry_run: bool, as_json: bool, quiet: bool,
          wide: bool, strict: bool, fail_on_breach: bool, template_name: str, scheduled: bool,
-         retry_for: str | None, notify: bool) -> None:
+         retry_for: str | None, notify: bool, monthly: bool) -> None:
     """Compute KPIs, find stop-rule breaches, mark them in the cells, write the CMO summary.
 
     Run it every Friday (or from a scheduler). Exit codes: 0 done, 1 --strict found data
@@ -234,6 +237,7 @@ def sync(path: str, credentials: Path | None, as_of: dt.date | None, dry_run: bo
       sheetops sync marketing.xlsx --as-of 2026-11-27 --dry-run
       sheetops sync marketing.xlsx --json --fail-on-breach
       sheetops sync marketing.xlsx --notify
+      sheetops sync marketing.xlsx --month
       sheetops sync https://docs.google.com/spreadsheets/d/1AbC.../edit
       sheetops sync /home/me/marketing.xlsx --scheduled --retry-for 30m
     """
@@ -256,11 +260,12 @@ def sync(path: str, credentials: Path | None, as_of: dt.date | None, dry_run: bo
     notified = None
     if scheduled:
         report = _scheduled_sync(path, retry_for, quiet=quiet or as_json, as_of=as_of, dry_run=dry_run, strict=strict,
-                                 template=template_name, credentials=credentials)
+                                 template=template_name, credentials=credentials, monthly=monthly)
     else:
         with progress(enabled=not (as_json or quiet)) as report_progress:
             report = api.sync(path, as_of=as_of, dry_run=dry_run, strict=strict,
-                              template=template_name, progress=report_progress, credentials=credentials)
+                              template=template_name, progress=report_progress, credentials=credentials,
+                              monthly=monthly)
         if notify_config is not None:
             from sheetops.notify import after_sync
 
@@ -281,7 +286,7 @@ def sync(path: str, credentials: Path | None, as_of: dt.date | None, dry_run: bo
 
 
 def _scheduled_sync(path: str, retry_for: str | None, *, quiet: bool, as_of: dt.date | None, dry_run: bool,
-                    strict: bool, template: str, credentials: Path | None) -> SyncReport:
+                    strict: bool, template: str, credentials: Path | None, monthly: bool = False) -> SyncReport:
     """A run started by the scheduler: retried while the workbook is held, logged, one line printed."""
     from sheetops import api
     from sheetops.schedule import after_hook, failure_hook, user_lang
@@ -305,7 +310,7 @@ def _scheduled_sync(path: str, retry_for: str | None, *, quiet: bool, as_of: dt.
     done = run_scheduled(
         workbook,
         lambda: api.sync(workbook, as_of=as_of, dry_run=dry_run, strict=strict, template=template,
-                         credentials=credentials, scheduled=True),
+                         credentials=credentials, scheduled=True, monthly=monthly),
         log=RunLog(state_folder()),
         backoff=Backoff.within(seconds),
         on_failure=failure_hook(template=template, credentials=credentials),

@@ -21,11 +21,13 @@ from sheetops import __version__
 from sheetops.backends import Backend, SyncWrite
 from sheetops.errors import WorkbookError
 from sheetops.issues import workbook_issues
-from sheetops.layout import HEADER, NOTE, Cell
+from sheetops.layout import HEADER, NOTE, Cell, TabLayout
 from sheetops.messages import message
 from sheetops.sync import summary
 from sheetops.sync.facts import Facts, read_facts
 from sheetops.sync.figures import channel_report, totals_month, totals_of
+from sheetops.sync.health import KpiHealth
+from sheetops.sync.months import Month, unit_economics
 from sheetops.sync.period import ReportPeriod, report_period, week_start
 from sheetops.sync.report import ChannelReport, Decisions, Figures, MonthBudget, SyncReport, breach_key
 from sheetops.sync.rules import Breach, evaluate_rules
@@ -53,6 +55,7 @@ class Analysis:
     decisions: Decisions = field(default_factory=Decisions)
     month: MonthBudget | None = None
     trend: Trend | None = None
+    months: tuple[Month, ...] = ()
 
     @property
     def lang(self) -> str:
@@ -101,7 +104,8 @@ def analyze(
     trend = weekly_trend(channels, facts, period.week, inputs.settings.trend_weeks, gross_margin)
     return Analysis(bound, inputs, facts, period, channels, totals_of(channels, facts, period.week, gross_margin),
                     breaches, issues, decisions_since(bound, inputs, read, period, breaches),
-                    totals_month(channels, period), trend)
+                    totals_month(channels, period), trend,
+                    unit_economics(inputs.channels, facts, period.as_of, gross_margin))
 
 
 def decisions_since(
@@ -168,8 +172,10 @@ def unusable_message(source: str, findings: Sequence[Finding]) -> str:
     return f"{source} cannot be synced, nothing was written: " + "; ".join(f.message for f in findings) + "."
 
 
-def build_write(analysis: Analysis, *, log_row: tuple[Cell, ...]) -> SyncWrite:
-    """The summary tab, the log's header, the log row and the highlights of one sync.
+def build_write(analysis: Analysis, *, log_row: tuple[Cell, ...], health: KpiHealth | None = None,
+                monthly: bool = False) -> SyncWrite:
+    """The summary tab, the log's header, the log row and the highlights of one sync;
+    ``monthly`` (``sync --month``): the Unit economics tab too, with ``health``, the KPI check.
 
     ``log_row`` is in the template's column order; it is placed under the Sync Log's own
     headers (see :func:`place_log_row`)."""
@@ -193,8 +199,15 @@ def build_write(analysis: Analysis, *, log_row: tuple[Cell, ...]) -> SyncWrite:
         month=analysis.month,
     )
     placed, new_headers = place_log_row(bound, log_row, lang)
+    tabs: tuple[TabLayout, ...] = (summary_tab,)
+    if monthly:
+        from sheetops.sync.review import review_layout
+
+        tabs += (review_layout(template=template, name=owned_tab_name(bound, "unit_economics", lang), lang=lang,
+                               currency=analysis.inputs.settings.currency, as_of=analysis.as_of,
+                               months=analysis.months, health=health),)
     return SyncWrite(
-        tabs=(summary_tab,),
+        tabs=tabs,
         log_tab=summary.log_layout(template, owned_tab_name(bound, "sync_log", lang), lang),
         log_row=placed,
         highlights=summary.highlights(analysis.breaches, template, lang),
@@ -262,18 +275,20 @@ def run_sync(
     now: Callable[[], dt.datetime] = dt.datetime.now,
     today: dt.date | None = None,
     scheduled: bool = False,
+    monthly: bool = False,
 ) -> SyncReport:
     """One sync: read, compute, and (unless ``dry_run``, or ``strict`` met issues) write.
 
     ``as_of``: report the week that contains it; without it, the latest week whose report
     day has come by ``today`` (default: ``now()``'s date; see :mod:`sheetops.sync.period`).
     ``scheduled``: the system's scheduler started the run (the Sync Log says so).
+    ``monthly``: also the monthly review, the Unit economics tab with the KPI health check.
     """
     with _collector_paused():
         # The workbook's values and the facts are freed when _run returns, before the
         # collector is back: it then has nothing new to scan.
         return _run(backend, template, as_of=as_of, dry_run=dry_run, strict=strict, progress=progress, now=now,
-                    today=today, scheduled=scheduled)
+                    today=today, scheduled=scheduled, monthly=monthly)
 
 
 def _run(
@@ -287,6 +302,7 @@ def _run(
     now: Callable[[], dt.datetime],
     today: dt.date | None,
     scheduled: bool,
+    monthly: bool = False,
 ) -> SyncReport:
     report = progress or _silent
     started = time.perf_counter()
@@ -303,7 +319,8 @@ def _run(
         row = summary.log_row(when=now(), as_of=analysis.as_of, rows_read=analysis.facts.rows_read,
                               breaches=len(analysis.breaches), issues=len(analysis.issues), duration=duration,
                               result=result, lang=lang, scheduled=scheduled, version=__version__)
-        changes = build_write(analysis, log_row=row)
+        health = kpi_check(analysis) if monthly else None
+        changes = build_write(analysis, log_row=row, health=health, monthly=monthly)
         written = False
         if not dry_run and not stopped:
             report(message("progress.writing", lang), 0.8)
@@ -332,7 +349,25 @@ def _run(
         month=analysis.month,
         roles=analysis.inputs.roles,
         trend=analysis.trend,
+        months=analysis.months,
+        kpi_health=health,
+        monthly=monthly,
     )
+
+
+def kpi_check(analysis: Analysis) -> KpiHealth:
+    """The quarterly KPI check over the complete weeks up to the reported one; without
+    pandas, a KpiHealth that says the check is off (the rest of the run goes on)."""
+    from sheetops.errors import MissingExtraError
+    from sheetops.sync.health import kpi_health
+
+    period = analysis.period
+    last = period.week if period.complete else period.week - dt.timedelta(weeks=1)
+    weeks = analysis.inputs.settings.kpi_health_weeks
+    try:
+        return kpi_health(analysis.channels, analysis.facts, last, weeks, analysis.inputs.settings.gross_margin)
+    except MissingExtraError:
+        return KpiHealth(weeks, None, None, available=False)
 
 
 @contextmanager

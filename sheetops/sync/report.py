@@ -3,7 +3,8 @@
 ``SyncReport.as_dict()`` gives::
 
     {"source", "as_of", "week", "period": {...}, "channels": [...], "totals": {...},
-     "breaches": [...], "resolved": [...], "decisions_since", "issues": [...], "written", "trend": {...}}
+     "breaches": [...], "resolved": [...], "decisions_since", "issues": [...], "written", "trend": {...},
+     "months": [...], "kpi_health": {...} or null}
 
 Fields are only ever added, never renamed or removed.
 
@@ -28,6 +29,8 @@ from sheetops.tables import DAYS_OF_WEEK, Channel, RoleEntry, Settings
 from sheetops.workbook import Finding
 
 if TYPE_CHECKING:
+    from sheetops.sync.health import KpiHealth
+    from sheetops.sync.months import Month
     from sheetops.sync.trend import Trend
 
 Numbers = Mapping[str, float | None]
@@ -221,6 +224,9 @@ class SyncReport:
     month: MonthBudget | None = None  # all channels with a monthly budget
     roles: tuple[RoleEntry, ...] = ()  # the Roles tab: who is who, and their contacts (notifications)
     trend: Trend | None = None  # the last Trend weeks, week by week (the deck's charts)
+    months: tuple[Month, ...] = ()  # unit economics by month, the oldest first
+    kpi_health: KpiHealth | None = None  # the KPI check: sync --month only
+    monthly: bool = False  # sync --month: the Unit economics tab was (or would have been) written
 
     @property
     def reported(self) -> ReportPeriod:
@@ -248,4 +254,6 @@ class SyncReport:
             "issues": [issue_dict(i) for i in self.issues],
             "written": self.written,
             "trend": self.trend.as_dict() if self.trend is not None else None,
+            "months": [m.as_dict() for m in self.months],
+            "kpi_health": self.kpi_health.as_dict() if self.kpi_health is not None else None,
         }
