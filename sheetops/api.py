@@ -20,6 +20,7 @@ from sheetops.workbook import Finding, bind
 
 if TYPE_CHECKING:
     from sheetops.backends import Backend
+    from sheetops.deck import DeckResult
     from sheetops.sync.report import SyncReport
 
 Progress = Callable[[str, float], None]  # (what is happening, fraction done 0..1)
@@ -149,20 +150,6 @@ def sync(
                     scheduled=scheduled, monthly=monthly)
 
 
-@dataclass(frozen=True)
-class DeckResult:
-    """What ``sheetops report`` made: the deck, its PDF, and the sync report it draws."""
-
-    deck: Path
-    pdf: Path | None
-    slides: int
-    report: SyncReport
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"deck": str(self.deck), "pdf": str(self.pdf) if self.pdf else None, "slides": self.slides,
-                "as_of": self.report.as_of.isoformat(), "week": self.report.week.isoformat()}
-
-
 def report(
     path: str | Path,
     *,
@@ -178,24 +165,11 @@ def report(
     drawn from a dry-run sync (the workbook is read, never written), saved as .pptx at
     ``out`` (default ``meeting-<week>.pptx`` in the current folder); with ``pdf``, printed
     to PDF beside it by LibreOffice."""
-    from sheetops.deck import convert_to_pdf
-    from sheetops.deck.content import deck_content
-    from sheetops.deck.slides import require_pptx, save_deck
-    from sheetops.sync.engine import run_sync
+    from sheetops.deck import make_deck
+    from sheetops.deck.slides import require_pptx
 
     require_pptx()  # before reading a workbook, maybe over the network
     spec = load_template(template)
     backend = open_backend(path, credentials=credentials)
-    found = run_sync(backend, spec, as_of=as_of, dry_run=True, progress=progress, today=today)
-    deck = deck_content(found, spec)
-    target = Path(out) if out is not None else Path(f"meeting-{found.week.isoformat()}.pptx")
-    if target.suffix.lower() != ".pptx":
-        raise WorkbookError(f"the deck is a PowerPoint file: give --out a name ending in .pptx, not {target.name}")
-    try:
-        save_deck(deck, target)
-    except OSError as exc:
-        from sheetops.errors import BackendError
-
-        raise BackendError(f"cannot write the deck {target}: {exc.strerror or exc}") from exc
-    printed = convert_to_pdf(target) if pdf else None
-    return DeckResult(target, printed, len(deck.slides), found)
+    return make_deck(backend, spec, out=Path(out) if out is not None else None, as_of=as_of, pdf=pdf, today=today,
+                     progress=progress)

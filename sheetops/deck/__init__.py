@@ -7,13 +7,22 @@ python-pptx; :func:`convert_to_pdf` has LibreOffice, run headless, print it to P
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sheetops.errors import BackendError, MissingExtraError
+from sheetops.errors import BackendError, MissingExtraError, WorkbookError
+
+if TYPE_CHECKING:
+    from sheetops.backends import Backend
+    from sheetops.sync.report import SyncReport
+    from sheetops.templates import Template
 
 # How long LibreOffice may take to print a deck; a first start makes its profile (seconds).
 PDF_TIMEOUT = 180.0
@@ -57,3 +66,46 @@ def convert_to_pdf(deck: Path, pdf: Path | None = None, *, soffice: str | None =
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(made), target)
     return target
+
+
+@dataclass(frozen=True)
+class DeckResult:
+    """What ``sheetops report`` made: the deck, its PDF, and the sync report it draws."""
+
+    deck: Path
+    pdf: Path | None
+    slides: int
+    report: SyncReport
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"deck": str(self.deck), "pdf": str(self.pdf) if self.pdf else None, "slides": self.slides,
+                "as_of": self.report.as_of.isoformat(), "week": self.report.week.isoformat()}
+
+
+def make_deck(
+    backend: Backend,
+    template: Template,
+    *,
+    out: Path | None = None,
+    as_of: dt.date | None = None,
+    pdf: bool = False,
+    today: dt.date | None = None,
+    progress: Callable[[str, float], None] | None = None,
+) -> DeckResult:
+    """Compute the week with a dry-run sync (nothing is written into the workbook), draw the
+    deck at ``out`` (default ``meeting-<week>.pptx``), and print it to PDF when asked."""
+    from sheetops.deck.content import deck_content
+    from sheetops.deck.slides import save_deck
+    from sheetops.sync.engine import run_sync
+
+    found = run_sync(backend, template, as_of=as_of, dry_run=True, progress=progress, today=today)
+    deck = deck_content(found, template)
+    target = out if out is not None else Path(f"meeting-{found.week.isoformat()}.pptx")
+    if target.suffix.lower() != ".pptx":
+        raise WorkbookError(f"the deck is a PowerPoint file: give --out a name ending in .pptx, not {target.name}")
+    try:
+        save_deck(deck, target)
+    except OSError as exc:
+        raise BackendError(f"cannot write the deck {target}: {exc.strerror or exc}") from exc
+    printed = convert_to_pdf(target) if pdf else None
+    return DeckResult(target, printed, len(deck.slides), found)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from sheetops import api
+from sheetops.deck import DeckResult
 from sheetops.deck.content import deck_content, show_deviation, show_value, slide_channels
 from sheetops.sync.report import SyncReport
 from sheetops.templates import load_template
@@ -23,7 +24,7 @@ def _digest(path: Path) -> str:
 
 
 @pytest.fixture
-def made(demo_xlsx: Path, tmp_path: Path) -> api.DeckResult:
+def made(demo_xlsx: Path, tmp_path: Path) -> DeckResult:
     return api.report(demo_xlsx, out=tmp_path / "meeting.pptx", as_of=DEMO_TODAY)
 
 
@@ -37,7 +38,7 @@ def _texts(slide: Any) -> str:
     return "\n".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame and shape.text_frame.text)
 
 
-def test_a_cmo_slide_then_one_slide_per_active_channel(made: api.DeckResult) -> None:
+def test_a_cmo_slide_then_one_slide_per_active_channel(made: DeckResult) -> None:
     from pptx import Presentation
 
     slides = list(Presentation(str(made.deck)).slides)
@@ -51,7 +52,7 @@ def test_a_cmo_slide_then_one_slide_per_active_channel(made: api.DeckResult) -> 
         assert f"Owner: {channel.channel.owner}" in texts
 
 
-def test_the_cmo_slide_names_decisions_with_owners_and_missing_reports(made: api.DeckResult) -> None:
+def test_the_cmo_slide_names_decisions_with_owners_and_missing_reports(made: DeckResult) -> None:
     from pptx import Presentation
 
     first = _texts(Presentation(str(made.deck)).slides[0])
@@ -60,7 +61,7 @@ def test_the_cmo_slide_names_decisions_with_owners_and_missing_reports(made: api
     assert "Missing reports\nNone: every channel reported." in first
 
 
-def test_every_chart_is_a_native_line_chart_holding_the_reports_numbers(made: api.DeckResult) -> None:
+def test_every_chart_is_a_native_line_chart_holding_the_reports_numbers(made: DeckResult) -> None:
     from pptx.enum.chart import XL_CHART_TYPE
 
     report = made.report
@@ -83,7 +84,7 @@ def test_every_chart_is_a_native_line_chart_holding_the_reports_numbers(made: ap
         assert weekly[-1] == pytest.approx(this_week) if this_week is not None else weekly[-1] is None
 
 
-def test_the_target_is_a_line_beside_the_main_kpi(made: api.DeckResult) -> None:
+def test_the_target_is_a_line_beside_the_main_kpi(made: DeckResult) -> None:
     charts = _charts(made.deck)
     social = charts[2].plots[0].series  # Search ads, then Social ads: CPA, target 150
     assert [s.name for s in social] == ["CPA", "Target"]
@@ -165,7 +166,7 @@ def test_deviations_with_their_sign(value: float | None, shown: str) -> None:
     assert show_deviation(value, "en") == shown
 
 
-def test_paused_and_stopped_channels_get_no_slide(made: api.DeckResult) -> None:
+def test_paused_and_stopped_channels_get_no_slide(made: DeckResult) -> None:
     import dataclasses
 
     report: SyncReport = made.report
