@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from gsheets_world import DEMO_TODAY, Google, cells, sheet_json, short, text_of
+from gsheets_world import DEMO_TODAY, Google, cells, sheet_json, text_of
 
 from sheetops.backends.gsheets import spreadsheet_id
 from sheetops.deck import make_deck
