@@ -55,19 +55,20 @@ def run_install(tmp_path: Path, *, uid: int = 0, apt_get: str | None = "exit 0",
 
 
 LOCK = "-o DPkg::Lock::Timeout=600"
+PACKAGES = "libreoffice-calc-nogui libreoffice-impress-nogui"
 # uid, the fake apt-get, whether sudo exists; what apt-get was asked; what stderr says.
 CASES: dict[str, tuple[int, str | None, bool, list[str], str]] = {
     "installed as root": (0, "exit 0", False, [
-        f"noninteractive {LOCK} update -qq", f"noninteractive {LOCK} install -y -qq libreoffice-calc-nogui libreoffice-impress-nogui"], ""),
+        f"noninteractive {LOCK} update -qq", f"noninteractive {LOCK} install -y -qq {PACKAGES}"], ""),
     "installed with sudo": (1000, "exit 0", True, [
         "sudo", f"noninteractive {LOCK} update -qq", "sudo",
-        f"noninteractive {LOCK} install -y -qq libreoffice-calc-nogui libreoffice-impress-nogui"], ""),
+        f"noninteractive {LOCK} install -y -qq {PACKAGES}"], ""),
     "the lock is still held": (0, 'echo "E: Could not get lock /var/lib/dpkg/lock-frontend" >&2; exit 100', False,
                                [f"noninteractive {LOCK} update -qq"], "the LibreOffice tests will skip"),
     "the install fails": (0, '[ "$3" = update ] || exit 100', False, [
-        f"noninteractive {LOCK} update -qq", f"noninteractive {LOCK} install -y -qq libreoffice-calc-nogui libreoffice-impress-nogui"],
+        f"noninteractive {LOCK} update -qq", f"noninteractive {LOCK} install -y -qq {PACKAGES}"],
         "the LibreOffice tests will skip"),
-    "no sudo": (1000, "exit 0", False, [], "no sudo to install libreoffice-calc-nogui libreoffice-impress-nogui; the LibreOffice tests "
+    "no sudo": (1000, "exit 0", False, [], f"no sudo to install {PACKAGES}; the LibreOffice tests "
                 "will skip"),
     "no apt-get": (0, None, False, [], ""),
 }
@@ -113,4 +114,4 @@ def test_install_libreoffice_adds_impress_where_only_calc_is_there(tmp_path: Pat
                             env={"PATH": str(bin_dir), "HOME": str(tmp_path)})
     assert result.returncode == 0, result.stderr
     assert calls.read_text("utf-8").splitlines()[-1] == (
-        f"{LOCK} install -y -qq libreoffice-calc-nogui libreoffice-impress-nogui")
+        f"{LOCK} install -y -qq {PACKAGES}")
