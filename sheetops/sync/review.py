@@ -24,6 +24,7 @@ _TITLE = Style(bold=True, font_size=14)
 _SECTION = Style(bold=True, font_size=12)
 _NOTE = Style(italic=True, font_color="808080")
 _INCOMPLETE = "808080"
+_WRAPPED_HEADER = Style(bold=True, fill=layout.HEADER_FILL, wrap=True)
 
 
 def review_text(key: str, lang: str, **values: object) -> str:
@@ -63,8 +64,7 @@ def review_layout(
     ]
     header = [review_text(k, lang) for k in ("month", "channel", "spend", "new_customers", "cac", "revenue",
                                               "gross_profit", "ltv", "ltv_cac", "payback", "romi", "data")]
-    header_style = Style(bold=True, fill=layout.HEADER_FILL, wrap=True)
-    rows.append(tuple(Cell(h, header_style) for h in header))
+    rows.append(tuple(Cell(h, _WRAPPED_HEADER) for h in header))
     freeze = len(rows)
     if not months:
         rows.append((Cell(review_text("no_months", lang)),))
@@ -86,12 +86,17 @@ def review_layout(
                 Cell(data_note(row, lang), Style(italic=not row.complete, font_color=colour)),
             ))
     rows.append(())
-    rows += health_rows(health, template, lang)
-    widths = (16.0, 22.0, 12.0, 12.0, 12.0, 12.0, 13.0, 12.0, 10.0, 11.0, 10.0, 48.0)
+    start = len(rows)
+    found = health_rows(health, template, lang)
+    heights = {freeze - 1: 30.0}
+    heights.update({start + i: 30.0 for i, row in enumerate(found) if row and row[0].style == _WRAPPED_HEADER})
+    rows += found
+    # Column G holds Gross profit above and the verdict ("no longer tracks revenue") below.
+    widths = (16.0, 22.0, 12.0, 12.0, 12.0, 12.0, 24.0, 12.0, 10.0, 11.0, 10.0, 48.0)
     fitted = tuple(tuple(Cell(fit_text(c.value, lang), c.style) if isinstance(c.value, str) else c for c in r)
                    for r in rows)
     return TabLayout(key="unit_economics", name=name, rows=fitted, widths=widths, freeze_rows=freeze,
-                     freeze_cols=2, row_heights={freeze - 1: 30.0}, owned=True)
+                     freeze_cols=2, row_heights=heights, owned=True)
 
 
 def health_rows(health: KpiHealth | None, template: Template, lang: str) -> list[tuple[Cell, ...]]:
@@ -105,7 +110,7 @@ def health_rows(health: KpiHealth | None, template: Template, lang: str) -> list
                                       min=MIN_WEEKS), _NOTE),))
     if not health.checks:
         return [*rows, (Cell(review_text("health_none", lang)),)]
-    rows.append(tuple(Cell(review_text(k, lang), layout.HEADER) for k in (
+    rows.append(tuple(Cell(review_text(k, lang), _WRAPPED_HEADER) for k in (
         "channel", "kpi", "rho", "weeks", "rho_before", "weeks_before", "verdict", "meaning")))
     for check in health.checks:
         flagged = check.verdict in ("stopped_tracking", "never_tracked")

@@ -3,6 +3,7 @@ and a Friday sync leaves it as it was; LibreOffice opens the file."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import openpyxl
@@ -46,3 +47,21 @@ def test_sync_month_json_has_months(run_cli: RunCli, demo_xlsx: Path) -> None:
     assert health["available"] is True and health["weeks"] == 13
     assert {c["verdict"] for c in health["checks"]} <= {"tracks", "stopped_tracking", "never_tracked",
                                                           "too_few_weeks"}
+
+
+def test_libreoffice_opens_the_monthly_workbook_and_keeps_the_tab(soffice: str, demo_xlsx_ru: Path,
+                                                                   tmp_path: Path) -> None:
+    from sheetops import api
+    from tests.test_readback import libreoffice_resave
+
+    report = api.sync(demo_xlsx_ru, as_of=dt.date(2026, 11, 29), monthly=True)
+    name = report.changes.tabs[-1].name
+    assert name == "Юнит-экономика"
+    before = _tab_rows(demo_xlsx_ru, name)
+    assert before[0][0] == "Юнит-экономика по месяцам, на 29.11.2026"
+    assert any(row[:2] == ("11.2026", "Итого") for row in before)
+    out = tmp_path / "saved"
+    out.mkdir()
+    saved = libreoffice_resave(soffice, demo_xlsx_ru, out, tmp_path / "profile")
+    after = _tab_rows(saved, name)
+    assert [row[:2] for row in after] == [row[:2] for row in before]
