@@ -55,7 +55,6 @@ class Analysis:
     decisions: Decisions = field(default_factory=Decisions)
     month: MonthBudget | None = None
     trend: Trend | None = None
-    months: tuple[Month, ...] = ()
 
     @property
     def lang(self) -> str:
@@ -104,8 +103,7 @@ def analyze(
     trend = weekly_trend(channels, facts, period.week, inputs.settings.trend_weeks, gross_margin)
     return Analysis(bound, inputs, facts, period, channels, totals_of(channels, facts, period.week, gross_margin),
                     breaches, issues, decisions_since(bound, inputs, read, period, breaches),
-                    totals_month(channels, period), trend,
-                    unit_economics(inputs.channels, facts, period.as_of, gross_margin))
+                    totals_month(channels, period), trend)
 
 
 def decisions_since(
@@ -172,10 +170,11 @@ def unusable_message(source: str, findings: Sequence[Finding]) -> str:
     return f"{source} cannot be synced, nothing was written: " + "; ".join(f.message for f in findings) + "."
 
 
-def build_write(analysis: Analysis, *, log_row: tuple[Cell, ...], health: KpiHealth | None = None,
-                monthly: bool = False) -> SyncWrite:
+def build_write(analysis: Analysis, *, log_row: tuple[Cell, ...], months: tuple[Month, ...] = (),
+                health: KpiHealth | None = None, monthly: bool = False) -> SyncWrite:
     """The summary tab, the log's header, the log row and the highlights of one sync;
-    ``monthly`` (``sync --month``): the Unit economics tab too, with ``health``, the KPI check.
+    ``monthly`` (``sync --month``): the Unit economics tab too, with ``months`` and
+    ``health``, the KPI check.
 
     ``log_row`` is in the template's column order; it is placed under the Sync Log's own
     headers (see :func:`place_log_row`)."""
@@ -205,7 +204,7 @@ def build_write(analysis: Analysis, *, log_row: tuple[Cell, ...], health: KpiHea
 
         tabs += (review_layout(template=template, name=owned_tab_name(bound, "unit_economics", lang), lang=lang,
                                currency=analysis.inputs.settings.currency, as_of=analysis.as_of,
-                               months=analysis.months, health=health),)
+                               months=months, health=health),)
     return SyncWrite(
         tabs=tabs,
         log_tab=summary.log_layout(template, owned_tab_name(bound, "sync_log", lang), lang),
@@ -319,8 +318,11 @@ def _run(
         row = summary.log_row(when=now(), as_of=analysis.as_of, rows_read=analysis.facts.rows_read,
                               breaches=len(analysis.breaches), issues=len(analysis.issues), duration=duration,
                               result=result, lang=lang, scheduled=scheduled, version=__version__)
+        # The monthly review only with --month: the Friday sync does not pay for it.
+        months = unit_economics(analysis.inputs.channels, analysis.facts, analysis.as_of,
+                                analysis.inputs.settings.gross_margin) if monthly else ()
         health = kpi_check(analysis) if monthly else None
-        changes = build_write(analysis, log_row=row, health=health, monthly=monthly)
+        changes = build_write(analysis, log_row=row, months=months, health=health, monthly=monthly)
         written = False
         if not dry_run and not stopped:
             report(message("progress.writing", lang), 0.8)
@@ -349,7 +351,7 @@ def _run(
         month=analysis.month,
         roles=analysis.inputs.roles,
         trend=analysis.trend,
-        months=analysis.months,
+        months=months,
         kpi_health=health,
         monthly=monthly,
     )

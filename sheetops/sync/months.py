@@ -24,6 +24,7 @@ was typed without new customers (CAC then counts only the weeks that have them).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -143,25 +144,51 @@ def unit_economics(
     """The months with facts up to the as-of day's week, at most ``months`` of them, oldest first."""
     newest = month_of(as_of - dt.timedelta(days=as_of.weekday()))
     firsts = sorted({month_of(m) for (_, m), f in facts.weeks.items() if f.has_data and month_of(m) <= newest})
+    firsts = firsts[-months:]
+    if not firsts:
+        return ()
+    last_week = weeks_of_month(firsts[-1])[-1]
+    lifetimes = {c.name: _Lifetime(facts, c.name, last_week) for c in channels}
     found = []
-    for first in firsts[-months:]:
+    for first in firsts:
         weeks = weeks_of_month(first)
         in_progress = as_of < weeks[-1] + dt.timedelta(days=6)
-        rows = [row for c in channels if (row := _channel_month(c.name, first, weeks, facts, as_of, gross_margin,
-                                                                  in_progress)) is not None]
+        rows = [row for c in channels if (row := _channel_month(c.name, weeks, facts, as_of, gross_margin,
+                                                                  in_progress, lifetimes[c.name])) is not None]
         found.append(Month(first, weeks, tuple(rows), _total(first, rows, gross_margin, in_progress)))
     return tuple(found)
 
 
+class _Lifetime:
+    """A channel's revenue and new customers added up week by week, for LTV at any week."""
+
+    def __init__(self, facts: Facts, channel: str, until: dt.date) -> None:
+        self.mondays: list[dt.date] = []
+        self.revenue: list[float | None] = []
+        self.customers: list[float | None] = []
+        revenue: float | None = None
+        customers: float | None = None
+        for fact in facts.weeks_of(channel, until):
+            revenue = _add((revenue, fact.values.get("revenue")))
+            customers = _add((customers, fact.values.get("new_customers")))
+            self.mondays.append(fact.start)
+            self.revenue.append(revenue)
+            self.customers.append(customers)
+
+    def until(self, monday: dt.date) -> tuple[float | None, float | None]:
+        at = bisect.bisect_right(self.mondays, monday)
+        return (self.revenue[at - 1], self.customers[at - 1]) if at else (None, None)
+
+
 def _channel_month(
-    name: str, first: dt.date, weeks: tuple[dt.date, ...], facts: Facts, as_of: dt.date, gross_margin: float,
-    in_progress: bool,
+    name: str, weeks: tuple[dt.date, ...], facts: Facts, as_of: dt.date, gross_margin: float,
+    in_progress: bool, lifetime: _Lifetime,
 ) -> MonthFigures | None:
     due = [m for m in weeks if m <= as_of]
     had = [f for m in due if (f := facts.week(name, m)) is not None and f.has_data]
     if not had:
         return None
-    history = facts.weeks_of(name, weeks[-1])
+    lifetime_revenue, lifetime_customers = lifetime.until(weeks[-1])
     reasons = []
     if in_progress:
         reasons.append(IN_PROGRESS)
@@ -174,14 +201,14 @@ def _channel_month(
     if spend_without_customers:
         reasons.append(NO_NEW_CUSTOMERS)
     return MonthFigures(
-        month=first,
+        month=month_of(weeks[0]),
         channel=name,
         spend=_add(f.values.get("spend") for f in had),
         new_customers=_add(f.values.get("new_customers") for f in had),
         revenue=_add(f.values.get("revenue") for f in had),
         gross_margin=gross_margin,
-        lifetime_revenue=_add(f.values.get("revenue") for f in history),
-        lifetime_customers=_add(f.values.get("new_customers") for f in history),
+        lifetime_revenue=lifetime_revenue,
+        lifetime_customers=lifetime_customers,
         weeks=len(had),
         acquisition_spend=_add(f.values.get("spend") for f in had if f.values.get("new_customers") is not None),
         incomplete=tuple(reasons),

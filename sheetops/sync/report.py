@@ -224,7 +224,7 @@ class SyncReport:
     month: MonthBudget | None = None  # all channels with a monthly budget
     roles: tuple[RoleEntry, ...] = ()  # the Roles tab: who is who, and their contacts (notifications)
     trend: Trend | None = None  # the last Trend weeks, week by week (the deck's charts)
-    months: tuple[Month, ...] = ()  # unit economics by month, the oldest first
+    months: tuple[Month, ...] = ()  # unit economics by month, the oldest first: sync --month only
     kpi_health: KpiHealth | None = None  # the KPI check: sync --month only
     monthly: bool = False  # sync --month: the Unit economics tab was (or would have been) written
 
@@ -254,6 +254,6 @@ class SyncReport:
             "issues": [issue_dict(i) for i in self.issues],
             "written": self.written,
             "trend": self.trend.as_dict() if self.trend is not None else None,
-            "months": [m.as_dict() for m in self.months],
+            "months": [m.as_dict() for m in self.months] if self.monthly else None,
             "kpi_health": self.kpi_health.as_dict() if self.kpi_health is not None else None,
         }
