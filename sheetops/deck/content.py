@@ -24,6 +24,7 @@ from sheetops.templates import Template
 PLANNED = ("spend", "leads", "orders", "revenue")
 ON_SLIDE = frozenset({"active", "testing"})  # Channels Status of the channels that get a slide
 TEXT_LIMIT = 400  # characters of a Conclusion or Action shown on a slide; longer ones end with "…"
+LINES = 6  # at most this many decisions, missing reports or breaches on a slide; the rest are counted
 # The Channels target of each metric that has one.
 TARGETS = {"cpl": "target_cpl", "cpa": "target_cpa", "roas": "target_roas"}
 
@@ -232,8 +233,17 @@ def cmo_slide(report: SyncReport, template: Template) -> Slide:
         table_header=_table_header(report),
         rows=rows,
         chart=chart,
-        sections=((deck_text("decisions", lang), decisions), (deck_text("missing", lang), missing)),
+        sections=((deck_text("decisions", lang), at_most(decisions, lang)),
+                  (deck_text("missing", lang), at_most(missing, lang))),
     )
+
+
+def at_most(lines: tuple[str, ...], lang: str, limit: int = LINES) -> tuple[str, ...]:
+    """The first ``limit`` lines, and one that counts the others (all of them are in the CMO Summary)."""
+    if len(lines) <= limit:
+        return lines
+    kept = limit - 1
+    return (*lines[:kept], deck_text("more", lang, n=len(lines) - kept))
 
 
 def main_kpi(report: ChannelReport) -> str:
@@ -285,7 +295,7 @@ def channel_slide(channel: ChannelReport, report: SyncReport, template: Template
         chart=chart,
         sections=(
             (deck_text("main_kpi_title", lang), (kpi_line,)),
-            (deck_text("breaches", lang), breaches),
+            (deck_text("breaches", lang), at_most(breaches, lang, 3)),
             (deck_text("conclusion", lang), (cut(channel.conclusion) if channel.conclusion else not_typed,)),
             (deck_text("action", lang), (cut(channel.action) if channel.action else not_typed,)),
         ),

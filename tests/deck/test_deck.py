@@ -175,3 +175,11 @@ def test_paused_and_stopped_channels_get_no_slide(made: DeckResult) -> None:
     changed = dataclasses.replace(report, channels=(paused, *report.channels[1:]))
     deck = deck_content(changed, load_template("smb-marketing"))
     assert [s.title for s in deck.slides[1:]] == [c.name for c in report.channels[1:]]
+
+
+@pytest.mark.parametrize(("count", "shown"), [(3, ["1", "2", "3"]), (6, ["1", "2", "3", "4", "5", "6"]),
+                                             (9, ["1", "2", "3", "4", "5", "…and 4 more: see the CMO Summary tab"])])
+def test_a_long_list_is_cut_and_counted(count: int, shown: list[str]) -> None:
+    from sheetops.deck.content import at_most
+
+    assert list(at_most(tuple(str(i) for i in range(1, count + 1)), "en")) == shown
