@@ -4,8 +4,9 @@
 (rendering every cell) is not counted. This process provisions the demo workbook there,
 puts N Daily rows in it (not measured), then measures this process's CPU time
 (``time.process_time``: the client's own work, whatever the machine's load) for:
-  - floor: the sync's one spreadsheets.get, its JSON decoded, nothing else (the cycle
-    collector paused, as a sync pauses it);
+  - floor: the sync's two reads (spreadsheets.get for the tabs, fills and notes;
+    values.batchGet for the values), their answers received and left undecoded (the
+    cycle collector paused, as a sync pauses it);
   - sync:  ``run_sync`` on the Google Sheets backend (read, parse, compute, build and send
     the one batchUpdate);
 each the median of ``--runs`` runs. It prints both, the sync's CPU beyond the floor, and
@@ -28,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from gsheets_sync import AS_OF, daily_rows
+from gsheets_sync import AS_OF, daily_rows, sync_reads
 
 
 def start_emulator(folder: Path) -> tuple[subprocess.Popen[str], str, Path]:
@@ -47,7 +48,6 @@ def start_emulator(folder: Path) -> tuple[subprocess.Popen[str], str, Path]:
 
 def measure(size: int, runs: int, folder: Path) -> dict[str, float]:
     from sheetops.backends.gsheets import open_gsheets_backend, provision_gsheets, spreadsheet_id
-    from sheetops.backends.gsheets.snapshot import READ_FIELDS
     from sheetops.provision import build_layout
     from sheetops.sync.engine import run_sync
     from sheetops.templates import load_template
@@ -79,10 +79,10 @@ def measure(size: int, runs: int, folder: Path) -> dict[str, float]:
         finally:
             gc.enable()
 
+    reads = sync_reads(client, sheet_id)
     floors, syncs, walls = [], [], []
     for _ in range(runs):
-        floors.append(cpu(lambda: client.spreadsheets_get(
-            sheet_id, params={"includeGridData": "true", "fields": READ_FIELDS}))[0])
+        floors.append(cpu(reads)[0])
         spent, wall = cpu(lambda: run_sync(open_gsheets_backend(url), template, as_of=AS_OF))
         syncs.append(spent)
         walls.append(wall)

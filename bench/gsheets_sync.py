@@ -1,12 +1,13 @@
 """Google Sheets sync against the emulator: requests, bytes and time for 1k, 10k and 100k
-Daily rows, against the floor (the same one spreadsheets.get a sync makes, alone).
+Daily rows, against the floor (the same two reads a sync makes, alone).
 
 For each size it provisions the English demo workbook in the in-process Sheets API
 emulator (``sheetops.testing``), puts N Daily rows in it (one batchUpdate, not measured),
 then measures:
-  - floor: one spreadsheets.get with the sync's fields mask, through gspread;
+  - floor: the sync's two reads (spreadsheets.get with its fields mask, values.batchGet of
+    every tab), through the same client, their answers left undecoded;
   - sync:  ``run_sync`` on the Google Sheets backend (read, compute, one batchUpdate).
-It prints the Sheets and Drive requests the sync made (the target is 2 whatever the size),
+It prints the Sheets and Drive requests the sync made (the target is 3 whatever the size),
 the request bytes it sent, the response bytes it received, both times and their ratio.
 
 Most of the time is the emulator's (it renders and copies every cell in Python); against
@@ -22,6 +23,7 @@ import datetime as dt
 import gc
 import random
 import time
+from collections.abc import Callable
 from typing import Any
 
 AS_OF = dt.date(2026, 11, 27)
@@ -52,9 +54,25 @@ def daily_rows(channels: list[str], count: int) -> list[dict[str, Any]]:
     return rows
 
 
+def sync_reads(client: Any, sheet_id: str) -> Callable[[], int]:
+    """The two reads a sync makes, through ``client`` (a gspread HTTP client), as one call
+    that leaves the answers undecoded and returns how many bytes came."""
+    from sheetops.backends.gsheets.client import SHEETS_URL
+    from sheetops.backends.gsheets.snapshot import READ_FIELDS, VALUE_PARAMS, parse_looks, value_ranges
+
+    url = f"{SHEETS_URL}/{sheet_id}"
+    looks = {"includeGridData": "true", "fields": READ_FIELDS}
+    values = {"ranges": value_ranges(parse_looks(client.request("get", url, params=looks).content)), **VALUE_PARAMS}
+
+    def read() -> int:
+        first = client.request("get", url, params=looks).content
+        return len(first) + len(client.request("get", f"{url}/values:batchGet", params=values).content)
+
+    return read
+
+
 def measure(size: int) -> dict[str, float]:
     from sheetops.backends.gsheets import open_gsheets_backend, provision_gsheets, spreadsheet_id
-    from sheetops.backends.gsheets.snapshot import READ_FIELDS
     from sheetops.provision import build_layout
     from sheetops.sync.engine import run_sync
     from sheetops.templates import load_template
@@ -86,17 +104,16 @@ def measure(size: int) -> dict[str, float]:
         ]})
 
         backend = open_gsheets_backend(url, credentials=key, adapters=adapters)
+        reads = sync_reads(backend.connection.client, sheet_id)
 
         def bare_read() -> float:
-            """The sync's request alone, through the same client, its answer left unparsed
+            """The sync's reads alone, through the same client, their answers left undecoded
             (with the garbage collector paused, as the sync engine pauses it)."""
             gc.collect()
             gc.disable()
             try:
                 start = time.perf_counter()
-                backend.connection.client.spreadsheets_get(
-                    sheet_id, params={"includeGridData": "true", "fields": READ_FIELDS}
-                )
+                reads()
                 return time.perf_counter() - start
             finally:
                 gc.enable()

@@ -14,7 +14,10 @@ every case, then again) and the medians are printed, with the ratio to the floor
 - whole process: ``sheetops sync FILE --as-of ... --quiet`` as a user runs it (the
   interpreter's start and the imports included), against ``python -c`` reading the file
   with python-calamine;
-- in-process: the same, timed inside a fresh interpreter from before the first import.
+- in-process: the same, timed inside a fresh interpreter from before the first import;
+  with the write phase on its own (``apply_sync_write``: the marks, the summary, the log
+  row, the record, and the new package written and swapped in), its wall time and the
+  CPU time of the process meanwhile (the deflate threads' included).
 
 Linearity: the 20k case's time beyond the floor over the 2k case's, against the ratio of
 their marks (10) and the target (at most 2x; issue 8).
@@ -56,10 +59,21 @@ if mode == "floor":
     from python_calamine import CalamineWorkbook
     book = CalamineWorkbook.from_path(path)
     rows = sum(len(book.get_sheet_by_name(n).to_python()) for n in book.sheet_names)
+    write = cpu = 0.0
 else:
+    import sheetops.backends.xlsx.patcher as patcher
     from sheetops.api import sync
+    apply, phase = patcher.apply_sync_write, {}
+    def timed(*args, **kwargs):
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            return apply(*args, **kwargs)
+        finally:
+            phase["write"], phase["cpu"] = time.perf_counter() - wall, time.process_time() - cpu
+    patcher.apply_sync_write = timed
     sync(path, as_of=dt.date.fromisoformat(sys.argv[3]))
-print(json.dumps({"seconds": time.perf_counter() - start}))
+    write, cpu = phase.get("write", 0.0), phase.get("cpu", 0.0)
+print(json.dumps({"seconds": time.perf_counter() - start, "write": write, "write_cpu": cpu}))
 """
 # case -> (Periods in a row, expected marks per channel); None: the demo's own rules
 CASES: dict[str, int | None] = {"handful": None, "2k": 100, "20k": 1000}
@@ -92,10 +106,12 @@ def whole(command: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def inside(mode: str, path: Path) -> float:
+def inside(mode: str, path: Path) -> tuple[float, float, float]:
+    """Seconds of the whole run, of its write phase, and the CPU seconds of the write phase."""
     out = subprocess.run([sys.executable, "-c", IN_PROCESS, mode, str(path), AS_OF.isoformat()],
                          check=True, capture_output=True, text=True)
-    return float(json.loads(out.stdout.strip().splitlines()[-1])["seconds"])
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+    return float(found["seconds"]), float(found["write"]), float(found["write_cpu"])
 
 
 def main() -> None:
@@ -129,7 +145,9 @@ def main() -> None:
                             floor = [sys.executable, "-c", FLOOR, str(work)]
                             seconds = whole(floor if kind == "floor" else [*sync, str(work)])
                         else:
-                            seconds = inside("floor" if kind == "floor" else "sync", work)
+                            seconds, write, cpu = inside("floor" if kind == "floor" else "sync", work)
+                            times.setdefault((case, kind, "write"), []).append(write)
+                            times.setdefault((case, kind, "write cpu"), []).append(cpu)
                         times.setdefault((case, kind, how), []).append(seconds)
     median = {key: statistics.median(values) for key, values in times.items()}
     print(f"{args.rows:,} Daily rows, 20 channels; medians of {args.runs} interleaved runs")
@@ -141,6 +159,10 @@ def main() -> None:
             first, resync = median[(case, "first", how)], median[(case, "resync", how)]
             print(f"{case:8s} {marks[case]:6d} {how:8s} {floor:8.2f} {first:8.2f} {first / floor:6.2f} "
                   f"{resync:9.2f} {resync / floor:6.2f}")
+    print("the write phase alone, in-process (wall s / CPU s, threads included):")
+    for case in cases:
+        print(f"  {case:8s} first {median[(case, 'first', 'write')]:5.2f} / {median[(case, 'first', 'write cpu')]:5.2f}"
+              f"   resync {median[(case, 'resync', 'write')]:5.2f} / {median[(case, 'resync', 'write cpu')]:5.2f}")
     if "2k" in cases and "20k" in cases:
         print("beyond the floor, 20k marks against 2k (target: at most 2.0):")
         for how in ("whole", "inside"):

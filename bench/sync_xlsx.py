@@ -5,14 +5,16 @@ For 1k, 10k and 100k Daily rows (and a year of daily data for 20 channels) it bu
 contract workbook, then, each in a fresh process so that peak memory is that run's own:
   - floor: python-calamine reads every tab's values;
   - sync:  `sheetops.api.sync` (read, compute, write the summary, highlights and log).
-It prints both times, their ratio, both peak resident memories and their ratio.
+It prints both times, their ratio, both peak resident memories and their ratio; with
+--phases, also one sync's read, compute and write, each timed, with the peak memory so far
+at its end (where the peak comes from).
 
 Targets (issue 3): sync within 3x the floor at 100k rows; under 2 s for a year of daily
 data for 20 channels; under 500 MB at 100k rows.
 
 Targets (issue 8): sync's peak memory at most 1.25x the floor's at 500k and a million rows.
 
-Run: .venv/bin/python bench/sync_xlsx.py [--sizes 1000,10000,100000] [--runs 3]
+Run: .venv/bin/python bench/sync_xlsx.py [--sizes 1000,10000,100000] [--runs 3] [--phases]
      .venv/bin/python bench/sync_xlsx.py --sizes 100000,500000,1000000 --runs 1   (memory at scale)
 """
 
@@ -44,6 +46,49 @@ elapsed = time.perf_counter() - start
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"seconds": elapsed, "peak_mb": peak_mb, "n": rows}))
 """
+
+
+# The same sync as `sheetops.api.sync`, its phases timed, with the peak memory at the end of each.
+PHASES = r"""
+import datetime as dt, gc, json, resource, sys, time
+path, as_of = sys.argv[1], dt.date.fromisoformat(sys.argv[2])
+peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+start = time.perf_counter()
+from sheetops.api import open_backend
+from sheetops.sync import summary
+from sheetops.sync.engine import analyze, build_write
+from sheetops.templates import DEFAULT_TEMPLATE, load_template
+template = load_template(DEFAULT_TEMPLATE)
+phases = {"import": (time.perf_counter() - start, peak())}
+gc.disable()  # as the engine does
+backend = open_backend(path)
+with backend.lock():
+    mark = time.perf_counter()
+    data = backend.read()
+    phases["read"] = (time.perf_counter() - mark, peak())
+    mark = time.perf_counter()
+    analysis = analyze(data, template, as_of)
+    row = summary.log_row(when=dt.datetime.now(), as_of=analysis.as_of, rows_read=analysis.facts.rows_read,
+                          breaches=len(analysis.breaches), issues=len(analysis.issues), duration=0.0, result="",
+                          lang=analysis.lang)
+    changes = build_write(analysis, log_row=row)
+    phases["compute"] = (time.perf_counter() - mark, peak())
+    del data, analysis
+    mark = time.perf_counter()
+    backend.write(changes)
+    phases["write"] = (time.perf_counter() - mark, peak())
+print(json.dumps(phases))
+"""
+
+
+def phases(path: Path, as_of: dt.date) -> str:
+    """One sync's phases: seconds and the peak memory so far (MB) at the end of each."""
+    work = path.with_name(f"phases-{path.name}")
+    work.write_bytes(path.read_bytes())
+    out = subprocess.run([sys.executable, "-c", PHASES, str(work), as_of.isoformat()],
+                         check=True, capture_output=True, text=True)
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+    return "  ".join(f"{name} {seconds:.2f} s, {mb:.0f} MB" for name, (seconds, mb) in found.items())
 
 
 def build(path: Path, daily_rows: int, channels: int, as_of: dt.date, rules: list[list[object]] | None = None) -> None:
@@ -146,6 +191,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--phases", action="store_true",
+                        help="also time one sync's read, compute and write, with the peak memory after each")
     args = parser.parse_args()
     as_of = dt.date(2026, 11, 27)
     cases = [(int(s), 20, f"{int(s):,} Daily rows") for s in args.sizes.split(",")]
@@ -160,6 +207,8 @@ def main() -> None:
             sync, peak = measure("sync", path, as_of, args.runs)
             print(f"{label:24s} {floor:8.2f} {sync:8.2f} {sync / floor:6.2f} {floor_peak:14.0f} {peak:13.0f} "
                   f"{peak / floor_peak:6.2f}")
+            if args.phases:
+                print(f"{'':24s} phases: {phases(path, as_of)}")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ before anything is written.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 import time
@@ -323,6 +324,8 @@ def _run(
                                 analysis.inputs.settings.gross_margin) if monthly else ()
         health = kpi_check(analysis) if monthly else None
         changes = build_write(analysis, log_row=row, months=months, health=health, monthly=monthly)
+        del data  # the workbook's values, freed before the write, which needs memory of its own
+        analysis = without_values(analysis)
         written = False
         if not dry_run and not stopped:
             report(message("progress.writing", lang), 0.8)
@@ -370,6 +373,14 @@ def kpi_check(analysis: Analysis) -> KpiHealth:
         return kpi_health(analysis.channels, analysis.facts, last, weeks, analysis.inputs.settings.gross_margin)
     except MissingExtraError:
         return KpiHealth(weeks, None, None, available=False)
+
+
+def without_values(analysis: Analysis) -> Analysis:
+    """The analysis without the workbook's values (every cell of every tab) it was made
+    from: all the rest of a sync needs is what was computed from them."""
+    bound = analysis.bound
+    empty = dataclasses.replace(bound.data, sheets=())
+    return dataclasses.replace(analysis, bound=dataclasses.replace(bound, data=empty, tabs={}))
 
 
 @contextmanager

@@ -21,8 +21,12 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from array import array
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import reduce
+from itertools import islice, repeat
+from operator import add, eq
 from typing import Literal
 
 from sheetops.messages import message
@@ -30,6 +34,9 @@ from sheetops.sync.period import week_start
 from sheetops.tables import Channel, Inputs, tab_name
 from sheetops.templates import normalize
 from sheetops.values import (
+    EXCEL_EPOCH,
+    MAX_SERIAL,
+    MIN_SERIAL,
     CellError,
     CellValue,
     UncomputedFormula,
@@ -41,7 +48,7 @@ from sheetops.values import (
     uncomputed,
     weekday_name,
 )
-from sheetops.workbook import BoundTab, BoundWorkbook, Finding, column_letter
+from sheetops.workbook import DAY, EMPTY, NUMBER, TEXT, BoundTab, BoundWorkbook, Columns, Finding, column_letter
 
 Period = Literal["day", "week"]
 FactSource = Literal["plan_fact", "daily", "mixed"]
@@ -128,6 +135,66 @@ class PeriodFact:
 
 # A Daily row kept compact: (sheet row, values in DAILY_KEYS order).
 DayRow = tuple[int, tuple[float | None, ...]]
+NO_FIGURE = -1.0  # a figure left empty, in a DayTable (figures are never negative)
+
+
+class DayTable(Mapping[dt.date, DayRow]):
+    """One channel's Daily rows by date: the dates (as ordinals), sheet rows and figures
+    (in DAILY_KEYS order, :data:`NO_FIGURE` for an empty one) in arrays sorted by date, so
+    that a million rows take 64 bytes each rather than a few hundred, and a streak is read
+    by walking back along them. Only the first ``size`` entries of the arrays are the
+    table's: :meth:`until` shares them rather than copying them."""
+
+    __slots__ = ("ordinals", "rows", "figures", "size")
+
+    def __init__(self, ordinals: array[int], rows: array[int], figures: Sequence[array[float]],
+                 size: int | None = None) -> None:
+        self.ordinals, self.rows, self.figures = ordinals, rows, tuple(figures)
+        self.size = len(ordinals) if size is None else size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __iter__(self) -> Iterator[dt.date]:
+        return map(dt.date.fromordinal, self.ordinals[:self.size])
+
+    def position(self, day: dt.date) -> int:
+        """Where ``day`` is in the arrays; -1 when it has no row."""
+        ordinal = day.toordinal()
+        at = bisect.bisect_left(self.ordinals, ordinal, 0, self.size)
+        return at if at < self.size and self.ordinals[at] == ordinal else -1
+
+    def __getitem__(self, day: dt.date) -> DayRow:
+        at = self.position(day)
+        if at < 0:
+            raise KeyError(day)
+        return self.row_at(at)
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, dt.date) and self.position(day) >= 0
+
+    def row_at(self, at: int) -> DayRow:
+        return self.rows[at], tuple(None if (x := f[at]) < 0 else x for f in self.figures)
+
+    @property
+    def last(self) -> int:
+        """The ordinal of the latest date (0 when there is none)."""
+        return self.ordinals[self.size - 1] if self.size else 0
+
+    def last_until(self, day: dt.date) -> dt.date | None:
+        """The latest date with a row on or before ``day``."""
+        at = bisect.bisect_right(self.ordinals, day.toordinal(), 0, self.size)
+        return dt.date.fromordinal(self.ordinals[at - 1]) if at else None
+
+    def until(self, day: dt.date) -> DayTable:
+        """The rows dated on or before ``day``."""
+        at = bisect.bisect_right(self.ordinals, day.toordinal(), 0, self.size)
+        return DayTable(self.ordinals, self.rows, self.figures, at)
+
+    def rows_from(self, day: dt.date) -> list[DayRow]:
+        """The rows dated on or after ``day``, by date."""
+        at = bisect.bisect_left(self.ordinals, day.toordinal(), 0, self.size)
+        return [self.row_at(i) for i in range(at, self.size)]
 
 
 @dataclass(frozen=True)
@@ -135,22 +202,22 @@ class Facts:
     """Every channel's facts by week and by day, with the issues met while reading them."""
 
     weeks: Mapping[tuple[str, dt.date], PeriodFact] = field(hash=False)
-    days: Mapping[str, Mapping[dt.date, DayRow]] = field(hash=False)
+    days: Mapping[str, DayTable] = field(hash=False)
     daily_tab: FactTab | None
     issues: tuple[Finding, ...] = ()
     rows_read: int = 0
     _week_index: Mapping[str, Sequence[dt.date]] = field(default_factory=dict, hash=False, repr=False)
-    _day_index: Mapping[str, Sequence[dt.date]] = field(default_factory=dict, hash=False, repr=False)
 
     def week(self, channel: str, monday: dt.date) -> PeriodFact | None:
         return self.weeks.get((channel, monday))
 
     def day(self, channel: str, day: dt.date) -> PeriodFact | None:
         """The channel's Daily facts for that date, or None if it has no Daily row."""
-        found = self.days.get(channel, {}).get(day)
-        if found is None or self.daily_tab is None:
+        table = self.days.get(channel)
+        at = table.position(day) if table is not None else -1
+        if table is None or at < 0 or self.daily_tab is None:
             return None
-        row, numbers = found
+        row, numbers = table.row_at(at)
         source = Source(self.daily_tab, (row,))
         values: dict[str, float | None] = dict.fromkeys(FACT_KEYS)
         values.update(zip(DAILY_KEYS, numbers, strict=True))
@@ -162,7 +229,10 @@ class Facts:
 
     def last_with_data(self, channel: str, period: Period, until: dt.date) -> dt.date | None:
         """The latest day or week with facts on or before ``until`` (a Monday for weeks)."""
-        index = (self._day_index if period == "day" else self._week_index).get(channel, ())
+        if period == "day":
+            table = self.days.get(channel)
+            return table.last_until(until) if table is not None else None
+        index = self._week_index.get(channel, ())
         at = bisect.bisect_right(index, until)
         return index[at - 1] if at else None
 
@@ -179,24 +249,18 @@ class Facts:
         stop at it.
         """
         monday = week_start(as_of)
-        later = {
-            channel: index[at:]
-            for channel, index in self._day_index.items()
-            if (at := bisect.bisect_right(index, as_of)) < len(index)
-        }
+        later = {channel: table for channel, table in self.days.items() if table.last > as_of.toordinal()}
         if not later or self.daily_tab is None:
             return self
         weeks = dict(self.weeks)
-        days: dict[str, Mapping[dt.date, DayRow]] = dict(self.days)
-        day_index = dict(self._day_index)
+        days: dict[str, DayTable] = dict(self.days)
         week_index = {channel: list(mondays) for channel, mondays in self._week_index.items()}
-        for channel, after in later.items():
-            kept = {day: found for day, found in self.days[channel].items() if day <= as_of}
-            days[channel] = kept
-            day_index[channel] = sorted(kept)
-            if not any(week_start(day) == monday for day in after):
-                continue
-            rows = sorted(found for day, found in kept.items() if day >= monday)
+        sunday = (monday + dt.timedelta(days=6)).toordinal()
+        for channel, table in later.items():
+            kept = days[channel] = table.until(as_of)
+            if table.ordinals[len(kept)] > sunday:
+                continue  # no day of the as-of week is left out
+            rows = sorted(kept.rows_from(monday))
             old = self.weeks.get((channel, monday))
             fact = _week_from_daily(channel, monday, rows, self.daily_tab, old)
             mondays = week_index.setdefault(channel, [])
@@ -208,7 +272,7 @@ class Facts:
             weeks[(channel, monday)] = fact
             if fact.has_data:
                 bisect.insort(mondays, monday)
-        return Facts(weeks, days, self.daily_tab, self.issues, self.rows_read, week_index, day_index)
+        return Facts(weeks, days, self.daily_tab, self.issues, self.rows_read, week_index)
 
 
 def _week_from_daily(
@@ -261,6 +325,14 @@ def read_facts(bound: BoundWorkbook, inputs: Inputs) -> Facts:
     week_index: dict[str, list[dt.date]] = {}
     no_plan = dict.fromkeys(PLAN_KEYS)
     no_source = dict.fromkeys(FACT_KEYS)
+    # Thousands of weeks have one of a few sets of components filled in from Daily: one
+    # object for each set.
+    sets: dict[frozenset[str], frozenset[str]] = {}
+
+    def components(keys: Iterable[str]) -> frozenset[str]:
+        found = frozenset(keys)
+        return sets.setdefault(found, found)
+
     # A year of Daily data for many channels is thousands of weeks: each is put together
     # with as few steps per component as possible.
     for key in sorted(pf_rows.keys() | daily_weeks.keys()):
@@ -274,26 +346,24 @@ def read_facts(bound: BoundWorkbook, inputs: Inputs) -> Facts:
             daily_source = Source(daily_tab, tuple(summed_rows))
             values = dict(no_source)
             values.update(zip(DAILY_KEYS, totals, strict=True))
-            filled = frozenset([k for k, v in zip(DAILY_KEYS, totals, strict=True) if v is not None])
+            filled = components(k for k, v in zip(DAILY_KEYS, totals, strict=True) if v is not None)
             weeks[key] = PeriodFact(
-                channel, "week", monday, values, dict.fromkeys(FACT_KEYS, daily_source), plan=no_plan,
-                from_daily=filled,
+                channel, "week", monday, values, _Sources(daily_source), plan=no_plan, from_daily=filled,
             )
             if filled:
                 week_index.setdefault(channel, []).append(monday)
             continue
         values = pf.values  # the row's own dicts, made for this week only, become the week's
-        sources = dict.fromkeys(FACT_KEYS, Source(pf_tab, (pf.row,)))
+        sources = _Sources(Source(pf_tab, (pf.row,)))
         filled = frozenset()
         if summed is not None and daily_tab is not None:
             summed_rows, totals = summed
             taken = [(k, v) for k, v in zip(DAILY_KEYS, totals, strict=True) if v is not None and values[k] is None]
             if taken:
-                daily_source = Source(daily_tab, tuple(summed_rows))
                 for component, total in taken:
                     values[component] = total
-                    sources[component] = daily_source
-                filled = frozenset([k for k, _ in taken])
+                filled = components(k for k, _ in taken)
+                sources = _Sources(sources.base, Source(daily_tab, tuple(summed_rows)), filled)
         weeks[key] = PeriodFact(
             channel,
             "week",
@@ -308,8 +378,34 @@ def read_facts(bound: BoundWorkbook, inputs: Inputs) -> Facts:
         if filled or pf.has_facts:
             week_index.setdefault(channel, []).append(monday)
 
-    day_index = {channel: sorted(by_day) for channel, by_day in days.items()}
-    return Facts(weeks, days, daily_tab, tuple(reader.issues), reader.rows_read, week_index, day_index)
+    return Facts(weeks, days, daily_tab, tuple(reader.issues), reader.rows_read, week_index)
+
+
+class _Sources(Mapping[str, Source]):
+    """Where each fact component of a week came from: ``base`` (its Plan-Fact row, or its
+    Daily rows), but for the ``taken`` components, summed from the Daily rows ``daily``.
+    One small object per week rather than a dict of every component."""
+
+    __slots__ = ("base", "daily", "taken")
+
+    def __init__(self, base: Source, daily: Source | None = None, taken: frozenset[str] = frozenset()) -> None:
+        self.base, self.daily, self.taken = base, daily, taken
+
+    def __getitem__(self, key: str) -> Source:
+        if key in self.taken and self.daily is not None:
+            return self.daily
+        if key in _FACT_KEY_SET:
+            return self.base
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(FACT_KEYS)
+
+    def __len__(self) -> int:
+        return len(FACT_KEYS)
+
+
+_FACT_KEY_SET = frozenset(FACT_KEYS)
 
 
 def _readable(bound: BoundWorkbook, key: str) -> BoundTab | None:
@@ -417,12 +513,10 @@ class _FactReader:
         contract_cols = list(cols.values())
         known = self._typed
         date_type, datetime_type = dt.date, dt.datetime
-        rows = tab.sheet.rows
-        for row in range(1, len(rows)):
-            cells = rows[row]
+        for row, cells in enumerate(tab.sheet.rows):
             size = len(cells)
-            if not any(c < size and not _blank(cells[c]) for c in contract_cols):
-                continue  # nothing in a contract column (the same rows as BoundTab.data_rows)
+            if not row or not any(c < size and not _blank(cells[c]) for c in contract_cols):
+                continue  # the header, or nothing in a contract column (the rows of BoundTab.data_rows)
             self.rows_read += 1
             before = len(self.issues)
             typed_week = cells[week_col] if week_col is not None and week_col < size else None
@@ -442,8 +536,8 @@ class _FactReader:
             channel = known.get(typed) if isinstance(typed, str) else None
             if channel is None:
                 channel = self._channel_cell(tab, row)
-            values = self._numbers(tab, row, fact_cols, FACT_KEYS)
-            plan = self._numbers(tab, row, plan_cols, PLAN_KEYS)
+            values = self._numbers(tab, row, cells, fact_cols, FACT_KEYS)
+            plan = self._numbers(tab, row, cells, plan_cols, PLAN_KEYS)
             if len(self.issues) > before or monday is None or channel is None:
                 continue
             key = (channel.name, monday)
@@ -468,6 +562,11 @@ class _FactReader:
 
     def _period_start(self, tab: BoundTab, row: int, key: str, header: str, *, monday: bool) -> dt.date | None:
         value = tab.value(row, key)
+        if type(value) is float and MIN_SERIAL <= value <= MAX_SERIAL and value.is_integer():
+            # A day number (Google Sheets' dates) seen for the first time: no checks to make.
+            day = self._dates[value] = EXCEL_EPOCH + dt.timedelta(days=int(value))
+            if not monday or day.weekday() == 0:
+                return day
         if value is None or (isinstance(value, str) and not value.strip()):
             self.report(tab.address(row, key),
                         self.message("empty_cell.week" if monday else "empty_cell.date", header=printable(header)),
@@ -513,11 +612,10 @@ class _FactReader:
         return channel
 
     def _numbers(
-        self, tab: BoundTab, row: int, cols: list[tuple[str, int]], keys: tuple[str, ...]
+        self, tab: BoundTab, row: int, cells: Sequence[CellValue], cols: list[tuple[str, int]], keys: tuple[str, ...]
     ) -> dict[str, float | None]:
         """Every one of ``keys`` (None where the tab lacks its column or the cell is blank)."""
         values: dict[str, float | None] = dict.fromkeys(keys)
-        cells = tab.sheet.rows[row]
         size = len(cells)
         for key, col in cols:
             value = cells[col] if col < size else None
@@ -543,128 +641,259 @@ class _FactReader:
 
     # -- Daily -------------------------------------------------------------------------------------
 
-    def daily(
-        self, tab: BoundTab
-    ) -> tuple[dict[str, dict[dt.date, DayRow]], dict[tuple[str, dt.date], _WeekSum]]:
-        """Each channel's Daily rows by date, and their sums by week, in one pass.
+    def daily(self, tab: BoundTab) -> tuple[dict[str, DayTable], dict[tuple[str, dt.date], _WeekSum]]:
+        """Each channel's Daily rows by date, and their sums by week.
 
-        The common case (number cells, date cells, a channel name seen before) runs inline;
-        anything else goes through the same checks as Plan-Fact, which report the issue.
+        The tab is read a block of rows at a time, from its columns: a block whose cells are
+        all as expected (dates, channel names seen in Channels, figures that are numbers of
+        at least 0) is taken whole; any other block row by row, through the same checks as
+        Plan-Fact, which report the issues. Once every row is read, a second row for the
+        same channel and date is left out (the first is kept) and reported in its place
+        among the issues.
         """
-        days: dict[str, dict[dt.date, DayRow]] = {}
+        sheet_rows = tab.sheet.rows
+        table = sheet_rows if isinstance(sheet_rows, Columns) else Columns.of_rows(sheet_rows)
+        gathered = _Gathered()
+        start, issue_rows = len(self.issues), []
+        for first in range(1, len(table), _BLOCK):
+            last = min(len(table), first + _BLOCK)
+            if self._daily_block(tab, table, first, last, gathered):
+                continue
+            for row in range(first, last):
+                before = len(self.issues)
+                self._daily_row(tab, table[row], row, gathered)
+                if len(self.issues) > before:
+                    issue_rows.extend([row] * (len(self.issues) - before))
+        days, sums, duplicates = gathered.tables(tab)
+        if duplicates:
+            rows = issue_rows + [row for row, _ in duplicates]
+            found = self.issues[start:] + [
+                Finding(tab.address(row, "channel"),
+                        self.message("duplicate_row.day", channel=printable(name), day=show_date(day, self.lang),
+                                     first=first_row + 1),
+                        "error", "duplicate_row")
+                for row, (name, day, first_row) in duplicates
+            ]
+            order = sorted(range(len(rows)), key=rows.__getitem__)  # stable: a row's own issues keep their order
+            self.issues[start:] = [found[i] for i in order]
+        return days, sums
+
+    def _daily_block(self, tab: BoundTab, table: Columns, first: int, last: int, gathered: _Gathered) -> bool:
+        """Take the rows ``first`` to ``last`` whole, if every cell of theirs is as expected;
+        else take nothing and say so."""
+        cols = tab.columns
+        width, count = len(table.columns), last - first
+        date_col, channel_col = cols["date"], cols["channel"]
+        if date_col >= width or channel_col >= width:
+            return False
+        dates, names = table.columns[date_col], table.columns[channel_col]
+        if dates.kinds.count(DAY, first, last) != count or names.kinds.count(TEXT, first, last) != count:
+            return False
+        codes = names.payload[first:last]
+        channel_of: dict[float, int] = {}
+        for code in set(codes):
+            channel = self.channel(names.texts[int(code)])
+            if channel is None:
+                return False
+            channel_of[code] = gathered.channel_index(channel.name)
+        figures: list[array[float] | None] = [None] * len(DAILY_KEYS)
+        full = []
+        for i, key in enumerate(DAILY_KEYS):
+            col = cols.get(key)
+            if col is None or col >= width:
+                continue
+            column = table.columns[col]
+            numbers = column.kinds.count(NUMBER, first, last)
+            if numbers + column.kinds.count(EMPTY, first, last) != count:
+                return False  # text, an error, a formula...
+            if not numbers:
+                continue
+            block = column.payload[first:last]
+            total = sum(block)
+            if min(block) < 0 or total != total:  # a negative figure, or one that is not a number
+                return False
+            if numbers == count:
+                full.append(i)
+                figures[i] = block
+            else:
+                kinds = column.kinds[first:last]
+                figures[i] = array("d", [x if k == NUMBER else NO_FIGURE for x, k in zip(block, kinds, strict=True)])
+        required = [i for i, key in enumerate(DAILY_KEYS) if key in cols and tab.spec.column(key).required]
+        if not full or any(i not in full for i in required):
+            return False  # a row without figures, or without a figure it must have
+        gathered.channels.extend(map(channel_of.__getitem__, codes))
+        gathered.ordinals.extend(map(int, dates.payload[first:last]))
+        gathered.rows.extend(range(first, last))
+        for i, taken in enumerate(figures):
+            gathered.figures[i].extend(taken if taken is not None else repeat(NO_FIGURE, count))
+        self.rows_read += count
+        return True
+
+    def _daily_row(self, tab: BoundTab, cells: Sequence[CellValue], row: int, gathered: _Gathered) -> None:
+        """One Daily row, through every check: its issues reported, taken if it has none."""
         cols = tab.columns
         date_col, channel_col = cols["date"], cols["channel"]
-        present = [(i, cols[key]) for i, key in enumerate(DAILY_KEYS) if key in cols]
-        indexes = [i for i, _ in present]
-        # The figures a Daily row must have once it has any (the template's required columns).
-        required = [i for i, key in enumerate(DAILY_KEYS) if key in cols and tab.spec.column(key).required]
-        all_cols = [date_col, channel_col, *(c for _, c in present)]
-        width = len(DAILY_KEYS)
-        headers = [_header(tab, key) if key in cols else key for key in DAILY_KEYS]
-        date_header = _header(tab, "date")
-        sheet = tab.sheet.name
-        mondays: dict[dt.date, dt.date] = {}
-        # each channel's rows by date and its week sums by Monday, found with one look-up
-        by_channel: dict[str, tuple[dict[dt.date, DayRow], dict[dt.date, _WeekSum]]] = {}
-        known = self._typed
-        number = self.number
-        rows = tab.sheet.rows
-        rows_read = 0
-        date_type, datetime_type = dt.date, dt.datetime
-        dates = self._dates
-        for row in range(1, len(rows)):
-            cells = rows[row]
-            size = len(cells)
-            numbers: list[float | None] = [None] * width
-            found = bad = False
-            for i, col in present:
-                if col >= size:
-                    continue
-                value = cells[col]
-                if value is None:
-                    continue
-                kind = type(value)
-                if (kind is float or kind is int) and value >= 0:  # type: ignore[operator]
-                    numbers[i] = value if kind is float else float(value)  # type: ignore[assignment,arg-type]
-                    found = True
-                    continue
-                try:
-                    parsed = number(value)
-                except ValueProblem as exc:
-                    bad = True
-                    self._bad_number(sheet, row, col, headers[i], exc)
-                    continue
-                if parsed is not None:
-                    numbers[i] = parsed
-                    found = True
-            if not found and not bad:
-                # Nothing to count: a blank row, or a date and channel typed ahead of the figures.
-                if any(c < size and not _blank(cells[c]) for c in all_cols):
-                    rows_read += 1
+        size = len(cells)
+        numbers: list[float | None] = [None] * len(DAILY_KEYS)
+        found = bad = False
+        for i, key in enumerate(DAILY_KEYS):
+            col = cols.get(key)
+            if col is None or col >= size:
                 continue
-            if found:
-                for i in required:
-                    if numbers[i] is None:
-                        col = cols[DAILY_KEYS[i]]
-                        if col >= size or _blank(cells[col]):
-                            bad = True
-                            self._empty_figure(sheet, row, col, headers[i])
-            rows_read += 1
-            typed_day = cells[date_col] if date_col < size else None
-            day_kind = type(typed_day)
-            if day_kind is date_type:
-                day: dt.date | None = typed_day  # type: ignore[assignment]
-            elif day_kind is datetime_type:
-                day = typed_day.date()  # type: ignore[union-attr]
-            else:
-                # A day number (Google Sheets' dates) read before is known; else the checks.
-                day = dates.get(typed_day) if day_kind is float else None
-                if day is None:
-                    day = self._period_start(tab, row, "date", date_header, monday=False)
-            typed_channel = cells[channel_col] if channel_col < size else None
-            channel = known.get(typed_channel) if isinstance(typed_channel, str) else None
-            if channel is None:
-                channel = self._channel_cell(tab, row)
-            if bad or day is None or channel is None:
+            value = cells[col]
+            if value is None:
                 continue
-            name = channel.name
-            state = by_channel.get(name)
-            if state is None:
-                by_day: dict[dt.date, DayRow] = {}
-                week_sums: dict[dt.date, _WeekSum] = {}
-                days[name] = by_day
-                by_channel[name] = (by_day, week_sums)
-            else:
-                by_day, week_sums = state
-                if day in by_day:
-                    first = by_day[day][0] + 1
-                    self.report(
-                        tab.address(row, "channel"),
-                        self.message("duplicate_row.day", channel=printable(name), day=show_date(day, self.lang),
-                                     first=first),
-                        "duplicate_row",
-                    )
+            kind = type(value)
+            if (kind is float or kind is int) and value >= 0:  # type: ignore[operator]
+                numbers[i] = float(value)  # type: ignore[arg-type]
+                found = True
+                continue
+            try:
+                parsed = self.number(value)
+            except ValueProblem as exc:
+                bad = True
+                self._bad_number(tab.sheet.name, row, col, _header(tab, key), exc)
+                continue
+            if parsed is not None:
+                numbers[i] = parsed
+                found = True
+        if not found and not bad:
+            # Nothing to count: a blank row, or a date and channel typed ahead of the figures.
+            all_cols = [date_col, channel_col, *(cols[key] for key in DAILY_KEYS if key in cols)]
+            if any(c < size and not _blank(cells[c]) for c in all_cols):
+                self.rows_read += 1
+            return
+        if found:
+            for i, key in enumerate(DAILY_KEYS):
+                if numbers[i] is None and key in cols and tab.spec.column(key).required:
+                    col = cols[key]
+                    if col >= size or _blank(cells[col]):
+                        bad = True
+                        self._empty_figure(tab.sheet.name, row, col, _header(tab, key))
+        self.rows_read += 1
+        typed_day = cells[date_col] if date_col < size else None
+        day_kind = type(typed_day)
+        if day_kind is dt.date:
+            day: dt.date | None = typed_day  # type: ignore[assignment]
+        elif day_kind is dt.datetime:
+            day = typed_day.date()  # type: ignore[union-attr]
+        else:
+            # A day number (Google Sheets' dates) read before is known; else the checks.
+            day = self._dates.get(typed_day) if day_kind is float else None
+            if day is None:
+                day = self._period_start(tab, row, "date", _header(tab, "date"), monday=False)
+        typed_channel = cells[channel_col] if channel_col < size else None
+        channel = self._typed.get(typed_channel) if isinstance(typed_channel, str) else None
+        if channel is None:
+            channel = self._channel_cell(tab, row)
+        if bad or day is None or channel is None:
+            return
+        gathered.channels.append(gathered.channel_index(channel.name))
+        gathered.ordinals.append(day.toordinal())
+        gathered.rows.append(row)
+        for i, x in enumerate(numbers):
+            gathered.figures[i].append(NO_FIGURE if x is None else x)
+
+
+_BLOCK = 4096  # Daily rows looked at together
+
+
+class _Gathered:
+    """The Daily rows taken, in sheet order: each one's channel (an index into
+    :attr:`names`), date (ordinal), sheet row and figures (DAILY_KEYS order)."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self._index: dict[str, int] = {}
+        self.channels: array[int] = array("i")
+        self.ordinals: array[int] = array("i")
+        self.rows: array[int] = array("i")
+        self.figures: list[array[float]] = [array("d") for _ in DAILY_KEYS]
+
+    def channel_index(self, name: str) -> int:
+        found = self._index.get(name)
+        if found is None:
+            found = self._index[name] = len(self.names)
+            self.names.append(name)
+        return found
+
+    def tables(
+        self, tab: BoundTab
+    ) -> tuple[dict[str, DayTable], dict[tuple[str, dt.date], _WeekSum], list[tuple[int, tuple[str, dt.date, int]]]]:
+        """Each channel's DayTable; the sums of each channel's weeks (over its rows in sheet
+        order); and the rows left out as a second one for a channel and date:
+        (row, (channel, date, the first one's row))."""
+        ordinals, rows, figures = self.ordinals, self.rows, self.figures
+        keys = [channel << 32 | ordinal for channel, ordinal in zip(self.channels, ordinals, strict=True)]
+        order = sorted(range(len(keys)), key=keys.__getitem__)  # stable: the same date in sheet order
+        duplicates: list[tuple[int, tuple[str, dt.date, int]]] = []
+        sorted_keys = [keys[at] for at in order]
+        if any(map(eq, sorted_keys, islice(sorted_keys, 1, None))):
+            kept: list[int] = []
+            previous = -1
+            for at in order:
+                if keys[at] == previous:
+                    first = kept[-1]
+                    duplicates.append((rows[at], (self.names[self.channels[at]],
+                                                  dt.date.fromordinal(ordinals[at]), rows[first])))
                     continue
-            by_day[day] = (row, tuple(numbers))
-            monday = mondays.get(day)
-            if monday is None:
-                monday = mondays[day] = week_start(day)
-            summed = week_sums.get(monday)
-            if summed is None:
-                week_sums[monday] = ([row], numbers)
+                kept.append(at)
+                previous = keys[at]
+            order = kept
+            sorted_keys = [keys[at] for at in order]
+        unused = [_only_no_figure(f) for f in figures]  # a column no row has a figure in
+        days: dict[str, DayTable] = {}
+        sums: dict[tuple[str, dt.date], _WeekSum] = {}
+        present = [i for i, key in enumerate(DAILY_KEYS) if key in tab.columns]
+        for index, name in enumerate(self.names):
+            low = bisect.bisect_left(sorted_keys, index << 32)
+            high = bisect.bisect_left(sorted_keys, (index + 1) << 32, low)
+            if low == high:
                 continue
-            summed[0].append(row)
-            totals = summed[1]
-            for i in indexes:
-                x = numbers[i]
-                if x is not None:
-                    total = totals[i]
-                    totals[i] = x if total is None else total + x
-        self.rows_read += rows_read
-        sums = {
-            (name, monday): summed for name, (_, by_week) in by_channel.items() for monday, summed in by_week.items()
-        }
-        return days, sums
+            part = order[low:high]
+            table = days[name] = DayTable(array("i", map(ordinals.__getitem__, part)),
+                                          array("i", map(rows.__getitem__, part)),
+                                          [array("d", [NO_FIGURE]) * len(part) if none else
+                                           array("d", map(f.__getitem__, part))
+                                           for f, none in zip(figures, unused, strict=True)])
+            _add_week_sums(name, table, present, sums)
+        return days, sums, duplicates
+
+
+def _add_week_sums(name: str, table: DayTable, present: list[int], sums: dict[tuple[str, dt.date], _WeekSum]) -> None:
+    """The sums of a channel's Daily rows by week, each over the week's rows in sheet order."""
+    rows = table.rows
+    mondays = [ordinal - (ordinal + 6) % 7 for ordinal in table.ordinals]  # ordinal 1 is a Monday
+    columns = [(i, table.figures[i]) for i in present if not _only_no_figure(table.figures[i])]
+    if list(rows) != sorted(rows):  # rows not typed in date order: each week's in sheet order
+        by_week = sorted(range(len(mondays)), key=[m << 32 | r for m, r in zip(mondays, rows, strict=True)].__getitem__)
+        mondays = [mondays[at] for at in by_week]
+        rows = array("i", map(rows.__getitem__, by_week))
+        columns = [(i, array("d", map(column.__getitem__, by_week))) for i, column in columns]
+    # Whether a column may have an empty figure (its bytes compared, not each number).
+    gaps = [(i, column, _NO_FIGURE_BYTES in column.tobytes()) for i, column in columns]
+    low, width = 0, len(DAILY_KEYS)
+    while low < len(mondays):
+        monday = mondays[low]
+        high = bisect.bisect_right(mondays, monday, low, min(low + 7, len(mondays)))
+        totals: list[float | None] = [None] * width
+        for i, column, gap in gaps:
+            block = column[low:high]
+            if gap and block.count(NO_FIGURE):
+                block = array("d", [x for x in block if x != NO_FIGURE])
+                if not block:
+                    continue
+            totals[i] = reduce(add, block)  # in sheet order, one by one
+        sums[(name, dt.date.fromordinal(monday))] = (rows[low:high].tolist(), totals)
+        low = high
+
+
+_NO_FIGURE_BYTES = array("d", [NO_FIGURE]).tobytes()
+
+
+def _only_no_figure(figures: array[float]) -> bool:
+    """Whether no row has a figure here: the bytes compared at once, not each number."""
+    return figures.tobytes() == _NO_FIGURE_BYTES * len(figures)
 
 
 def _blank(value: CellValue) -> bool:

@@ -102,7 +102,7 @@ def month_budget(channel: Channel, facts: Facts, period: ReportPeriod) -> MonthB
     days = calendar.monthrange(end.year, end.month)[1]
     spend: float | None = None
     monday = start - dt.timedelta(days=start.weekday())
-    by_day = facts.days.get(channel.name, {})
+    by_day: Mapping[dt.date, DayRow] = facts.days.get(channel.name) or {}
     while monday <= end:
         first, last = max(start, monday), min(end, monday + dt.timedelta(days=6))
         week = facts.week(channel.name, monday)

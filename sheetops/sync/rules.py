@@ -21,17 +21,18 @@ Paused and Stopped channels are not judged: the decision has been taken already.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import operator
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import overload
 
 from sheetops.messages import message
-from sheetops.sync.facts import DAILY_KEYS, DayRow, Facts, FactTab, Period, PeriodFact
+from sheetops.sync.facts import DAILY_KEYS, DayTable, Facts, FactTab, Period, PeriodFact
 from sheetops.sync.kpis import METRIC_INPUTS, metric_value
 from sheetops.sync.period import ReportPeriod, week_start
 from sheetops.tables import Channel, Inputs, StopRule, covered_channels
-from sheetops.values import same_number
+from sheetops.values import RELATIVE_TOLERANCE, same_number
 from sheetops.workbook import BoundTab, Finding
 
 CONDITIONS: dict[str, Callable[[float, float], bool]] = {
@@ -190,7 +191,7 @@ def evaluate_rule(
         return None  # nothing in the reported period: an older streak is history
     metric, step = rule.metric, _STEP[period]
     if period == "day":
-        starts, values = _day_streak(rule, facts.days.get(channel.name, {}), last, threshold, gross_margin)
+        starts, values = _day_streak(rule, facts.days.get(channel.name), last, threshold, gross_margin)
     else:
         def points() -> Iterator[Point]:
             start = last
@@ -212,36 +213,50 @@ def evaluate_rule(
 _SPEND = DAILY_KEYS.index("spend")
 
 
-def _daily_metric(metric: str, gross_margin: float) -> Callable[[tuple[float | None, ...]], float | None]:
-    """The metric of a Daily row's figures (in DAILY_KEYS order): a figure itself is read by
-    its place; a ratio through :func:`metric_value`."""
-    if metric in DAILY_KEYS:
-        index = DAILY_KEYS.index(metric)
-        return lambda numbers: numbers[index]
-    return lambda numbers: metric_value(metric, dict(zip(DAILY_KEYS, numbers, strict=True)), gross_margin)
-
-
 def _day_streak(
-    rule: StopRule, by_day: Mapping[dt.date, DayRow], last: dt.date, threshold: float, gross_margin: float
+    rule: StopRule, table: DayTable | None, last: dt.date, threshold: float, gross_margin: float
 ) -> tuple[list[dt.date], list[float]]:
     """The days of a day rule's run, newest first, and the metric on each, read straight from
-    the Daily rows: a streak can be hundreds of days long (the same test as :func:`streak`)."""
+    the channel's Daily rows by walking back along them: a streak can be hundreds of days
+    long. The same test as :func:`streak` and :func:`meets`, written out for speed."""
     starts: list[dt.date] = []
     values: list[float] = []
+    at = table.position(last) if table is not None else -1
+    if table is None or at < 0:
+        return starts, values
     condition, min_spend = rule.condition, rule.min_spend
-    of = _daily_metric(rule.metric, gross_margin)
-    day, step = last, _STEP["day"]
-    while (found := by_day.get(day)) is not None:
-        numbers = found[1]
-        if all(x is None for x in numbers):
-            break  # a row without figures: a day without data
-        value = of(numbers)
-        if not _holds(value, numbers[_SPEND], condition, threshold, min_spend):
+    compare, equal_holds = CONDITIONS[condition], condition in (">=", "<=")
+    ordinals, figures = table.ordinals, table.figures
+    spend = figures[_SPEND]
+    column = figures[DAILY_KEYS.index(rule.metric)] if rule.metric in DAILY_KEYS else None
+    metric, isclose, tolerance = rule.metric, math.isclose, RELATIVE_TOLERANCE
+    expected = ordinals[at]
+    while at >= 0 and ordinals[at] == expected:
+        if column is not None:
+            value = column[at]
+            if value < 0:
+                break  # no figure: the condition cannot hold
+        else:
+            numbers = [None if (x := f[at]) < 0 else x for f in figures]
+            if all(x is None for x in numbers):
+                break  # a row without figures: a day without data
+            found = metric_value(metric, dict(zip(DAILY_KEYS, numbers, strict=True)), gross_margin)
+            if found is None:
+                break
+            value = found
+        if value == threshold or isclose(value, threshold, rel_tol=tolerance):
+            if not equal_holds:
+                break
+        elif not compare(value, threshold):
             break
-        assert value is not None
-        starts.append(day)
+        if min_spend is not None:
+            paid = spend[at]
+            if paid < 0 or not (paid >= min_spend or same_number(paid, min_spend)):
+                break
+        starts.append(dt.date.fromordinal(expected))
         values.append(value)
-        day -= step
+        at -= 1
+        expected -= 1
     return starts, values
 
 

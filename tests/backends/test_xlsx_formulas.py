@@ -67,3 +67,16 @@ def test_an_error_cell_is_found_however_its_attributes_are_written(cell: bytes) 
 
     sheet = b"<worksheet><sheetData><row r='5'>%b</row></sheetData></worksheet>" % cell
     assert _error_cells(sheet) == {(4, 2): "#DIV/0!"}
+
+
+@pytest.mark.parametrize("rows_before", [0, 1, 200])
+def test_an_error_cell_is_found_among_rows_written_as_libreoffice_writes_them(rows_before: int) -> None:
+    """LibreOffice ends many values with e" (hidden="false"): an error cell after them is still found."""
+    from sheetops.backends.xlsx.reader import _error_cells
+
+    row = b'<row r="%d" hidden="false" collapsed="false"><c r="A%d" s="0" t="n"><v>1</v></c></row>'
+    before = b"".join(row % (n, n) for n in range(1, rows_before + 1))
+    error = b'<row r="%d" hidden="false"><c r="C%d" t="e"><v>#N/A</v></c></row>' % ((rows_before + 1,) * 2)
+    sheet = b"<worksheet><sheetData>%b%b</sheetData></worksheet>" % (before, error)
+    assert _error_cells(sheet) == {(rows_before, 2): "#N/A"}
+    assert _error_cells(sheet.replace(error, b"")) == {}

@@ -16,7 +16,15 @@ import pytest
 
 from sheetops.backends.xlsx import xmlbytes as xb
 from sheetops.backends.xlsx.notes import CommentsPart, VmlDrawing
-from sheetops.backends.xlsx.record import NEW_CELL, NO_STYLE, HighlightRecord, read_records, record_layout
+from sheetops.backends.xlsx.record import (
+    NEW_CELL,
+    NO_STYLE,
+    HighlightRecord,
+    _rows_as_written,
+    read_records,
+    record_layout,
+    render_record,
+)
 from sheetops.backends.xlsx.repack import PackageEdit
 from sheetops.backends.xlsx.sheetrender import render_worksheet
 from sheetops.backends.xlsx.sheetxml import SheetEditor
@@ -512,6 +520,21 @@ def test_the_record_reads_back_what_it_wrote() -> None:
     assert not styles.changed  # the record is plain: it adds no styles
 
 
+@pytest.mark.parametrize("old", [None, b"kept"], ids=["a new tab", "the tab rewritten"])
+def test_the_record_is_written_row_by_row_as_cell_by_cell(old: bytes | None) -> None:
+    records = [
+        *RECORDS,
+        HighlightRecord("Daily", "AB7", "0123", 11, " two  spaces\nand a line _x0041_ \x07", True, NO_FILL, None),
+        HighlightRecord("Daily ₽", "C2", "none", 12, "😀" * 3, False, GREEN_FILL, "true"),
+    ]
+    before = render_worksheet(record_layout([]), StyleSheet(MINIMAL_STYLES))
+    kept = before.replace(b"<sheetView ", b'<sheetView zoomScale="80" ') if old else None
+    assert render_record(records, StyleSheet(MINIMAL_STYLES), kept) == render_worksheet(
+        record_layout(records), StyleSheet(MINIMAL_STYLES), kept
+    )
+    assert render_record([], StyleSheet(MINIMAL_STYLES)) == before
+
+
 def test_the_record_is_read_in_one_pass_and_cell_by_cell_alike() -> None:
     part = render_worksheet(record_layout(RECORDS), StyleSheet(MINIMAL_STYLES))
     # a program that saved the record with shared strings and its own attributes: read cell by cell
@@ -520,6 +543,8 @@ def test_the_record_is_read_in_one_pass_and_cell_by_cell_alike() -> None:
     saved = saved.replace(b'<c r="A2" t="inlineStr"><is><t>Daily</t></is></c>', b'<c r="A2" t="inlineStr" x="1">'
                           b'<is><t>Daily</t></is></c>')
     assert saved != part
+    assert _rows_as_written(SheetEditor(part, "sheetops_state")) is not None, "as written: read in one pass"
+    assert _rows_as_written(SheetEditor(saved, "sheetops_state")) is None
     expected = sorted(RECORDS, key=lambda r: r.key)
     for xml in (part, saved):
         read = read_records(SheetEditor(xml, "sheetops_state"), lambda: strings)
@@ -593,3 +618,18 @@ def test_unchanged_entries_are_copied_with_their_compression_and_changed_ones_re
         assert copy.read("xl/workbook.xml") == b"<workbook>changed</workbook>"
     for name in ("[Content_Types].xml", "xl/media/image1.png"):
         assert after[name] == before[name]
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        '<c r="B2" s="3">', '<c r="B2" t="s">', '<c r="B2" s="3" t="s">', '<c r="B2"/>', '<c r="B2" s="">',
+        '<c r="B2"  s="3">', '<c r="B2" t="n" s = "3">', "<c r='B2' s='3'>", '<x:c r="B2" cm="1" s="3"/>',
+        '<c s="3" r="B2">',
+    ],
+)
+@pytest.mark.parametrize("style", ["9", None])
+def test_a_cells_style_is_set_as_the_attribute_tools_set_it(tag: str, style: str | None) -> None:
+    from sheetops.backends.xlsx.sheetxml import _with_style
+
+    assert _with_style(tag.encode(), style) == xb.set_attribute(tag.encode(), b"s", style, after=b"r")

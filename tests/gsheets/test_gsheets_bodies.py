@@ -4,6 +4,7 @@ what the layout says (text as text, formats, widths, drop-downs, protection)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from sheetops.backends import Highlight, SyncWrite
 from sheetops.backends.gsheets import bodies
 from sheetops.backends.gsheets.create import content_requests, create_body, folder_requests
 from sheetops.backends.gsheets.shares import parse_share
-from sheetops.backends.gsheets.snapshot import parse_spreadsheet
+from sheetops.backends.gsheets.snapshot import Snapshot, add_values, parse_looks
 from sheetops.backends.gsheets.writes import sync_requests
 from sheetops.errors import WorkbookError
 from sheetops.layout import Cell, DropDown, Style, TabLayout, WorkbookLayout
@@ -202,25 +203,21 @@ def test_bad_shares_say_what_to_write(text: str) -> None:
         parse_share(text)
 
 
-def spreadsheet(*sheets: dict[str, Any]) -> dict[str, Any]:
-    return {"spreadsheetId": "abc", "properties": {"title": "t"}, "sheets": list(sheets)}
-
-
-def sheet(sheet_id: int, title: str, rows: list[list[dict[str, Any]]], **props: Any) -> dict[str, Any]:
-    return {
-        "properties": {"sheetId": sheet_id, "title": title, "index": sheet_id,
-                       "gridProperties": {"rowCount": 1000, "columnCount": 26}, **props},
-        "data": [{"rowData": [{"values": r} for r in rows]}],
-    }
+def snapshot_of(title: str, values: list[list[Any]], looks: list[list[dict[str, Any]]]) -> Snapshot:
+    """A one-tab spreadsheet as a sync reads it: the fills and notes, then the values."""
+    sheet = {"properties": {"sheetId": 1, "title": title, "index": 0,
+                            "gridProperties": {"rowCount": 1000, "columnCount": 26}},
+             "data": [{"rowData": [{"values": r} for r in looks]}]}
+    looks_answer = json.dumps({"spreadsheetId": "abc", "properties": {"title": "t"}, "sheets": [sheet]})
+    values_answer = json.dumps({"valueRanges": [{"values": values}]})
+    return add_values(parse_looks(looks_answer.encode()), values_answer.encode())
 
 
 def test_sync_requests_follow_the_discovery_document(template: Template, sheets_schema: Any) -> None:
     workbook = layouts(template)["en"]
     summary = next(t for t in workbook.tabs if t.key == "summary")
     log = next(t for t in workbook.tabs if t.key == "sync_log")
-    snapshot = parse_spreadsheet(spreadsheet(
-        sheet(1, "Plan-Fact", [[{"effectiveValue": {"stringValue": "Week"}}], [{}, {}, {"note": "mine"}]]),
-    ))
+    snapshot = snapshot_of("Plan-Fact", [["Week"]], [[{}], [{}, {}, {"note": "mine"}]])
     changes = SyncWrite(
         tabs=(summary,),
         log_tab=log,

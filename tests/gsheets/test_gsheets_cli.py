@@ -46,7 +46,8 @@ def test_init_then_sync(run_cli: Any, google: Google, over_the_wire: Path) -> No
     report = json.loads(synced.stdout)
     assert report["written"] is True and report["breaches"]
     calls = [r.operation for r in google.api_requests()]
-    assert calls == ["sheets.spreadsheets.get", "sheets.spreadsheets.batchUpdate"]
+    assert calls == ["sheets.spreadsheets.get", "sheets.spreadsheets.values.batchGet",
+                     "sheets.spreadsheets.batchUpdate"]
     checked = run_cli("check", url)
     assert checked.exit_code in (0, 1), checked.stderr
 

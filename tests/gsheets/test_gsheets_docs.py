@@ -19,7 +19,7 @@ def test_the_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     exec(compile(example.group(1), str(DOC), "exec"), {})
     url, breaches, requests = capsys.readouterr().out.split()
     assert url.startswith("https://docs.google.com/spreadsheets/d/")
-    assert int(requests) == 4  # create and fill (init), read and write (sync)
+    assert int(requests) == 5  # create and fill (init); the sheets, their values and the write (sync)
 
 
 @pytest.mark.parametrize(

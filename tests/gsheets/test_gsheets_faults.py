@@ -127,7 +127,8 @@ def test_a_write_whose_answer_was_lost_is_not_applied_twice(google: Google, demo
     report = run_sync(google.backend(demo), template, as_of=DEMO_TODAY)
     assert report.written
     assert [r.operation for r in google.api_requests()] == [
-        "sheets.spreadsheets.get", "sheets.spreadsheets.batchUpdate", "sheets.spreadsheets.get",
+        "sheets.spreadsheets.get", "sheets.spreadsheets.values.batchGet", "sheets.spreadsheets.batchUpdate",
+        "sheets.spreadsheets.get",
     ]
     grid = google.grid(spreadsheet_id(demo), "'Sync Log'!A1:G10", "sheetops_state!A1:E100")
     assert len(cells(sheet_json(grid, "Sync Log"))) == 2
@@ -139,8 +140,8 @@ def test_a_write_that_got_lost_on_the_way_is_sent_again(google: Google, demo: st
     google.emulator.inject_timeout(times=1, match="spreadsheets.batchUpdate")
     assert run_sync(google.backend(demo), template, as_of=DEMO_TODAY).written
     assert [r.operation for r in google.api_requests()] == [
-        "sheets.spreadsheets.get", "sheets.spreadsheets.batchUpdate", "sheets.spreadsheets.get",
-        "sheets.spreadsheets.batchUpdate",
+        "sheets.spreadsheets.get", "sheets.spreadsheets.values.batchGet", "sheets.spreadsheets.batchUpdate",
+        "sheets.spreadsheets.get", "sheets.spreadsheets.batchUpdate",
     ]
     grid = google.grid(spreadsheet_id(demo), "'Sync Log'!A1:G10")
     assert len(cells(sheet_json(grid, "Sync Log"))) == 2

@@ -1,5 +1,5 @@
 """Google Sheets: sync --month writes the Unit economics tab in the same single batchUpdate,
-and the meeting deck is drawn from a spreadsheet with one read and no write."""
+and the meeting deck is drawn from a spreadsheet with a sync's read and no write."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ from sheetops.sync.engine import run_sync
 from sheetops.templates import Template
 
 
+READ = ["sheets.spreadsheets.get", "sheets.spreadsheets.values.batchGet"]  # a sync's read, as the Friday sync's
+
+
 @pytest.fixture
 def demo(google: Google, short_layouts: dict[str, WorkbookLayout]) -> str:
     return google.provision(short_layouts["demo_en"])
@@ -23,8 +26,7 @@ def demo(google: Google, short_layouts: dict[str, WorkbookLayout]) -> str:
 def test_sync_month_writes_unit_economics_in_the_one_write(google: Google, demo: str, template: Template) -> None:
     google.emulator.clear_log()
     report = run_sync(google.backend(demo), template, as_of=DEMO_TODAY, monthly=True)
-    assert [r.operation for r in google.api_requests()] == ["sheets.spreadsheets.get",
-                                                            "sheets.spreadsheets.batchUpdate"]
+    assert [r.operation for r in google.api_requests()] == READ + ["sheets.spreadsheets.batchUpdate"]
     rows = cells(sheet_json(google.grid(spreadsheet_id(demo)), "Unit economics"))
     texts = [[text_of(c) for c in row] for row in rows]
     header = next(i for i, row in enumerate(texts) if row and row[0] == "Month")
@@ -36,12 +38,12 @@ def test_sync_month_writes_unit_economics_in_the_one_write(google: Google, demo:
     assert titles.count("Unit economics") == 1
 
 
-def test_the_deck_from_a_spreadsheet_reads_once_and_writes_nothing(
+def test_the_deck_from_a_spreadsheet_reads_and_writes_nothing(
     google: Google, demo: str, template: Template, tmp_path: Path
 ) -> None:
     pytest.importorskip("pptx")
     google.emulator.clear_log()
     made = make_deck(google.backend(demo), template, out=tmp_path / "meeting.pptx", as_of=DEMO_TODAY)
-    assert [r.operation for r in google.api_requests()] == ["sheets.spreadsheets.get"]
+    assert [r.operation for r in google.api_requests()] == READ
     assert made.slides == 8 and made.deck.is_file()
     assert made.report.written is False

@@ -29,6 +29,7 @@ def test_init_and_sync_through_the_loopback_server(
     assert [(r.method, r.operation) for r in google.emulator.requests] == [
         ("POST", "oauth.token"),
         ("GET", "sheets.spreadsheets.get"),
+        ("GET", "sheets.spreadsheets.values.batchGet"),
         ("POST", "sheets.spreadsheets.batchUpdate"),
     ]
     assert google.emulator.spreadsheet(spreadsheet_id(url)).properties["title"] == "Over the wire"

@@ -1,4 +1,4 @@
-"""sync on Google Sheets: the engine of the .xlsx sync behind the backend seam, in two calls."""
+"""sync on Google Sheets: the engine of the .xlsx sync behind the backend seam, in three calls."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from sheetops.provision import build_layout
 from sheetops.sync.engine import run_sync
 from sheetops.sync.report import SyncReport
 from sheetops.templates import Template
+from sheetops.values import CellError
 from sheetops.workbook import address
 
 BLUE, GREEN = "9FC5E8", "B6D7A8"
@@ -52,17 +53,19 @@ def demo(google: Google, short_layouts: dict[str, WorkbookLayout]) -> str:
     return google.provision(short_layouts["demo_en"])
 
 
-def test_a_sync_makes_one_read_and_one_write(google: Google, demo: str, template: Template) -> None:
+def test_a_sync_makes_two_reads_and_one_write(google: Google, demo: str, template: Template) -> None:
+    """The sheets with their fills and notes, then their values, then every write at once."""
     google.emulator.clear_log()
     report = sync(google, demo, template)
     assert report.written and report.breaches
     assert [r.operation for r in google.api_requests()] == [
         "sheets.spreadsheets.get",
+        "sheets.spreadsheets.values.batchGet",
         "sheets.spreadsheets.batchUpdate",
     ]
     google.emulator.clear_log()
     sync(google, demo, template)
-    assert len(google.api_requests()) == 2
+    assert len(google.api_requests()) == 3
 
 
 def test_the_summary_log_and_highlights_are_written(google: Google, demo: str, template: Template) -> None:
@@ -211,6 +214,7 @@ def test_an_old_sync_log_gets_the_new_columns_in_the_same_write(google: Google, 
     google.emulator.clear_log()
     sync(google, url, template)
     assert [r.operation for r in google.api_requests()] == ["sheets.spreadsheets.get",
+                                                            "sheets.spreadsheets.values.batchGet",
                                                             "sheets.spreadsheets.batchUpdate"]
     log = cells(sheet_json(google.grid(spreadsheet_id(url), "'Sync Log'!A1:L3"), "Sync Log"))
     header = [text_of(c) if c else None for c in log[0]]
@@ -218,3 +222,14 @@ def test_an_old_sync_log_gets_the_new_columns_in_the_same_write(google: Google, 
     assert header[10] == template.owned_tab_note["en"]
     assert len([c for c in log[1] if c and text_of(c) is not None]) == 7  # the older line as it was
     assert [text_of(c) for c in log[2][7:9]] == ["by hand", __version__]
+
+
+def test_values_are_read_as_the_engine_reads_them(google: Google, demo: str) -> None:
+    """Whole numbers as floats, day numbers for dates, a blank between cells as None, a
+    formula's error as that error, a text that only starts with # as text (typed as a person types)."""
+    sheet = google.gspread().open_by_key(spreadsheet_id(demo)).worksheet("Roles")
+    sheet.update([["=1/0", "", "#1 in sales", 3, "2026-11-23", True]], "A20", raw=False)
+    rows = google.backend(demo).read().sheet("Roles")
+    assert rows is not None
+    assert list(rows.rows[19]) == [CellError("#DIV/0!"), None, "#1 in sales", 3.0, 46349.0, True]
+    assert type(rows.rows[19][3]) is float

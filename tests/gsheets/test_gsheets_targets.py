@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from sheetops.backends.gsheets import is_google_target, spreadsheet_id, spreadsheet_url
 from sheetops.backends.gsheets.http import GoogleSettings, retry_after_seconds, rewrite_url
-from sheetops.backends.gsheets.snapshot import cell_value, parse_spreadsheet
+from sheetops.backends.gsheets.snapshot import add_values, parse_looks, value_ranges
 from sheetops.errors import BackendError, WorkbookError
 from sheetops.values import CellError
 
@@ -103,24 +105,37 @@ def test_retry_after(header: str | None, seconds: float | None) -> None:
     assert retry_after_seconds(header, now) == seconds
 
 
+def answer(body: dict[str, Any]) -> bytes:
+    return json.dumps(body).encode()
+
+
+ONE_SHEET = answer({"sheets": [{"properties": {"sheetId": 0, "title": "A", "index": 0}}]})
+
+
 @pytest.mark.parametrize(
-    ("effective", "value"),
+    ("row", "value"),
     [
-        ({"numberValue": 46349}, 46349.0),
-        ({"stringValue": "Blog"}, "Blog"),
-        ({"stringValue": ""}, None),
-        ({"boolValue": False}, False),
-        ({"errorValue": {"type": "DIVIDE_BY_ZERO", "message": "x"}}, CellError("#DIV/0!")),
-        ({"errorValue": {"type": "N_A"}}, CellError("#N/A")),
-        (None, None),
+        ([46349], 46349.0),
+        ([46349.5], 46349.5),
+        (["Blog"], "Blog"),
+        (["", "x"], None),
+        ([False], False),
+        (["#DIV/0!"], CellError("#DIV/0!")),
+        (["#N/A"], CellError("#N/A")),
+        (["#hashtag"], "#hashtag"),
+        ([], None),
     ],
 )
-def test_effective_values_as_the_engine_reads_them(effective: object, value: object) -> None:
-    assert cell_value(effective) == value
+def test_values_as_the_engine_reads_them(row: list[Any], value: object) -> None:
+    """The values API's unformatted values: whole numbers as floats, an empty cell between
+    others as None, error codes (as the API shows errors) as errors."""
+    snapshot = add_values(parse_looks(ONE_SHEET), answer({"valueRanges": [{"values": [row]}]}))
+    cell = snapshot.sheets[0].rows[0][0] if snapshot.sheets[0].rows[0] else None
+    assert cell == value and type(cell) is type(value)
 
 
 def test_a_read_keeps_positions_fills_notes_and_the_grid_size() -> None:
-    body = {
+    looks = {
         "spreadsheetId": "x",
         "properties": {"title": "t"},
         "sheets": [
@@ -133,19 +148,28 @@ def test_a_read_keeps_positions_fills_notes_and_the_grid_size() -> None:
                                                                                           "columnCount": 26}},
                 "protectedRanges": [{"protectedRangeId": 1, "range": {"sheetId": 0}}],
                 "data": [{"rowData": [
-                    {"values": [{"effectiveValue": {"stringValue": "h"}}]},
+                    {"values": [{}]},
                     {},
-                    {"values": [{}, {"note": "n", "userEnteredFormat": {"backgroundColor": {"red": 1}}},
-                                {"effectiveValue": {"numberValue": 2}}]},
+                    {"values": [{}, {"note": "n", "userEnteredFormat": {"backgroundColor": {"red": 1}}}, {}]},
                 ]}],
             },
+            {"properties": {"sheetId": 7, "title": "Chart", "index": 2, "sheetType": "OBJECT"}},
         ],
     }
-    snapshot = parse_spreadsheet(body)
+    snapshot = parse_looks(answer(looks))
+    assert value_ranges(snapshot) == ["'B'", "'A'"]
+    add_values(snapshot, answer({"valueRanges": [{"range": "B!A1:D10"},
+                                                 {"range": "A!A1:Z100", "values": [["h"], [], ["", "", 2]]}]}))
     data = snapshot.workbook_data("src")
-    assert [s.name for s in data.sheets] == ["A", "B"]
+    assert [s.name for s in data.sheets] == ["A", "B", "Chart"]
     assert data.sheets[0].rows == [["h"], [], [None, None, 2.0]]
     assert data.sheets[1].hidden and data.sheets[1].rows == []
     a = snapshot.sheets[1]
     assert a.fills == {(2, 1): "FF0000"} and a.notes == {(2, 1): "n"} and a.protected
+    assert a.look(2, 1) == ("FF0000", "n") and a.look(2, 2) == a.look(0, 0) == a.look(50, 1) == (None, None)
     assert snapshot.cell_count == 10 * 4 + 100 * 26
+
+
+def test_a_tab_whose_title_needs_quotes_is_asked_for_quoted() -> None:
+    snapshot = parse_looks(answer({"sheets": [{"properties": {"title": "Tom's plan"}}]}))
+    assert value_ranges(snapshot) == ["'Tom''s plan'"]

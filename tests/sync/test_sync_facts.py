@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from sync_workbooks import FRIDAY, MONDAY, Book, Row, daily_run, week_row
 
+from sheetops.sync.engine import analyze
 from sheetops.sync.period import week_start
 from sheetops.values import CellError, UncomputedFormula
+from sheetops.workbook import Columns
 
 
 def test_a_week_is_its_plan_fact_row(book: Book) -> None:
@@ -130,6 +133,7 @@ BAD_PLAN_FACT: list[tuple[str, Row, str, str]] = [
     ("negative plan", {"orders_plan": -1}, "Plan-Fact!G2", "negative"),
     ("an error value", {"revenue": CellError("#DIV/0!")}, "Plan-Fact!J2", "#DIV/0!"),
     ("a week that is not a Monday", {"week": WEDNESDAY}, "Plan-Fact!A2", "is a Wednesday"),
+    ("a week that is a Wednesday's day number", {"week": float(SERIAL + 2)}, "Plan-Fact!A2", "is a Wednesday"),
     ("an unreadable week", {"week": "next week"}, "Plan-Fact!A2", "cannot read 'next week' as a date"),
     ("an empty week", {"week": None}, "Plan-Fact!A2", "the Week is empty"),
     ("a channel not in Channels", {"channel": "TikTok"}, "Plan-Fact!B2", "'TikTok' is not a channel in Channels"),
@@ -163,6 +167,7 @@ BAD_DAILY: list[tuple[str, Row, str, str]] = [
     ("a channel not in Channels", {"channel": "Radio"}, "Daily!B3", "'Radio' is not a channel in Channels"),
     ("an unreadable date", {"date": "31.02.2026"}, "Daily!A3", "cannot read '31.02.2026' as a date"),
     ("an empty date", {"date": None}, "Daily!A3", "the Date is empty"),
+    ("a day number with a time", {"date": SERIAL + 1.5}, "Daily!A3", f"cannot read '{SERIAL + 1.5:g}' as a date"),
     ("a boolean", {"revenue": True}, "Daily!G3", "TRUE"),
     ("a percentage in a money column", {"spend": "12%"}, "Daily!C3", "'12%' is a percentage"),
     ("a percentage in a count column", {"orders": "5 %"}, "Daily!F3", "'5 %' is a percentage"),
@@ -304,3 +309,56 @@ def test_an_ambiguous_number_is_said_as_a_russian_marketer_reads_it() -> None:
 def test_a_day_typed_ahead_without_figures_stays_silent(book: Book) -> None:
     book.daily = [{"date": MONDAY, "channel": "Blog"}, {"date": MONDAY, "channel": "Search ads", "traffic": None}]
     assert book.analyze().issues == ()
+
+
+def test_a_long_daily_tab_kept_by_column_reads_as_its_rows(book: Book) -> None:
+    """Thousands of Daily rows are read a block at a time: the blocks of well-formed rows
+    whole, the others row by row; the facts and issues are those of reading every row."""
+    channels = ("Blog", "Search ads", "Social ads")
+    first = FRIDAY - dt.timedelta(days=1999)
+    rows: list[Row] = [
+        {"date": first + dt.timedelta(days=i), "channel": channel, "spend": i % 97 + 0.1, "leads": i % 5,
+         "orders": 0, "revenue": (i % 7) * 10.5}
+        for i in range(2000) for channel in channels
+    ]  # row k of the list is sheet row k + 2
+    rows[4500] = {**rows[4500], "spend": "oops"}
+    rows[5000] = {**rows[5000], "leads": -1}
+    rows.append({**rows[10], "spend": 1})  # a second Blog row for a day of the first block
+    rows.append({**rows[5999], "spend": 2})  # and one for a day read in the last block
+    book.daily = rows
+    by_row = book.analyze()
+    data = book.data()
+    daily = next(s for s in data.sheets if s.name == "Daily")
+    kept = Columns.of_rows(daily.rows)
+    by_column = analyze(replace(data, sheets=tuple(replace(s, rows=kept) if s is daily else s for s in data.sheets)),
+                        book.template, FRIDAY)
+
+    expected = ["Daily!C4502", "Daily!E5002", "Daily!B6002", "Daily!B6003"]
+    assert [i.cell for i in by_row.issues] == expected
+    assert "(the first is row 12)" in by_row.issues[2].message
+    assert by_column.issues == by_row.issues
+    for channel in channels:
+        assert dict(by_column.facts.days[channel]) == dict(by_row.facts.days[channel])
+        total: float | None = None  # the week's spend, summed in sheet order
+        for row in rows[:6000]:
+            if row["channel"] == channel and week_start(row["date"]) == MONDAY and isinstance(row["spend"], float):
+                total = row["spend"] if total is None else total + row["spend"]
+        for analysis in (by_row, by_column):
+            week = analysis.facts.week(channel, MONDAY)
+            assert week is not None and week.values["spend"] == total
+    blog = by_row.facts.day("Blog", first + dt.timedelta(days=3))
+    assert blog is not None and blog.values["spend"] == 3.1 and blog.cells("spend") == (("Daily", 10, 2),)
+    assert len(by_row.facts.days["Blog"]) == 1999  # its row with "oops" is left out
+    assert by_row.facts.rows_read == by_column.facts.rows_read == 6002
+
+
+def test_daily_rows_out_of_date_order_are_summed_in_sheet_order(book: Book) -> None:
+    book.daily = [
+        {"date": MONDAY + dt.timedelta(days=2), "channel": "Blog", "spend": 0.1, "leads": 0, "orders": 0, "revenue": 0},
+        {"date": MONDAY, "channel": "Blog", "spend": 0.2, "leads": 0, "orders": 0, "revenue": 0},
+        {"date": MONDAY + dt.timedelta(days=1), "channel": "Blog", "spend": 0.3, "leads": 0, "orders": 0,
+         "revenue": 0},
+    ]
+    week = book.analyze().facts.week("Blog", MONDAY)
+    assert week is not None and week.values["spend"] == 0.1 + 0.2 + 0.3  # not 0.2 + 0.3 + 0.1
+    assert week.cells("spend") == (("Daily", 1, 2), ("Daily", 2, 2), ("Daily", 3, 2))

@@ -1,11 +1,12 @@
 """The Google Sheets backend: a spreadsheet named by its URL or ID, through gspread.
 
-A sync makes two calls: :meth:`GSheetsBackend.read` is one spreadsheets.get (values,
-notes, fills and sheet properties under a tight fields mask) and
-:meth:`GSheetsBackend.write` is one spreadsheets.batchUpdate carrying every change, which
-Google applies whole or not at all. Google has no file lock: two syncs at the same time
-cannot interleave their writes (each batchUpdate is atomic), and the later one wins, as
-for two people typing. ``init`` is :func:`provision_gsheets` (:mod:`.create`).
+A sync makes three calls: :meth:`GSheetsBackend.read` is one spreadsheets.get (sheet
+properties, fills and notes under a tight fields mask) and one values.batchGet (every
+sheet's values, in plain rows), and :meth:`GSheetsBackend.write` is one
+spreadsheets.batchUpdate carrying every change, which Google applies whole or not at
+all. Google has no file lock: two syncs at the same time cannot interleave their writes
+(each batchUpdate is atomic), and the later one wins, as for two people typing. ``init``
+is :func:`provision_gsheets` (:mod:`.create`).
 
 Vendor errors are translated in one place, :func:`.errors.google_errors`; gspread and
 google-auth are imported only when a Google spreadsheet is used.
@@ -95,16 +96,23 @@ class GSheetsBackend:
         return self._cells
 
     def snapshot(self) -> Snapshot:
-        """Read the whole spreadsheet in one spreadsheets.get."""
+        """Read the whole spreadsheet: its sheets, fills and notes in one spreadsheets.get,
+        then every grid sheet's values in one values.batchGet (see :mod:`.snapshot`)."""
         from sheetops.backends.gsheets.errors import google_errors
-        from sheetops.backends.gsheets.snapshot import READ_FIELDS, parse_spreadsheet
+        from sheetops.backends.gsheets.snapshot import READ_FIELDS, VALUE_PARAMS, add_values, parse_looks, value_ranges
 
-        params = {"includeGridData": "true", "fields": READ_FIELDS}
+        client = self.connection.client
+        url = f"{SHEETS_URL}/{self.spreadsheet_id}"
         with google_errors(f"the spreadsheet {self.source}", credentials=self.credentials):
-            body = self.connection.client.spreadsheets_get(self.spreadsheet_id, params=params)
-        self._snapshot = parse_spreadsheet(body)
-        self._cells = self._snapshot.cell_count
-        return self._snapshot
+            looks = client.request("get", url, params={"includeGridData": "true", "fields": READ_FIELDS})
+            snapshot = parse_looks(looks.content)
+            ranges = value_ranges(snapshot)
+            if ranges:
+                values = client.request("get", f"{url}/values:batchGet", params={"ranges": ranges, **VALUE_PARAMS})
+                add_values(snapshot, values.content)
+        self._snapshot = snapshot
+        self._cells = snapshot.cell_count
+        return snapshot
 
     def read(self) -> WorkbookData:
         return self.snapshot().workbook_data(self.source)

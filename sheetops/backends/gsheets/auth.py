@@ -67,6 +67,7 @@ def require_google_libraries() -> None:
     try:
         import google.auth  # noqa: F401
         import gspread  # noqa: F401
+        import msgspec  # noqa: F401
     except ImportError as exc:
         raise MissingExtraError(
             f"Google Sheets needs extra packages ({exc.name} is missing); "

@@ -142,6 +142,8 @@ def google_errors(
     from google.auth.exceptions import RefreshError, TransportError
     from gspread.exceptions import APIError
 
+    from sheetops.backends.gsheets.answers import DecodeError
+
     try:
         yield
     except RetryBudgetExceeded as exc:
@@ -167,6 +169,9 @@ def google_errors(
         ) from None
     except requests.RequestException as exc:
         raise BackendError(f"the request to Google for {what} failed ({type(exc).__name__}); run again.") from None
+    except DecodeError:
+        raise BackendError(f"Google's answer about {what} could not be read (it is not what the API sends); "
+                           "run again.") from None
 
 
 def _connection_reason(exc: Exception) -> str:

@@ -1,26 +1,40 @@
-"""One read of a spreadsheet: the spreadsheets.get mask, and its answer as data. Pure.
+"""The reads of a sync: what they ask for, and their answers as data. Pure.
 
-A sync reads everything it needs in one spreadsheets.get with ``includeGridData`` and a
-tight ``fields`` mask (:data:`READ_FIELDS`): each sheet's id, title, size and
-visibility, whether it is protected, and for every cell its value, its note and its
-fill. :func:`parse_spreadsheet` turns the answer into a :class:`Snapshot`: the values
-as a :class:`~sheetops.workbook.WorkbookData` for the engine, and the ids, fills and
-notes that the write of the same sync needs.
+A sync reads a spreadsheet in two requests, one after the other:
 
-Values are the cells' effective values: numbers (dates are day numbers, which the
-engine reads as dates), text, TRUE/FALSE, and error values as
-:class:`~sheetops.values.CellError`.
+1. spreadsheets.get with ``includeGridData`` under :data:`READ_FIELDS`: each sheet's id,
+   title, kind, size and visibility, whether it is protected, the spreadsheet's locale and
+   sync mark, and each cell's fill and note (the cells sheetops highlights, and those it
+   may highlight next);
+2. values.batchGet of every grid sheet (:func:`value_ranges`, :data:`VALUE_PARAMS`): the
+   cells' values as the engine reads them, unformatted, dates as day numbers.
+
+Asking the first for the values too would answer each cell as a nested object
+(``{"effectiveValue": {"numberValue": 46349}}``): a 100,000-row tab is 30 MB of them,
+where the values API says the same in 4 MB of plain rows. :func:`parse_looks` and
+:func:`add_values` turn the answers into a :class:`Snapshot`: the values as a
+:class:`~sheetops.workbook.WorkbookData` for the engine, and the ids, fills and notes
+that the write of the same sync needs.
+
+Values are numbers (dates are day numbers, which the engine reads as dates), text,
+TRUE/FALSE, and error values as :class:`~sheetops.values.CellError`. The values API shows
+an error as its code (``#DIV/0!``), so a text that is exactly such a code is read as that
+error: in Google Sheets typing ``#N/A`` makes the error; only text entered through the API
+or after an apostrophe can look like one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import zip_longest
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sheetops.backends.gsheets.bodies import CELL_LIMIT, hex_of
+from sheetops.backends.gsheets.bodies import CELL_LIMIT, hex_of, quote_tab
 from sheetops.values import CellError, CellValue
 from sheetops.workbook import Sheet, WorkbookData
+
+if TYPE_CHECKING:
+    from sheetops.backends.gsheets.answers import RowLooks
 
 # The mark each sync leaves (spreadsheet developer metadata): the id of the last sync whose
 # write Google applied, so that a write whose answer was lost is not applied twice.
@@ -29,11 +43,13 @@ MARK_FIELDS = "developerMetadata(metadataId,metadataKey,metadataValue)"
 
 READ_FIELDS = (
     "spreadsheetId,properties(title,locale)," + MARK_FIELDS + ","
-    "sheets(properties(sheetId,title,index,hidden,gridProperties(rowCount,columnCount)),"
+    "sheets(properties(sheetId,title,index,sheetType,hidden,gridProperties(rowCount,columnCount)),"
     "protectedRanges(protectedRangeId,range(sheetId)),"
-    "data(startRow,startColumn,rowData(values(effectiveValue,note,"
-    "userEnteredFormat(backgroundColor,backgroundColorStyle)))))"
+    "data(startRow,startColumn,rowData(values(note,userEnteredFormat(backgroundColor,backgroundColorStyle)))))"
 )
+# values.batchGet: the values as the engine reads them, in rows (the ranges: value_ranges).
+VALUE_PARAMS = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
+                "majorDimension": "ROWS"}
 
 ERROR_CODES = {
     "ERROR": "#ERROR!",
@@ -46,13 +62,14 @@ ERROR_CODES = {
     "N_A": "#N/A",
     "LOADING": "#LOADING!",
 }
+_ERRORS = frozenset(ERROR_CODES.values())
 
 Position = tuple[int, int]
 
 
 @dataclass
 class SheetSnapshot:
-    """One sheet as read: its properties, values, and the fills and notes that are set."""
+    """One sheet as read: its properties, values, and the fill and note of any cell."""
 
     sheet_id: int
     title: str
@@ -61,18 +78,40 @@ class SheetSnapshot:
     row_count: int
     column_count: int
     protected: bool
+    grid: bool = True  # a grid of cells (not a chart or data-source sheet): it has values
     rows: list[list[CellValue]] = field(default_factory=list)
-    fills: dict[Position, str] = field(default_factory=dict)  # only cells with a fill
-    notes: dict[Position, str] = field(default_factory=dict)  # only cells with a note
+    blocks: Sequence[RowLooks] = ()  # the fills and notes, decoded when looked at
 
     @property
     def used_rows(self) -> int:
         return len(self.rows)
 
+    def look(self, row: int, col: int) -> tuple[str | None, str | None]:
+        """The cell's fill (RGB hex) and note; None for what it does not have."""
+        for block in self.blocks:
+            cell = block.cell(row, col)
+            if cell:
+                return _fill(cell), _note(cell)
+        return None, None
+
+    @property
+    def fills(self) -> dict[Position, str]:
+        """Every cell with a fill (decodes every row: for a look at one cell, :meth:`look`)."""
+        return {(r, c): fill for r, c, cell in self._cells() if (fill := _fill(cell)) is not None}
+
+    @property
+    def notes(self) -> dict[Position, str]:
+        """Every cell with a note (decodes every row)."""
+        return {(r, c): note for r, c, cell in self._cells() if (note := _note(cell)) is not None}
+
+    def _cells(self) -> Iterable[tuple[int, int, dict[str, Any]]]:
+        for block in self.blocks:
+            yield from block.cells()
+
 
 @dataclass
 class Snapshot:
-    """A whole spreadsheet as one spreadsheets.get returned it."""
+    """A whole spreadsheet as one sync read it."""
 
     spreadsheet_id: str
     title: str
@@ -101,23 +140,6 @@ class Snapshot:
         )
 
 
-def cell_value(effective: Any) -> CellValue:
-    """An ExtendedValue (a cell's effectiveValue) as the value the engine reads."""
-    if not isinstance(effective, dict):
-        return None
-    if "numberValue" in effective:
-        return float(effective["numberValue"])
-    if "stringValue" in effective:
-        text = effective["stringValue"]
-        return text if isinstance(text, str) and text != "" else None
-    if "boolValue" in effective:
-        return bool(effective["boolValue"])
-    if "errorValue" in effective:
-        error = effective["errorValue"] or {}
-        return CellError(ERROR_CODES.get(str(error.get("type")), "#ERROR!"))
-    return None
-
-
 def fill_of(fmt: Any) -> str | None:
     """A cell's fill as RGB hex, or None when it has none."""
     if not isinstance(fmt, dict):
@@ -130,80 +152,85 @@ def fill_of(fmt: Any) -> str | None:
     return None
 
 
-def parse_sheet(sheet: dict[str, Any]) -> SheetSnapshot:
-    """One sheet of the answer. A 100,000-row Daily tab is 700,000 cells, so the common
-    cell (a number or text, no note, no fill) is read inline; anything else goes through
-    :func:`cell_value` and :func:`fill_of`."""
-    props = sheet.get("properties", {})
-    grid = props.get("gridProperties", {})
-    found = SheetSnapshot(
-        sheet_id=int(props.get("sheetId", 0)),
-        title=str(props.get("title", "")),
-        index=int(props.get("index", 0)),
-        hidden=bool(props.get("hidden", False)),
-        row_count=int(grid.get("rowCount", 0)),
-        column_count=int(grid.get("columnCount", 0)),
-        protected=bool(sheet.get("protectedRanges")),
-    )
-    rows: dict[int, list[CellValue]] = {}
-    notes, fills = found.notes, found.fills
-    for block in sheet.get("data", []) or []:
-        top = int(block.get("startRow", 0))
-        left = int(block.get("startColumn", 0))
-        for r, row_data in enumerate(block.get("rowData", []) or [], start=top):
-            cells = row_data.get("values")
-            if not cells:
-                continue
-            row: list[CellValue] = [None] * (left + len(cells))
-            last = -1
-            for c, cell in enumerate(cells, start=left):
-                if not cell:
-                    continue
-                effective = cell.get("effectiveValue")
-                if effective is not None:
-                    number = effective.get("numberValue")
-                    if number is not None:
-                        row[c] = float(number)
-                        last = c
-                    else:
-                        text = effective.get("stringValue")
-                        value = (text or None) if isinstance(text, str) else cell_value(effective)
-                        if value is not None:
-                            row[c] = value
-                            last = c
-                if len(cell) > 1 or effective is None:  # a note or a format beside the value
-                    note = cell.get("note")
-                    if isinstance(note, str) and note:
-                        notes[(r, c)] = note
-                    fill = fill_of(cell.get("userEnteredFormat"))
-                    if fill is not None:
-                        fills[(r, c)] = fill
-            if last >= 0:
-                del row[last + 1:]
-                earlier = rows.get(r)
-                if earlier is not None:  # the same row in another block of data
-                    row = [a if a is not None else b for a, b in zip_longest(row, earlier)]
-                rows[r] = row
-    height = max(rows, default=-1) + 1
-    found.rows = [rows.get(r, []) for r in range(height)]
-    return found
+def _fill(cell: dict[str, Any]) -> str | None:
+    return fill_of(cell.get("userEnteredFormat"))
+
+
+def _note(cell: dict[str, Any]) -> str | None:
+    note = cell.get("note")
+    return note if isinstance(note, str) and note else None
 
 
 def parse_mark(body: dict[str, Any]) -> tuple[int, str] | None:
     """The sync mark among a spreadsheet's developer metadata: (metadataId, value)."""
-    for meta in body.get("developerMetadata", []) or []:
+    return _mark(body.get("developerMetadata", []))
+
+
+def _mark(metadata: Any) -> tuple[int, str] | None:
+    for meta in metadata or []:
         if isinstance(meta, dict) and meta.get("metadataKey") == SYNC_MARK:
             return int(meta.get("metadataId", 0)), str(meta.get("metadataValue", ""))
     return None
 
 
-def parse_spreadsheet(body: dict[str, Any]) -> Snapshot:
-    """The answer of spreadsheets.get (with :data:`READ_FIELDS`) as a :class:`Snapshot`."""
-    props = body.get("properties", {})
+def parse_looks(body: bytes) -> Snapshot:
+    """The answer of spreadsheets.get (with :data:`READ_FIELDS`): the sheets without values."""
+    from sheetops.backends.gsheets.answers import RowLooks, spreadsheet
+
+    answer = spreadsheet(body)
+    sheets = []
+    for sheet in answer.sheets:
+        props = sheet.properties
+        grid = props.get("gridProperties", {})
+        sheets.append(
+            SheetSnapshot(
+                sheet_id=int(props.get("sheetId", 0)),
+                title=str(props.get("title", "")),
+                index=int(props.get("index", 0)),
+                hidden=bool(props.get("hidden", False)),
+                row_count=int(grid.get("rowCount", 0)),
+                column_count=int(grid.get("columnCount", 0)),
+                protected=bool(sheet.protectedRanges),
+                grid=props.get("sheetType", "GRID") == "GRID",
+                blocks=tuple(RowLooks(block) for block in sheet.data),
+            )
+        )
     return Snapshot(
-        spreadsheet_id=str(body.get("spreadsheetId", "")),
-        title=str(props.get("title", "")),
-        locale=props.get("locale"),
-        sheets=[parse_sheet(s) for s in body.get("sheets", []) or []],
-        mark=parse_mark(body),
+        spreadsheet_id=answer.spreadsheetId,
+        title=str(answer.properties.get("title", "")),
+        locale=answer.properties.get("locale"),
+        sheets=sheets,
+        mark=_mark(answer.developerMetadata),
     )
+
+
+def value_ranges(snapshot: Snapshot) -> list[str]:
+    """The ranges of the values.batchGet: every grid sheet, whole."""
+    return [quote_tab(s.title) for s in snapshot.sheets if s.grid]
+
+
+def add_values(snapshot: Snapshot, body: bytes) -> Snapshot:
+    """The values.batchGet answer for :func:`value_ranges` put into the snapshot's sheets.
+
+    A blank cell between others (``""``) becomes None; a text that is an error code
+    becomes that :class:`~sheetops.values.CellError`.
+    """
+    from sheetops.backends.gsheets.answers import value_ranges as decode
+
+    sheets = [s for s in snapshot.sheets if s.grid]
+    for sheet, (decoded, blanks, errors) in zip(sheets, decode(body), strict=True):
+        rows = cast(list[list[CellValue]], decoded)  # floats, texts and truth values
+        if blanks or errors:
+            for r, row in enumerate(rows):
+                if ("" in row) or (errors and not _ERRORS.isdisjoint(row)):
+                    rows[r] = [_cleaned(v) for v in row]
+        sheet.rows = rows
+    return snapshot
+
+
+def _cleaned(value: CellValue) -> CellValue:
+    if value == "":
+        return None
+    if type(value) is str and value in _ERRORS:
+        return CellError(value)
+    return value

@@ -116,7 +116,7 @@ def _looker(snapshot: Snapshot) -> Callable[[str, int, int], Look | None]:
         sheet = snapshot.sheet(tab)
         if sheet is None or row >= sheet.row_count or col >= sheet.column_count:
             return None
-        return Look(sheet.fills.get((row, col)), sheet.notes.get((row, col)))
+        return Look(*sheet.look(row, col))
 
     return look
 

@@ -17,10 +17,11 @@ the old one atomically (see :mod:`.atomic`). docs/xlsx.md describes the whole de
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from sheetops.backends import STATE_TAB, Highlight, SyncWrite
@@ -34,8 +35,8 @@ from sheetops.backends.xlsx.record import (
     HighlightRecord,
     read_records,
     read_shared_strings,
-    record_layout,
     record_order,
+    render_record,
 )
 from sheetops.backends.xlsx.relations import (
     CT_STYLES,
@@ -94,6 +95,7 @@ class _Sync:
         self.date1904 = uses_1904_dates(edit)  # dates are written in the workbook's own system
         self.editors: dict[str, SheetEditor] = {}
         self.notes: dict[str, SheetNotes] = {}
+        self._found: dict[str, SheetPart] = {}
 
     def apply(self, changes: SyncWrite) -> None:
         rewritten = {layout.name.casefold() for layout in changes.tabs} | {STATE_TAB.casefold()}
@@ -108,8 +110,8 @@ class _Sync:
         for notes in self.notes.values():
             notes.finish()
         for name, editor in self.editors.items():
-            if editor.changed:
-                self.edit.put(self.sheets[name].part, editor.to_bytes())
+            if editor.changed:  # spliced in as the part is copied: a big tab is never held twice
+                self.edit.put_edits(self.sheets[name].part, editor.edits())
         if self.styles.changed:
             self.edit.put(self.styles_part, self.styles.to_bytes())
 
@@ -128,16 +130,34 @@ class _Sync:
         return part
 
     def _sheet(self, tab: str) -> SheetPart | None:
+        found = self._found.get(tab)  # asked for once per mark: looked up once per tab
+        if found is not None:
+            return found
         sheet = self.sheets.get(tab.casefold())
         if sheet is not None and not self.edit.has(sheet.part):
             raise BackendError(f"the tab {sheet.name!r} points at a part the file does not have; the file is damaged.")
+        if sheet is not None:
+            self._found[tab] = sheet
         return sheet
 
-    def _editor(self, sheet: SheetPart) -> SheetEditor:
+    def _editor(self, sheet: SheetPart, rows: Iterable[int] = ()) -> SheetEditor:
+        """The editor of a tab's part; ``rows`` (0-based) are found ahead, in one pass.
+
+        A part at hand (the read kept it) or small is edited in memory; a big one is
+        read in pieces, once now to find its rows and once as it is written."""
         key = sheet.name.casefold()
-        if key not in self.editors:
-            self.editors[key] = SheetEditor(self.edit.read(sheet.part), sheet.name)
-        return self.editors[key]
+        editor = self.editors.get(key)
+        if editor is None:
+            xml = self.edit.held(sheet.part)
+            if xml is None:
+                part = sheet.part
+                editor = SheetEditor.streamed(lambda: self.edit.pieces(part), sheet.name, rows)
+            else:
+                editor = SheetEditor(xml, sheet.name)
+            self.editors[key] = editor
+        if rows:
+            editor.prefetch(rows)
+        return editor
 
     def _notes(self, sheet: SheetPart) -> SheetNotes:
         key = sheet.name.casefold()
@@ -167,6 +187,7 @@ class _Sync:
             if sheet.name.casefold() in rewritten:
                 raise BackendError(f"cannot mark a cell on the tab {sheet.name!r}: sheetops rewrites that tab whole.")
             wanted[(sheet.name.casefold(), cell_ref(highlight.row, highlight.col))] = highlight
+        self._find_rows(wanted.values(), recorded)
         kept: list[HighlightRecord] = []
         for key, record in records.items():
             if key not in wanted:
@@ -178,6 +199,21 @@ class _Sync:
         if state is not None and sorted(kept, key=record_order) == recorded:
             return None  # the record says this already: its part is copied as it is
         return kept
+
+    def _find_rows(self, highlights: Iterable[Highlight], recorded: list[HighlightRecord]) -> None:
+        """Find every row that marks are added to or removed from, one pass per tab."""
+        rows: dict[str, tuple[SheetPart, set[int]]] = {}
+        for highlight in highlights:
+            sheet = self._sheet(highlight.tab)
+            if sheet is not None:
+                rows.setdefault(sheet.name.casefold(), (sheet, set()))[1].add(highlight.row)
+        for record in recorded:
+            sheet = self._sheet(record.tab)
+            with contextlib.suppress(ValueError):  # a damaged reference is refused where it is used
+                if sheet is not None:
+                    rows.setdefault(sheet.name.casefold(), (sheet, set()))[1].add(parse_ref(record.cell)[0])
+        for sheet, numbers in rows.values():
+            self._editor(sheet, numbers)
 
     def _read_records(self, state: SheetPart) -> list[HighlightRecord]:
         def shared_strings() -> list[str]:
@@ -311,14 +347,13 @@ class _Sync:
     def _write_records(self, records: list[HighlightRecord] | None) -> None:
         if records is None:
             return
-        layout = record_layout(records)
         state = self._sheet(STATE_TAB)
         if state is None:
             state = self._add_tab(STATE_TAB, hidden=True)
-            self.edit.put(state.part, render_worksheet(layout, self.styles, date1904=self.date1904))
+            self.edit.put(state.part, render_record(records, self.styles, date1904=self.date1904))
         else:
             old = self.edit.read(state.part)
-            self.edit.put(state.part, render_worksheet(layout, self.styles, old, date1904=self.date1904))
+            self.edit.put(state.part, render_record(records, self.styles, old, date1904=self.date1904))
 
     # -- owned tabs ------------------------------------------------------------------
 

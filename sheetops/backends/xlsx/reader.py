@@ -15,6 +15,7 @@ import re
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -30,7 +31,7 @@ from sheetops.backends.xlsx.package import (
 )
 from sheetops.errors import WorkbookError
 from sheetops.values import CellError, CellValue, UncomputedFormula
-from sheetops.workbook import Sheet, WorkbookData, column_index
+from sheetops.workbook import Columns, Sheet, WorkbookData, column_index
 
 if TYPE_CHECKING:
     from python_calamine import CalamineWorkbook
@@ -42,6 +43,8 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?>([^<]*)<")
 _CELL_TYPE = re.compile(rb"""\bt\s*=\s*["'](\w+)["']""")
 _ERROR_TYPE = re.compile(rb"""\st\s*=\s*["']e["']""")
+_E_QUOTE = re.compile(rb"""e["']""")  # a search for a literal first byte runs at memchr's speed
+_CANDIDATES = 64
 
 Special = CellError | UncomputedFormula
 # The parts read are kept for the write up to this many bytes in all (the Daily tab of
@@ -78,6 +81,11 @@ def read_workbook(path: Path, keep: PartCache | None = None, *, limits: PackageL
     states = {p.name: p.state for p in parts}
     for name, rows in values.items():
         for (row, col), special in errors.get(name, {}).items():
+            if isinstance(rows, Columns):
+                if isinstance(special, UncomputedFormula) and rows.cell(row, col) is not None:
+                    continue  # calamine found a value after all
+                rows.set(row, col, special)
+                continue
             while len(rows) <= row:
                 rows.append([])
             while len(rows[row]) <= col:
@@ -90,6 +98,12 @@ def read_workbook(path: Path, keep: PartCache | None = None, *, limits: PackageL
 
 
 _READ_APART_ABOVE = 1 << 20  # a tab with more XML than this is read beside the others
+# A tab with more XML than this (about 15,000 rows of 9 columns) is kept by column
+# (:class:`~sheetops.workbook.Columns`): a list per row and an object per cell take about
+# five times the memory. A smaller tab is read faster as a list of rows.
+_BY_COLUMN_ABOVE = 4 << 20
+_ROWS_AT_ONCE = 8192  # rows taken from calamine at a time when a tab is kept by column
+Rows = list[list[CellValue]] | Columns
 
 
 class _Plan:
@@ -142,7 +156,7 @@ class _Plan:
         self.tab_ready.get(part or "", self.every_tab).result()
 
 
-def _read_values(path: Path, plan: _Plan, pool: ThreadPoolExecutor) -> dict[str, list[list[CellValue]]]:
+def _read_values(path: Path, plan: _Plan, pool: ThreadPoolExecutor) -> dict[str, Rows]:
     """Every tab's values in tab order, empty cells as None.
 
     calamine lets other threads run while it parses a tab, so the biggest tab (Daily,
@@ -157,8 +171,8 @@ def _read_values(path: Path, plan: _Plan, pool: ThreadPoolExecutor) -> dict[str,
         big = max(range(len(names)), key=lambda i: sizes[names[i]], default=-1)
         apart = None
         if big >= 0 and sizes[names[big]] > _READ_APART_ABOVE:
-            apart = pool.submit(_read_tab, path, names[big], plan.wait_for_tab)
-        values: dict[str, list[list[CellValue]]] = {}
+            apart = pool.submit(_read_tab, path, names[big], plan.wait_for_tab, sizes[names[big]] > _BY_COLUMN_ABOVE)
+        values: dict[str, Rows] = {}
         failure: tuple[int, Exception] | None = None
         for index, name in enumerate(names):
             if apart is not None and index == big:
@@ -166,7 +180,7 @@ def _read_values(path: Path, plan: _Plan, pool: ThreadPoolExecutor) -> dict[str,
                 continue
             try:
                 plan.wait_for_tab(name)
-                values[name] = _cleaned(_values(book, name, path))
+                values[name] = _values(book, name, path, by_column=sizes[name] > _BY_COLUMN_ABOVE)
             except Exception as exc:
                 failure = (index, exc)
                 break
@@ -193,18 +207,32 @@ def _open_book(path: Path) -> CalamineWorkbook:
         raise WorkbookError(f"{path}: the workbook cannot be read (its data is damaged); {REPAIR}.") from exc
 
 
-def _read_tab(path: Path, name: str, wait: Callable[[str], None]) -> list[list[CellValue]]:
+def _read_tab(path: Path, name: str, wait: Callable[[str], None], by_column: bool) -> Rows:
     wait(name)
     book = _open_book(path)
     try:
-        return _cleaned(_values(book, name, path))
+        return _values(book, name, path, by_column=by_column)
     finally:
         book.close()
 
 
-def _values(book: CalamineWorkbook, name: str, path: Path) -> list[list[CellValue]]:
+def _values(book: CalamineWorkbook, name: str, path: Path, *, by_column: bool) -> Rows:
+    """A tab's values, empty cells as None: as a list of rows, or ``by_column``, taken from
+    calamine a block of rows at a time into :class:`~sheetops.workbook.Columns`, so that
+    the rows of a big tab are never all held as Python objects."""
     try:
-        return cast(list[list[CellValue]], book.get_sheet_by_name(name).to_python(skip_empty_area=False))
+        sheet = book.get_sheet_by_name(name)
+        if not by_column:
+            return _cleaned(cast(list[list[CellValue]], sheet.to_python(skip_empty_area=False)))
+        columns = Columns()
+        start = sheet.start
+        if start is None:
+            return columns
+        # calamine's rows start at row 1 of the sheet, but at the first column with data.
+        rows = sheet.iter_rows()
+        while block := list(islice(rows, _ROWS_AT_ONCE)):
+            columns.extend(cast(list[list[CellValue]], block), "", offset=start[1])
+        return columns
     except Exception as exc:  # calamine raises its own error types for damaged parts
         raise WorkbookError(f"{path}: the tab {name!r} cannot be read (its data is damaged); {REPAIR}.") from exc
 
@@ -438,6 +466,8 @@ def _cleaned(rows: list[list[CellValue]]) -> list[list[CellValue]]:
 def _error_cells(xml: bytes) -> dict[tuple[int, int], str]:
     """(row, col) -> error code of every cell with ``t="e"`` in a sheet part."""
     found: dict[tuple[int, int], str] = {}
+    if not _may_hold_errors(xml):
+        return found  # the common case: no error cells
     for match in _ERROR_TYPE.finditer(xml):
         hit = match.start()
         open_at = xml.rfind(b"<", 0, hit)
@@ -455,6 +485,16 @@ def _error_cells(xml: bytes) -> dict[tuple[int, int], str]:
         code = value.group(1).decode("utf-8", "replace") if value else "#VALUE!"
         found[(int(ref.group(2)) - 1, column_index(ref.group(1).decode()))] = code
     return found
+
+
+def _may_hold_errors(xml: bytes) -> bool:
+    """False when no ``"e"`` (either quotes) is in ``xml``, as in every match of _ERROR_TYPE.
+    ``e"`` also ends other values (``hidden="false"``): after a few such, the answer is yes."""
+    for count, hit in enumerate(_E_QUOTE.finditer(xml)):
+        at = hit.start()
+        if count >= _CANDIDATES or (at and xml[at - 1] in b"\"'"):
+            return True
+    return False
 
 
 def _uncomputed_cells(xml: bytes, has_prefix: bool | None = None) -> dict[tuple[int, int], UncomputedFormula]:

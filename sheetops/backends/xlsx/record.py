@@ -22,12 +22,13 @@ from dataclasses import dataclass
 
 from sheetops.backends import STATE_TAB
 from sheetops.backends.xlsx import xmlbytes as xb
+from sheetops.backends.xlsx.sheetrender import plain_cell, render_worksheet
 from sheetops.backends.xlsx.sheetxml import SheetEditor, parse_ref
-from sheetops.backends.xlsx.styles import is_fill_xml
+from sheetops.backends.xlsx.styles import StyleSheet, is_fill_xml
 from sheetops.errors import BackendError
 from sheetops.layout import Cell, TabLayout
 from sheetops.values import CellValue
-from sheetops.workbook import column_index
+from sheetops.workbook import column_letter
 
 HEADER = (
     "Tab", "Cell", "Original style", "Highlight style", "Note", "Note by sheetops",
@@ -41,14 +42,16 @@ _WIDTHS = (16.0, 8.0, 14.0, 14.0, 60.0, 16.0, 40.0, 16.0)
 _SST_ITEM = re.compile(rb"<((?:[\w.-]+:)?si)\b" + xb.ATTRS + rb"(?:/>|>(.*?)</\1>)", re.DOTALL)
 _V = re.compile(rb"<(?:[\w.-]+:)?v>(.*?)</(?:[\w.-]+:)?v>", re.DOTALL)
 _IS = re.compile(rb"<((?:[\w.-]+:)?is)>(.*?)</\1>", re.DOTALL)
-# A cell as sheetops writes the record (inline strings, numbers, no prefix): the whole
-# record is read with this in one pass; a record a program saved differently (shared
-# strings, other attributes) is read cell by cell instead.
-_WRITTEN_CELL = re.compile(
-    rb'<c r="([A-Z]{1,3})([0-9]+)"(?: s="[0-9]+")?(?: t="(inlineStr|n|str)")?'
-    rb'(?:/>|><v>([^<]*)</v></c>|><is><t(?: xml:space="preserve")?>([^<]*)</t></is></c>)'
+# A row as sheetops writes the record (inline strings, numbers, no prefix, every cell on
+# the row's own number): the whole record is read with this in one pass; a record a
+# program saved differently (shared strings, other attributes) is read cell by cell instead.
+_WRITTEN_CELL = (
+    rb'(?:<c r="%s\1"(?: s="[0-9]+")?(?: t="(inlineStr|n|str)")?'
+    rb"(?:(/)>|><v>([^<]*)</v></c>|><is><t(?: xml:space=\"preserve\")?>([^<]*)</t></is></c>))?"
 )
-_CELL_START = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
+_WRITTEN_ROW = re.compile(
+    rb'<row r="([0-9]+)">' + b"".join(_WRITTEN_CELL % column_letter(c).encode() for c in range(8)) + rb"</row>"
+)
 
 
 @dataclass(frozen=True)
@@ -72,31 +75,39 @@ class HighlightRecord:
 
 def read_records(sheet: SheetEditor, shared_strings: Callable[[], list[str]]) -> list[HighlightRecord]:
     """The records in the state tab's part (its first row is the header)."""
-    values = _values_as_written(sheet)
-    if values is None:
+    rows = _rows_as_written(sheet)
+    if rows is None:
         values = _values_cell_by_cell(sheet, shared_strings)
-    return _records(values)
+        rows = {row: [values.get((row, c)) for c in range(len(HEADER))] for row in sorted({r for r, _ in values})}
+    return _records(rows)
 
 
-def _values_as_written(sheet: SheetEditor) -> dict[tuple[int, int], CellValue] | None:
-    """Every cell's value in one pass, when every cell is as sheetops writes them (else None)."""
-    xml, start, end = sheet.xml, sheet.data.start_end, sheet.data.end
-    values: dict[tuple[int, int], CellValue] = {}
-    found = 0
-    for match in _WRITTEN_CELL.finditer(xml, start, end):
-        found += 1
-        letters, number, kind, number_text, inline = match.groups()
-        key = (int(number) - 1, column_index(letters.decode()))
-        if kind == b"inlineStr":
-            values[key] = "" if inline is None else xb.decode_ooxml_text(xb.unescape(inline.decode("utf-8")))
-        elif inline is not None:
-            values[key] = ""
-        else:
-            text = xb.unescape((number_text or b"").decode("utf-8"))
-            values[key] = text if kind == b"str" else _number(text)
-    if found != len(_CELL_START.findall(xml, start, end)):
+def _rows_as_written(sheet: SheetEditor) -> dict[int, list[CellValue]] | None:
+    """Every row's values in one pass, when every row is as sheetops writes them (else None)."""
+    xml, start, end = sheet.whole(), sheet.data.start_end, sheet.data.end
+    rows: dict[int, list[CellValue]] = {}
+    position = start
+    for match in _WRITTEN_ROW.finditer(xml, start, end):
+        if match.start() != position:
+            return None  # something sheetops does not write between two rows
+        position = match.end()
+        groups = match.groups()
+        values: list[CellValue] = []
+        for c in range(1, 33, 4):
+            kind, empty, number_text, inline = groups[c : c + 4]
+            if empty is None and number_text is None and inline is None:
+                values.append(None)  # no such cell
+            elif kind == b"inlineStr":
+                values.append("" if inline is None else _inline_text(inline))
+            elif inline is not None:
+                values.append("")
+            else:
+                text = xb.unescape((number_text or b"").decode("utf-8"))
+                values.append(text if kind == b"str" else _number(text))
+        rows[int(groups[0]) - 1] = values
+    if not sheet.data.empty and not xml.startswith(b"</sheetData>", position):
         return None
-    return values
+    return rows
 
 
 def _values_cell_by_cell(
@@ -122,22 +133,24 @@ def _values_cell_by_cell(
     return values
 
 
-def _records(values: dict[tuple[int, int], CellValue]) -> list[HighlightRecord]:
-    header = tuple(str(values.get((0, c)) or "") for c in range(len(HEADER)))
+def _records(rows: dict[int, list[CellValue]]) -> list[HighlightRecord]:
+    """The records in the rows of the state tab (row -> its first eight values)."""
+    header = tuple(str(v or "") for v in rows.get(0, [None] * len(HEADER)))
     if header not in (HEADER, (*_OLD_HEADER, "", "")):
         raise BackendError(
             f"the hidden tab {STATE_TAB!r}, where sheetops keeps the list of cells it highlighted, was changed "
             f"(its first row should read {', '.join(HEADER)}). Undo the change, or delete the tab to make "
             "sheetops forget its highlights (their red fills then stay until removed by hand)."
         )
-    rows = sorted({row for row, _ in values if row > 0})
     records = []
-    for row in rows:
-        cells = [values.get((row, c)) for c in range(len(HEADER))]
-        tab, cell, original, highlight, note, by_sheetops, fill, apply_fill = cells
+    fills: dict[str, bool] = {}
+    for row in sorted(r for r in rows if r > 0):
+        tab, cell, original, highlight, note, by_sheetops, fill, apply_fill = rows[row]
         if not tab or not cell or highlight in (None, ""):
             continue
         fill_text = None if fill in (None, "") else str(fill)
+        if fill_text is not None and fill_text not in fills:
+            fills[fill_text] = is_fill_xml(fill_text)
         records.append(
             HighlightRecord(
                 tab=str(tab),
@@ -146,7 +159,7 @@ def _records(values: dict[tuple[int, int], CellValue]) -> list[HighlightRecord]:
                 highlight=int(float(str(highlight))),
                 note=str(note or ""),
                 note_by_sheetops=str(by_sheetops).strip().lower() in ("yes", "true", "1"),
-                original_fill=fill_text if fill_text is not None and is_fill_xml(fill_text) else None,
+                original_fill=fill_text if fill_text is not None and fills[fill_text] else None,
                 original_apply_fill=None if apply_fill in (None, "") else _text_of(apply_fill),
             )
         )
@@ -173,6 +186,38 @@ def record_layout(records: list[HighlightRecord]) -> TabLayout:
     return TabLayout(key="sheetops_state", name=STATE_TAB, rows=tuple(rows), widths=_WIDTHS, hidden=True, owned=True)
 
 
+def render_record(
+    records: list[HighlightRecord], styles: StyleSheet, old: bytes | None = None, *, date1904: bool = False
+) -> bytes:
+    """The state tab's part: what :func:`.sheetrender.render_worksheet` writes for
+    :func:`record_layout`, each record's row written at once rather than cell by cell."""
+    rows = []
+    known: dict[tuple[bytes, str | int], bytes | None] = {}  # tabs, styles, notes, fills repeat
+
+    def cell(column: bytes, n: bytes, value: str | int) -> bytes | None:
+        key = (column, value)
+        found = known.get(key, b"")
+        if found == b"":  # not seen yet: written for row 0, the row number put in after
+            found = known[key] = plain_cell(column + b"0", value)
+        return None if found is None else found.replace(b'r="' + column + b'0"', b'r="' + column + n + b'"', 1)
+
+    for number, record in enumerate(sorted(records, key=record_order), start=2):
+        n = b"%d" % number
+        original: str | int = int(record.original) if record.original.isdigit() else record.original
+        cells = [
+            cell(b"A", n, record.tab),
+            plain_cell(b"B" + n, record.cell),
+            cell(b"C", n, original),
+            cell(b"D", n, record.highlight),
+            cell(b"E", n, record.note),
+            cell(b"F", n, "yes" if record.note_by_sheetops else "no"),
+            cell(b"G", n, record.original_fill or ""),
+            cell(b"H", n, record.original_apply_fill or ""),
+        ]
+        rows.append(b'<row r="' + n + b'">' + b"".join(c for c in cells if c is not None) + b"</row>")
+    return render_worksheet(record_layout([]), styles, old, date1904=date1904, more_rows=(rows, len(HEADER) - 1))
+
+
 def read_shared_strings(xml: bytes) -> list[str]:
     """The shared string table (``xl/sharedStrings.xml``) as plain texts."""
     return [xb.rich_text(m.group(2) or b"") for m in _SST_ITEM.finditer(xml)]
@@ -185,6 +230,14 @@ def record_order(record: HighlightRecord) -> tuple[str, int, int]:
     except ValueError:
         return record.tab, 0, 0
     return record.tab, row, col
+
+
+def _inline_text(xml: bytes) -> str:
+    """The text of a ``<t>`` as sheetops writes it: entities and _xHHHH_ escapes decoded."""
+    text = xml.decode("utf-8")
+    if "&" in text:
+        text = xb.unescape(text)
+    return xb.decode_ooxml_text(text) if "_x" in text else text
 
 
 def _number(text: str) -> CellValue:

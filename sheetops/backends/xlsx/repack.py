@@ -8,6 +8,12 @@ the old ones, new entries follow at the end. ``zipfile`` cannot copy an entry wi
 recompressing it, so this module writes the small ZIP framing itself (local headers,
 central directory, end record). Packages beyond the classic ZIP limits (4 GB, 65,535
 parts) are refused: no workbook Excel can open comes near them.
+
+A big part that changes in a few places (a Daily tab with its marks) is never held
+whole, neither as it was nor as it becomes: it is given as its edits
+(:meth:`PackageEdit.put_edits`), and written by unpacking the original piece by piece,
+splicing the edits in as their offsets pass, and deflating the result as it comes, into
+the new entry (whose local header gets its checksum and sizes once they are known).
 """
 
 from __future__ import annotations
@@ -17,6 +23,9 @@ import posixpath
 import struct
 import zipfile
 import zlib
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
 from typing import BinaryIO
 
 from sheetops.backends.xlsx.package import PartCache
@@ -34,6 +43,20 @@ _DATA_DESCRIPTOR = 0x08
 _ENCRYPTED = 0x01
 _NEW_PART_TIME = (1980, 1, 1, 0, 0, 0)  # what Excel writes: no time, reproducible output
 _CHUNK = 1 << 20
+# A part bigger than this that the read did not keep is read in pieces, never whole.
+STREAM_ABOVE = 16 << 20
+Edits = list[tuple[int, int, bytes]]
+Piece = bytes | memoryview  # a part's bytes, in pieces
+
+
+class _Edited:
+    """A changed part given as its original and the edits to splice into it."""
+
+    __slots__ = ("edits", "size")
+
+    def __init__(self, edits: Edits, size: int) -> None:
+        self.edits = edits  # (start, end, replacement) in the original's offsets, in order
+        self.size = size  # the part's size once edited
 
 
 class PackageEdit:
@@ -45,7 +68,7 @@ class PackageEdit:
         self._infos = {info.filename: info for info in package.infolist()}
         self._known = known  # parts the read already decompressed
         self._originals: dict[str, bytes] = {}
-        self._changed: dict[str, bytes] = {}
+        self._changed: dict[str, bytes | _Edited] = {}
         self._added: dict[str, bytes] = {}
         self._removed: set[str] = set()
 
@@ -59,10 +82,45 @@ class PackageEdit:
         if name in self._added:
             return self._added[name]
         if name in self._changed:
-            return self._changed[name]
+            changed = self._changed[name]
+            if isinstance(changed, _Edited):
+                return b"".join(_spliced(self.pieces(name), changed.edits))
+            return changed
         if name not in self._infos or name in self._removed:
             raise KeyError(name)
         return self._original(name)
+
+    def held(self, name: str) -> bytes | None:
+        """The original part's bytes when they are at hand (kept by the read, or read
+        already) or small; None for a big part that would have to be unpacked whole:
+        read it with :meth:`pieces` instead."""
+        if name in self._added or name in self._changed:
+            return self.read(name)
+        data = self._originals.get(name)
+        if data is not None:
+            return data
+        info = self._infos[name]
+        if self._known is not None:
+            data = self._known.take(info)
+            if data is not None:
+                self._originals[name] = data
+                return data
+        if info.file_size > STREAM_ABOVE:
+            return None
+        return self._original(name)
+
+    def pieces(self, name: str) -> Iterator[bytes]:
+        """The original part in pieces of at most about 1 MB, unpacked as they are read
+        (or, when it is at hand, whole)."""
+        data = self._originals.get(name)
+        if data is not None:
+            yield data
+            return
+        info = self._infos[name]
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & _ENCRYPTED:
+            yield self._original(name)  # not what Excel writes: zipfile reads it
+            return
+        yield from _unpacked(self.source, info)
 
     def _original(self, name: str) -> bytes:
         """A part as the package holds it, decompressed once (or taken from the read)."""
@@ -93,6 +151,23 @@ class PackageEdit:
             raise zlib.error(f"{info.filename} changed since it was read")
         return data
 
+    def put_edits(self, name: str, edits: Edits) -> None:
+        """Change a part of the package by splicing ``edits`` into it, (start, end,
+        replacement) in its offsets, in order and not overlapping; none: it stays as it
+        was. The part is edited as it is copied, never held whole.
+
+        Offsets are those of the part as :meth:`held` or :meth:`pieces` gave it: the
+        original, or what this edit already put in its place."""
+        current = self._added.get(name, self._changed.get(name))
+        if isinstance(current, bytes):  # already replaced in this edit: edited in memory
+            self.put(name, b"".join(_spliced((current,), edits)))
+            return
+        if not edits:
+            self._changed.pop(name, None)
+            return
+        size = self._infos[name].file_size + sum(len(new) - (end - start) for start, end, new in edits)
+        self._changed[name] = _Edited(edits, size)
+
     def put(self, name: str, data: bytes) -> None:
         """Replace a part, or add it when the package has none by that name."""
         if name in self._infos and name not in self._removed:
@@ -100,6 +175,7 @@ class PackageEdit:
                 self._changed.pop(name, None)
             else:
                 self._changed[name] = data
+                self._originals.pop(name, None)  # not needed any more: a part rewritten whole is not held twice
         else:
             self._removed.discard(name)
             self._added[name] = data
@@ -136,13 +212,17 @@ class PackageEdit:
             if name in self._removed:
                 continue
             offset = out.tell()
-            if name in self._changed:
-                entries.append((_write_new(out, name, self._changed[name], info), offset))
-            else:
+            changed = self._changed.get(name)
+            if changed is None:
                 entries.append((_copy_raw(out, self.source, info), offset))
+            elif isinstance(changed, _Edited):
+                edited = _spliced(self.pieces(name), changed.edits)
+                entries.append((_write_new(out, name, edited, changed.size, info), offset))
+            else:
+                entries.append((_write_new(out, name, (changed,), len(changed), info), offset))
         for name, data in self._added.items():
             offset = out.tell()
-            entries.append((_write_new(out, name, data, None), offset))
+            entries.append((_write_new(out, name, (data,), len(data), None), offset))
         _write_central_directory(out, entries, self.package.comment)
 
 
@@ -218,8 +298,12 @@ _SLICE = 2 << 20  # big parts are deflated in slices of this size, side by side
 _WINDOW = 32 << 10  # how far back a deflate stream may refer
 
 
-def _write_new(out: BinaryIO, name: str, data: bytes, original: zipfile.ZipInfo | None) -> zipfile.ZipInfo:
-    """Write a new or changed entry: deflated unless the original entry was stored."""
+def _write_new(
+    out: BinaryIO, name: str, pieces: Iterable[Piece], size: int, original: zipfile.ZipInfo | None
+) -> zipfile.ZipInfo:
+    """Write a new or changed entry of ``size`` bytes, given in pieces: deflated unless the
+    original entry was stored. The local header is written first and completed once the
+    checksum and the packed size are known."""
     info = zipfile.ZipInfo(name, original.date_time if original else _NEW_PART_TIME)
     if original is not None:
         info.create_system = original.create_system
@@ -230,55 +314,172 @@ def _write_new(out: BinaryIO, name: str, data: bytes, original: zipfile.ZipInfo 
         info.create_system = 0
         info.create_version = 20
     stored = original is not None and original.compress_type == zipfile.ZIP_STORED
+    info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    info.extract_version = 20
+    info.file_size = size
+    info.CRC = 0
+    start = out.tell()
+    _check_limits(size, start)
+    encoded = _encoded_name(info)
+    out.write(_local_header(info, encoded))  # checksum and packed size to come
     if stored:
-        info.compress_type = zipfile.ZIP_STORED
-        payload, crc = data, zlib.crc32(data)
+        crc, written, packed = _store(pieces, out)
     else:
-        info.compress_type = zipfile.ZIP_DEFLATED
         # Big sheet parts (a Daily tab of 100k rows is ~25 MB of XML) are compressed fast:
         # level 1 takes a third of the time of level 6 for a file a few per cent larger.
-        payload, crc = _deflate(data, 1 if len(data) > _FAST_COMPRESSION_ABOVE else 6)
-    info.extract_version = 20
+        crc, written, packed = _deflate(pieces, size, 1 if size > _FAST_COMPRESSION_ABOVE else 6, out)
+    if written != size:
+        raise ValueError(f"{name}: {written} bytes written where {size} were expected")
     info.CRC = crc
-    info.file_size = len(data)
-    info.compress_size = len(payload)
-    _check_limits(max(info.compress_size, info.file_size), out.tell())
-    out.write(_local_header(info, _encoded_name(info)))
-    out.write(payload)
+    info.compress_size = packed
+    _check_limits(max(info.compress_size, info.file_size), start)
+    end = out.tell()
+    out.seek(start)
+    out.write(_local_header(info, encoded))
+    out.seek(end)
     return info
 
 
-def _deflate(data: bytes, level: int) -> tuple[bytes, int]:
-    """``data`` as a raw deflate stream, and its CRC-32.
+def _store(pieces: Iterable[Piece], out: BinaryIO) -> tuple[int, int, int]:
+    crc, size = 0, 0
+    for piece in pieces:
+        crc = zlib.crc32(piece, crc)
+        size += len(piece)
+        out.write(piece)
+    return crc, size, size
+
+
+def _deflate(pieces: Iterable[Piece], size: int, level: int, out: BinaryIO) -> tuple[int, int, int]:
+    """Deflate a part of ``size`` bytes, given in pieces, into ``out`` as a raw deflate
+    stream; return its CRC-32, its size and the deflated size.
 
     A part of several slices is deflated slice by slice on all cores (zlib lets threads
-    run side by side) while this thread computes the CRC. Each slice starts with the 32 KB
-    before it as its dictionary and all but the last end on a byte boundary without
-    ending the stream, so the slices joined are one ordinary deflate stream, as pigz
-    writes them. The output depends only on the data, never on the number of cores.
+    run side by side) while this thread gathers the slices and computes the CRC. Each
+    slice starts with the 32 KB before it as its dictionary and all but the last end on a
+    byte boundary without ending the stream, so the slices joined are one ordinary
+    deflate stream, as pigz writes them. The output depends only on the data, never on
+    the number of cores or on how the pieces are cut; only a few slices are in memory at
+    a time.
     """
-    if len(data) <= 2 * _SLICE:
+    crc, seen, packed = 0, 0, 0
+    if size <= 2 * _SLICE:
         compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
-        return compressor.compress(data) + compressor.flush(), zlib.crc32(data)
+        for piece in pieces:
+            crc = zlib.crc32(piece, crc)
+            seen += len(piece)
+            packed += _write(out, compressor.compress(piece))
+        packed += _write(out, compressor.flush())
+        return crc, seen, packed
     from concurrent.futures import ThreadPoolExecutor
 
-    view = memoryview(data)
-    starts = range(0, len(data), _SLICE)
-    with ThreadPoolExecutor(max_workers=min(len(starts), os.cpu_count() or 1, 4)) as pool:
-        slices = [pool.submit(_deflate_slice, view, start, level) for start in starts]
-        crc = zlib.crc32(data)
-        return b"".join(s.result() for s in slices), crc
+    workers = min(-(-size // _SLICE), os.cpu_count() or 1, 4)
+    pending: deque[Future[bytes]] = deque()
+    gathered = bytearray()
+    window = b""
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for piece in pieces:
+            crc = zlib.crc32(piece, crc)
+            seen += len(piece)
+            gathered += piece
+            while len(gathered) >= _SLICE and seen - len(gathered) + _SLICE < size:  # a whole slice, not the last
+                while len(pending) >= workers:
+                    packed += _write(out, pending.popleft().result())
+                data = gathered[:_SLICE]
+                del gathered[:_SLICE]
+                pending.append(pool.submit(_deflate_slice, data, window, level, False))
+                window = bytes(data[-_WINDOW:])
+        pending.append(pool.submit(_deflate_slice, gathered, window, level, True))
+        while pending:
+            packed += _write(out, pending.popleft().result())
+    return crc, seen, packed
 
 
-def _deflate_slice(view: memoryview, start: int, level: int) -> bytes:
+def _write(out: BinaryIO, data: bytes) -> int:
+    out.write(data)
+    return len(data)
+
+
+def _deflate_slice(data: bytearray, window: bytes, level: int, last: bool) -> bytes:
     """One slice of a part deflated as a piece of the part's stream (see :func:`_deflate`)."""
-    end = start + _SLICE
-    if start:
-        compressor = zlib.compressobj(level, zlib.DEFLATED, -15, zdict=view[max(0, start - _WINDOW):start])
+    if window:
+        compressor = zlib.compressobj(level, zlib.DEFLATED, -15, zdict=window)
     else:
         compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
-    last = end >= len(view)
-    return compressor.compress(view[start:end]) + compressor.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
+    return compressor.compress(data) + compressor.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
+
+
+def _spliced(pieces: Iterable[Piece], edits: Edits) -> Iterator[Piece]:
+    """The bytes of ``pieces`` with ``edits`` (start, end, replacement; in order, not
+    overlapping) applied as their offsets pass."""
+    ordered = iter(edits)
+    edit = next(ordered, None)
+    offset = 0  # of the piece's first byte in the original
+    for piece in pieces:
+        view = memoryview(piece)
+        size = len(view)
+        at = 0  # in the piece: everything before it is handled
+        while edit is not None and edit[0] <= offset + size:
+            start, end, replacement = edit
+            if start < offset + at:
+                raise ValueError("overlapping edits")
+            if start > offset + at:
+                yield view[at : start - offset]
+                at = start - offset
+            if end > offset + size:  # the edit replaces bytes beyond this piece
+                if replacement:
+                    yield replacement
+                edit = (offset + size, end, b"")
+                at = size
+                break
+            if replacement:
+                yield replacement
+            at = end - offset
+            edit = next(ordered, None)
+        if at < size:
+            yield view[at:]
+        offset += size
+    if edit is not None:
+        raise ValueError("an edit beyond the end of the part")
+
+
+def _unpacked(source: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A stored or deflated entry unpacked piece by piece, its size and checksum checked."""
+    changed = BackendError("the workbook changed on disk while sheetops was writing it; run the sync again.")
+    source.seek(info.header_offset)
+    header = source.read(_LOCAL.size)
+    if len(header) != _LOCAL.size or header[:4] != _LOCAL_SIG:
+        raise changed
+    name_length, extra_length = struct.unpack("<2H", header[26:30])
+    position = info.header_offset + _LOCAL.size + name_length + extra_length
+    remaining = info.compress_size
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    crc, size = 0, 0
+    try:
+        while True:
+            if inflater is not None and inflater.unconsumed_tail:
+                data = inflater.unconsumed_tail
+            elif remaining:
+                source.seek(position)  # the source is shared: other readers may have moved it
+                data = source.read(min(remaining, _CHUNK))
+                if not data:
+                    raise changed
+                position += len(data)
+                remaining -= len(data)
+            else:
+                break
+            piece = inflater.decompress(data, _CHUNK) if inflater is not None else data
+            if piece:
+                crc = zlib.crc32(piece, crc)
+                size += len(piece)
+                if size > info.file_size:
+                    raise changed
+                yield piece
+            if inflater is not None and inflater.eof:
+                break
+    except zlib.error as exc:
+        raise changed from exc
+    if size != info.file_size or crc != info.CRC:
+        raise changed
 
 
 def _clone(original: zipfile.ZipInfo) -> zipfile.ZipInfo:

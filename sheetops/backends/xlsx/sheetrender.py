@@ -60,7 +60,10 @@ def cell_element(
 ) -> bytes | None:
     """A ``<c>`` element for a value (None when the cell would be empty and unstyled); a
     date as a serial number in the workbook's date system."""
-    ref = cell_ref(row, col).encode()
+    return _element(cell_ref(row, col).encode(), value, style, prefix, date1904)
+
+
+def _element(ref: bytes, value: Value, style: int, prefix: bytes, date1904: bool) -> bytes | None:
     s = b' s="%d"' % style if style else b""
     c = prefix + b"c"
     head = b"<" + c + b' r="' + ref + b'"' + s
@@ -72,9 +75,20 @@ def cell_element(
         number = str(value) if isinstance(value, int) else _float_text(value)
         return head + b"><" + prefix + b"v>" + number.encode() + b"</" + prefix + b"v></" + c + b">"
     if isinstance(value, str) and value != "":
-        text = xb.text_element(value, prefix)
+        text = _text_element(value, prefix)
         return head + b' t="inlineStr"><' + prefix + b"is>" + text + b"</" + prefix + b"is></" + c + b">"
     return head + b"/>" if style else None
+
+
+def _text_element(text: str, prefix: bytes) -> bytes:
+    """:func:`.xmlbytes.text_element`, quicker for the usual text (nothing to write as
+    ``_xHHHH_``: no control characters, no ``_x``)."""
+    if "_x" in text or not text.isprintable():
+        return xb.text_element(text, prefix)
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") if "&" in text or "<" in text \
+        or ">" in text else text
+    space = b' xml:space="preserve"' if xb.preserve_space(text) else b""
+    return b"<" + prefix + b"t" + space + b">" + escaped.encode("utf-8") + b"</" + prefix + b"t>"
 
 
 def _float_text(value: float) -> str:
@@ -93,24 +107,57 @@ def row_element(row: int, cells: list[bytes], prefix: bytes = b"", height: float
     return b"<" + r + attrs + b">" + b"".join(cells) + b"</" + r + b">"
 
 
+def plain_cell(ref: bytes, value: Value) -> bytes | None:
+    """The ``<c>`` element of an unstyled text or number at ``ref`` (b"B7"), as
+    :func:`render_worksheet` writes it (None for an empty text)."""
+    if isinstance(value, str):
+        if value == "":
+            return None
+        return b'<c r="' + ref + b'" t="inlineStr"><is>' + _text_element(value, b"") + b"</is></c>"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return b'<c r="' + ref + b'"><v>%d</v></c>' % value
+    return _element(ref, value, 0, b"", False)
+
+
 def render_worksheet(
-    layout: TabLayout, styles: StyleSheet, old: bytes | None = None, *, date1904: bool = False
+    layout: TabLayout,
+    styles: StyleSheet,
+    old: bytes | None = None,
+    *,
+    date1904: bool = False,
+    more_rows: tuple[list[bytes], int] = ([], 0),
 ) -> bytes:
     """The whole sheet part for ``layout`` (keeping what people set on ``old``, if given);
-    dates in the 1904 date system when the workbook uses it."""
+    dates in the 1904 date system when the workbook uses it.
+
+    ``more_rows``: rows already written as ``<row>`` elements, none of them empty, that
+    follow the layout's own, and the last column they use (for a long table of plain
+    values written quicker than cell by cell, as sheetops' record is)."""
     kept = _kept_elements(old) if old else {}
     root_tag = _root_tag(old)
     rows = []
     last_row, last_col = 0, 0
+    letters = [column_letter(c).encode() for c in range(max((len(cells) for cells in layout.rows), default=0))]
+    # A cell's style depends on its Style and its value's type only: each pair is worked out
+    # once (by identity: the layout keeps every Style alive while it is rendered).
+    style_ids: dict[tuple[int, type], int] = {}
     for r, cells in enumerate(layout.rows):
         elements = []
+        number = b"%d" % (r + 1)
         for c, cell in enumerate(cells):
-            element = cell_element(r, c, cell.value, style_of(cell, styles), date1904=date1904)
+            key = (id(cell.style), type(cell.value))
+            style = style_ids.get(key)
+            if style is None:
+                style = style_ids[key] = style_of(cell, styles)
+            element = _element(letters[c] + number, cell.value, style, b"", date1904)
             if element is not None:
                 elements.append(element)
                 last_row, last_col = max(last_row, r), max(last_col, c)
         if elements:
             rows.append(row_element(r, elements, height=layout.row_heights.get(r)))
+    if more_rows[0]:
+        rows.extend(more_rows[0])
+        last_row, last_col = len(layout.rows) + len(more_rows[0]) - 1, max(last_col, more_rows[1])
     dimension = cell_ref(0, 0) if not rows else f"A1:{cell_ref(last_row, last_col)}"
     parts = [
         XML_DECLARATION,
@@ -120,7 +167,7 @@ def render_worksheet(
         _sheet_views(layout, old),
         b'<sheetFormatPr defaultRowHeight="15"/>',
         _columns(layout, styles),
-        b"<sheetData>" + b"".join(rows) + b"</sheetData>" if rows else b"<sheetData/>",
+        *((b"<sheetData>", *rows, b"</sheetData>") if rows else (b"<sheetData/>",)),  # joined once, with the rest
         *kept.get(b"sheetProtection", []),
         _data_validations(layout.dropdowns),
     ]

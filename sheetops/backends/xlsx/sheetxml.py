@@ -11,7 +11,7 @@ appends rows (the Sync Log) and reads small sheets cell by cell (sheetops' recor
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from sheetops.backends.xlsx import xmlbytes as xb
@@ -32,6 +32,7 @@ _ROW_START = re.compile(rb"<(?:[\w.-]+:)?row[\s/>]")
 # its style and type.
 _PLAIN_CELL_TAG = re.compile(rb'<(?:[\w.-]+:)?c r="([A-Z]{1,3}[0-9]+)"(?: s="([0-9]+)")?(?: t="[a-zA-Z]+")?\s*/?')
 _COLUMNS = {column_letter(col): col for col in range(702)}  # A to ZZ
+_LETTERS = [column_letter(col).encode() for col in range(702)]
 # Up to this many rows are found by bisection; past it, one pass indexes every row.
 _BISECTIONS = 64
 # Elements that come after <legacyDrawing> in a worksheet (ECMA-376 CT_Worksheet).
@@ -65,14 +66,44 @@ class CellState:
     has_value: bool
 
 
-@dataclass(frozen=True)
+_MISSING = CellState(False, None, False)
+
+
 class _Cell:
-    col: int
-    start: int  # offsets within the row's bytes
-    start_end: int
-    end: int
-    style: str | None
-    has_value: bool
+    """A cell of a row: where it is in the row's bytes, its style, whether it holds a value."""
+
+    __slots__ = ("col", "end", "has_value", "start", "start_end", "style")
+
+    def __init__(self, col: int, start: int, start_end: int, end: int, style: str | None, has_value: bool) -> None:
+        self.col = col
+        self.start = start  # offsets within the row's bytes
+        self.start_end = start_end
+        self.end = end
+        self.style = style
+        self.has_value = has_value
+
+
+class _Row:
+    """A row element of the part: where it is (offsets in the part) and its bytes."""
+
+    __slots__ = ("body", "by_col", "cells", "end", "number", "start", "start_end")
+
+    def __init__(self, number: int, start: int, start_end: int, end: int, body: bytes) -> None:
+        self.number = number
+        self.start = start
+        self.start_end = start_end
+        self.end = end
+        self.body = body
+        self.cells: list[_Cell] | None = None  # every cell, once the row was read whole
+        self.by_col: dict[int, _Cell | None] = {}  # cells looked up one by one
+
+    @property
+    def start_tag(self) -> bytes:
+        return self.body[: self.start_end - self.start]
+
+    @property
+    def empty(self) -> bool:
+        return self.start_end == self.end
 
 
 @dataclass(frozen=True)
@@ -96,46 +127,242 @@ class _Put:
 
 
 _Change = _SetStyle | _Create | _Remove | _Put
+Pieces = Callable[[], Iterable[bytes]]
 
 
 class SheetEditor:
-    """A sheet part and the edits a sync makes to it, applied in one pass."""
+    """A sheet part and the edits a sync makes to it, applied in one pass.
+
+    Made from the part's bytes (``SheetEditor(xml, tab)``), it finds rows as they are
+    asked for. Made with :meth:`streamed` from a source of the part's bytes in pieces, it
+    never holds the part: one pass over the pieces keeps the start of the part (up to
+    ``<sheetData>``), the rows it is told it will need and the end of the part (from
+    ``</sheetData>``); :meth:`edits` then says what to splice into the part as it is
+    copied (:meth:`.repack.PackageEdit.put_edits`). Asked for anything else (another
+    row, every row), a streamed editor reads the part whole after all.
+    """
 
     def __init__(self, xml: bytes, tab: str) -> None:
-        self.xml = xml
         self.tab = tab
-        self.root = xb.root(xml)
-        self.prefix = xb.prefix_of(self.root.name)
-        self.root_tag = xml[self.root.start : self.root.start_end]
-        open_data = re.compile(rb"<" + re.escape(self.prefix) + rb"sheetData\b" + xb.ATTRS + rb"(/?)>").search(xml)
+        self.xml: bytes | None = xml
+        self._source: Pieces | None = None
+        xb.root(xml)  # a part without its root element's end tag is damaged
+        self._setup_head(xml)
+        close = self._data_end_in(xml, self.data.start_end)
+        self._setup_tail(xml[close:], close)
+
+    @classmethod
+    def streamed(cls, source: Pieces, tab: str, rows: Iterable[int]) -> SheetEditor:
+        """An editor of the part ``source`` gives in pieces, knowing where the rows ``rows``
+        (0-based) are or would go, found in one pass over it."""
+        editor = cls.__new__(cls)
+        editor.tab = tab
+        editor.xml = None
+        editor._source = source
+        editor._scan(source(), sorted({row + 1 for row in rows}))
+        return editor
+
+    # -- finding the parts of the part ---------------------------------------------
+
+    def _setup_head(self, head: bytes, *, whole: bool = True) -> bool:
+        """What comes before the rows: the root element and ``<sheetData>``'s start tag.
+        False when ``head`` does not hold them yet (it is not ``whole``)."""
+        start = next((t for t in xb.iter_tokens(head) if t.group(2) is not None and t.group(1) != b"/"), None)
+        if start is None:
+            if whole:
+                raise ValueError("the part has no root element")
+            return False
+        name = start.group(2)
+        self.prefix = xb.prefix_of(name)
+        open_data = self._open_data_in(head)
         if open_data is None:
-            raise BackendError(f"the tab {tab!r} has no cells in the file; the file is damaged. Open it in Excel, "
-                               "which may repair it, and save it as .xlsx (Excel workbook).")
+            if whole:
+                raise self._no_cells()
+            return False
+        self.root_tag = head[start.start() : start.end()]
+        self.root = xb.Element(name, start.start(), start.end(), start.end())  # its end is set with the tail
         self.data = xb.Element(self.prefix + b"sheetData", open_data.start(), open_data.end(), open_data.end())
-        if not open_data.group(1):
-            close = xml.rfind(b"</" + self.prefix + b"sheetData>")
-            if close < open_data.end():
-                raise BackendError(f"the tab {tab!r} is damaged in the file (its cells are cut off). Open it in Excel, "
-                                   "which may repair it, and save it as .xlsx (Excel workbook).")
-            self.data = xb.Element(self.data.name, open_data.start(), open_data.end(), close + len(self.data.name) + 3)
-        self._data_close = self.data.end - (0 if self.data.empty else len(b"</" + self.data.name + b">"))
+        self._self_closed_data = bool(open_data.group(1))
+        self._head = head[: open_data.end()]
         self._checked_addresses = False
-        self._rows: dict[int, xb.Element | None] = {}
+        self._rows: dict[int, _Row | None] = {}
+        self._insert_at: dict[int, int] = {}  # row number -> where it would go, for rows found missing
         self._row_index: dict[int, int] | None = None  # row number -> offset, once built
         self._bisections = 0
-        self._cells: dict[int, list[_Cell]] = {}
+        self._col_styles: list[tuple[int, int, int]] | None = None
         self._changes: dict[int, dict[int, _Change]] = {}
         self._tail_edits: list[tuple[int, int, bytes]] = []
         self._widen: list[tuple[int, int]] = []
+        return True
+
+    def _no_cells(self) -> BackendError:
+        return BackendError(f"the tab {self.tab!r} has no cells in the file; the file is damaged. Open it in Excel, "
+                            "which may repair it, and save it as .xlsx (Excel workbook).")
+
+    def _cut_off(self) -> BackendError:
+        return BackendError(f"the tab {self.tab!r} is damaged in the file (its cells are cut off). Open it in "
+                            "Excel, which may repair it, and save it as .xlsx (Excel workbook).")
+
+    def _open_data_in(self, head: bytes) -> re.Match[bytes] | None:
+        return re.compile(rb"<" + re.escape(self.prefix) + rb"sheetData\b" + xb.ATTRS + rb"(/?)>").search(head)
+
+    def _data_end_in(self, xml: bytes, start: int) -> int:
+        """Where ``</sheetData>`` starts (just after the start tag for ``<sheetData/>``)."""
+        if self._self_closed_data:
+            return start
+        close = xml.rfind(b"</" + self.data.name + b">")
+        if close < start:
+            raise self._cut_off()
+        return close
+
+    def _setup_tail(self, tail: bytes, at: int) -> None:
+        """What comes after the rows, from ``</sheetData>`` (at offset ``at``) to the end."""
+        self._tail, self._tail_at = tail, at
+        self._data_close = at
+        end = at if self._self_closed_data else at + len(b"</" + self.data.name + b">")
+        self.data = xb.Element(self.data.name, self.data.start, self.data.start_end, end)
+        close = tail.rfind(b"</" + self.root.name)
+        if close == -1:
+            raise ValueError("the part has no end tag for its root element")
+        self.root = xb.Element(self.root.name, self.root.start, self.root.start_end, at + tail.index(b">", close) + 1)
+
+    def _scan(self, pieces: Iterable[bytes], wanted: list[int]) -> None:
+        """One pass over the part in pieces: keep its head and tail, find the ``wanted`` rows."""
+        buffer = b""
+        base = 0  # the offset of buffer[0] in the part
+        head_done = False
+        position = 0  # where the rows not yet looked at start, in buffer
+        tail: list[bytes] | None = None
+        for piece in pieces:
+            if tail is not None:
+                tail.append(bytes(piece))
+                continue
+            buffer = buffer[position:] + piece if position else buffer + piece
+            base += position
+            position = 0
+            if not head_done:
+                if not self._setup_head(buffer, whole=False):
+                    continue
+                head_done, position = True, self.data.start_end
+                if self._self_closed_data:
+                    tail = [buffer[position:]]
+                    self._tail_start = position
+                    continue
+            close = buffer.find(b"</" + self.data.name + b">", position)
+            cut = close if close != -1 else self._last_row_start(buffer, position, len(buffer))
+            if cut is None or cut <= position:
+                continue  # no whole row yet
+            wanted = self._locate(buffer, position, cut, base, wanted)
+            if close != -1:
+                tail = [buffer[close:]]
+                self._tail_start = base + close
+                continue
+            position = cut
+        if not head_done:
+            self._setup_head(buffer)  # raises what is missing
+        if tail is None:
+            if buffer.rfind(b"</" + self.root.name) == -1:
+                raise ValueError("the part has no end tag for its root element")  # as a part read whole
+            raise self._cut_off()
+        at = self._tail_start
+        for number in wanted:  # beyond the last row
+            self._rows[number] = None
+            self._insert_at[number] = at
+        self._setup_tail(b"".join(tail), at)
+
+    def prefetch(self, rows: Iterable[int]) -> None:
+        """Find the rows ``rows`` (0-based) in one pass, ahead of the edits that need them."""
+        if self.xml is None:
+            return  # a streamed editor found them when it was made
+        known = self._rows
+        wanted = sorted(number for number in {row + 1 for row in rows} if number not in known)
+        if wanted:
+            for number in self._locate(self.xml, self.data.start_end, self._data_close, 0, wanted):
+                self._rows[number] = None
+                self._insert_at[number] = self._data_close
+
+    def _locate(self, buffer: bytes, low: int, high: int, base: int, wanted: list[int]) -> list[int]:
+        """Find the rows numbered ``wanted`` (ascending) among the whole rows in
+        ``buffer[low:high]``, whose first byte is at ``base`` in the part, or where each
+        would go; give back those numbered beyond the last row there.
+
+        Rows are in order, so each is looked for from where the one before it was, with
+        a plain search for its start tag as most programs write it (`<row r="14"`): one
+        pass over the bytes in all. A row not found so is looked for in an index of
+        every row there, built once, or by bisection (a row written another way).
+        """
+        last = self._last_row_start(buffer, low, high)
+        if last is None:
+            return wanted
+        last_number = self._row_tag_in(buffer, last, high)
+        assert last_number is not None
+        needle = b"<" + self.prefix + b'row r="'
+        position = low
+        index: dict[int, int] | None = None
+        checked = False
+        for i, number in enumerate(wanted):
+            if number > last_number[1]:
+                return wanted[i:]
+            at = -1 if index is not None else buffer.find(needle + b'%d"' % number, position, high)
+            if at == -1:
+                if index is None:
+                    index = self._index_rows(buffer, low, high)
+                found = index.get(number) if index else None
+                if found is None:
+                    first = self._first_row_in(buffer, low, high, number)
+                    assert first is not None  # the last row is numbered at least this
+                    if first[1] != number:
+                        if not checked:
+                            self._check_addresses(buffer, low, high)
+                            checked = True
+                        self._rows[number] = None
+                        self._insert_at[number] = base + first[0]
+                        continue
+                    found = first[0]
+                at = found
+            row = self._row_at(buffer, at, base, number)
+            self._rows[number] = row
+            position = row.end - base
+        return []
+
+    def _row_at(self, buffer: bytes, start: int, base: int, number: int) -> _Row:
+        start_end = _tag_end(buffer, start)
+        if buffer[start_end - 2 : start_end] == b"/>":
+            end = start_end
+        else:
+            close = b"</" + self.prefix + b"row>"
+            end = buffer.index(close, start_end) + len(close)
+        return _Row(number, base + start, base + start_end, base + end, buffer[start:end])
+
+    def _last_row_start(self, buffer: bytes, low: int, high: int) -> int | None:
+        """The offset of the last row start tag that begins in ``buffer[low:high]`` and whose
+        name is whole there."""
+        needle = b"<" + self.prefix + b"row"
+        while True:
+            hit = buffer.rfind(needle, low, high)
+            if hit == -1:
+                return None
+            following = buffer[hit + len(needle) : hit + len(needle) + 1]
+            if following and following in b" >/\t\n\r":
+                return hit
+            high = hit
+
+    def whole(self) -> bytes:
+        """The part's bytes; a streamed editor reads them whole now (and keeps them)."""
+        if self.xml is None:
+            assert self._source is not None
+            self.xml = b"".join(bytes(piece) for piece in self._source())
+        return self.xml
 
     # -- reading -------------------------------------------------------------------
 
     def cell(self, row: int, col: int) -> CellState:
         """The state of the cell at 0-based (row, col) as the part has it now."""
-        for cell in self._row_cells(row):
-            if cell.col == col:
-                return CellState(True, cell.style, cell.has_value)
-        return CellState(False, None, False)
+        found = self._find_row(row + 1)
+        if found is None:
+            return _MISSING
+        cell = self._cell_in(found, col)
+        return _MISSING if cell is None else CellState(True, cell.style, cell.has_value)
 
     def row_exists(self, row: int) -> bool:
         return self._find_row(row + 1) is not None
@@ -144,23 +371,29 @@ class SheetEditor:
         """The style an empty cell shows: its row's, else its column's, else 0."""
         found = self._find_row(row + 1)
         if found is not None:
-            attrs = xb.attributes(self.xml[found.start : found.start_end])
+            attrs = xb.attributes(found.start_tag)
             if attrs.get("customFormat") in ("1", "true") and attrs.get("s", "").isdigit():
                 return int(attrs["s"])
-        head = self.xml[self.root.start_end : self.data.start]
-        for tag in re.finditer(rb"<(?:[\w.-]+:)?col\b" + xb.ATTRS + rb"/?>", head):
-            attrs = xb.attributes(tag.group(0))
-            try:
-                low, high = int(attrs.get("min", "0")), int(attrs.get("max", "0"))
-            except ValueError:
-                continue
-            if low <= col + 1 <= high and attrs.get("style", "").isdigit():
-                return int(attrs["style"])
+        if self._col_styles is None:
+            self._col_styles = []
+            head = self._head[self.root.start_end : self.data.start]
+            for tag in re.finditer(rb"<(?:[\w.-]+:)?col\b" + xb.ATTRS + rb"/?>", head):
+                attrs = xb.attributes(tag.group(0))
+                try:
+                    low, high = int(attrs.get("min", "0")), int(attrs.get("max", "0"))
+                except ValueError:
+                    continue
+                if attrs.get("style", "").isdigit():
+                    self._col_styles.append((low, high, int(attrs["style"])))
+        for low, high, style in self._col_styles:
+            if low <= col + 1 <= high:
+                return style
         return 0
 
     def rows(self) -> Iterator[tuple[int, bytes]]:
         """(0-based row, the row's bytes) of every row, in order: for small parts only."""
-        for match in _ROW.finditer(self.xml, self.data.start_end, self.data.end):
+        xml = self.whole()
+        for match in _ROW.finditer(xml, self.data.start_end, self.data.end):
             r = xb.attributes(match.group(0)[: len(match.group(1)) + len(match.group(2)) + 2]).get("r")
             if r is None or not r.isdigit():
                 raise self._implicit_positions()
@@ -209,7 +442,7 @@ class SheetEditor:
         element = self._tail_child(b"legacyDrawing")
         if element is None:
             return None
-        attrs = xb.attributes(self.xml[element.start : element.start_end])
+        attrs = xb.attributes(self._tail[element.start - self._tail_at : element.start_end - self._tail_at])
         return next((v for k, v in attrs.items() if k.endswith(":id")), None)
 
     def add_legacy_drawing(self, rel_id: str) -> None:
@@ -221,9 +454,9 @@ class SheetEditor:
             attr = f'xmlns:r="{NS_REL}" r:id="{xb.escape_attr(rel_id)}"'
         element = b"<" + self.prefix + b"legacyDrawing " + attr.encode() + b"/>"
         at = self.root.end - len(b"</" + self.root.name + b">")
-        for child in self._tail_children():
-            if _effective_name(self.xml, child) in _AFTER_LEGACY_DRAWING:
-                at = child.start
+        for child in self._tail_children(relative=True):
+            if _effective_name(self._tail, child) in _AFTER_LEGACY_DRAWING:
+                at = child.start + self._tail_at
                 break
         self._tail_edits.append((at, at, element))
 
@@ -236,10 +469,11 @@ class SheetEditor:
     def changed(self) -> bool:
         return bool(self._changes or self._tail_edits)
 
-    def to_bytes(self) -> bytes:
-        """The part with every edit applied; bytes not edited are the original's."""
+    def edits(self) -> list[tuple[int, int, bytes]]:
+        """Every edit as (start, end, replacement) in the part's offsets, in order, leaving
+        out those that change nothing: none when the part stays as it was."""
         if not self.changed:
-            return self.xml
+            return []
         edits: list[tuple[int, int, bytes]] = []
         new_rows: dict[int, bytes] = {}
         for row in sorted(self._changes):
@@ -249,12 +483,18 @@ class SheetEditor:
                 if body:
                     new_rows[row] = body
             else:
-                edits.append((found.start, found.end, self._edit_row(row, found, self._changes[row])))
+                edited = self._edit_row(row, found, self._changes[row])
+                if edited != found.body:
+                    edits.append((found.start, found.end, edited))
         if new_rows:
             edits.extend(self._insert_rows(new_rows))
         edits.extend(self._dimension_edit())
         edits.extend(self._tail_edits)
-        return xb.splice(self.xml, edits)
+        return [edit for _, edit in sorted(enumerate(edits), key=lambda item: (item[1][0], item[1][1], item[0]))]
+
+    def to_bytes(self) -> bytes:
+        """The part with every edit applied; bytes not edited are the original's."""
+        return xb.splice(self.whole(), self.edits())
 
     # -- internals -----------------------------------------------------------------
 
@@ -264,88 +504,98 @@ class SheetEditor:
             "open the workbook in Excel or LibreOffice, save it, and run sheetops again. Nothing was changed."
         )
 
-    def _find_row(self, number: int) -> xb.Element | None:
-        """The row element numbered ``number`` (1-based), found by bisection: rows are in order."""
+    def _check_addresses(self, buffer: bytes, low: int, high: int) -> None:
+        """Refuse rows without their number where a row is missing: it may be one of them."""
+        if _ROW_WITHOUT_R.search(buffer, low, high):
+            raise self._implicit_positions()
+
+    def _find_row(self, number: int) -> _Row | None:
+        """The row numbered ``number`` (1-based): found ahead (:meth:`prefetch`), else by
+        bisection (rows are in order), else, past a few, in an index of every row."""
         if number in self._rows:
             return self._rows[number]
-        found = None
+        xml = self.whole()
+        low, high = self.data.start_end, self._data_close
         if self._row_index is None and self._bisections >= _BISECTIONS:
-            self._row_index = self._index_rows()
+            self._row_index = self._index_rows(xml, low, high)
         if self._row_index:
             at = self._row_index.get(number)
             first = None if at is None else (at, number)
         else:
             self._bisections += 1
-            first = self._first_row_from(number)
+            first = self._first_row_in(xml, low, high, number)
+        found = None
         if first is not None and first[1] == number:
-            start = first[0]
-            start_end = xb.tag_end(self.xml, start)
-            name = self.prefix + b"row"
-            if self.xml[start_end - 2 : start_end] == b"/>":
-                end = start_end
-            else:
-                close = b"</" + name + b">"
-                end = self.xml.index(close, start_end) + len(close)
-            found = xb.Element(name, start, start_end, end)
+            found = self._row_at(xml, first[0], 0, number)
         elif not self._checked_addresses:
-            if _ROW_WITHOUT_R.search(self.xml, self.data.start_end, self.data.end):
-                raise self._implicit_positions()
+            self._check_addresses(xml, low, high)
             self._checked_addresses = True
         self._rows[number] = found
         return found
 
-    def _index_rows(self) -> dict[int, int]:
-        """Row number -> offset of every row, in one pass; empty (bisection goes on) when a
-        row's number cannot be read that simply, e.g. an attribute before it holds a ``>``."""
-        low, high = self.data.start_end, self._data_close
-        starts = len(_ROW_START.findall(self.xml, low, high))
-        for pattern in (_ROW_NUMBERED_FIRST, _ROW_NUMBERED):
+    def _index_rows(self, buffer: bytes, low: int, high: int) -> dict[int, int]:
+        """Row number -> offset of every row in ``buffer[low:high]``, in one pass; empty
+        (bisection goes on) when a row's number cannot be read that simply, e.g. an
+        attribute before it holds a ``>``."""
+        starts = len(_ROW_START.findall(buffer, low, high))
+        plain = re.compile(rb"<" + re.escape(self.prefix) + rb'row r="([0-9]+)"')  # as most programs write it
+        for pattern in (plain, _ROW_NUMBERED):
             index: dict[int, int] = {}
             found = 0
-            for match in pattern.finditer(self.xml, low, high):
+            for match in pattern.finditer(buffer, low, high):
                 index.setdefault(int(match.group(1)), match.start())  # the first, as bisection finds it
                 found += 1
             if found == starts and index:
                 return index
         return {}
 
-    def _row_tag_from(self, position: int) -> tuple[int, int] | None:
-        """(offset, number) of the first row start tag at or after ``position``."""
+    def _row_tag_in(self, buffer: bytes, position: int, high: int) -> tuple[int, int] | None:
+        """(offset, number) of the first row start tag at or after ``position``, before ``high``."""
         needle = b"<" + self.prefix + b"row"
-        close_at = self._data_close
         while True:
-            hit = self.xml.find(needle, position, close_at)
+            hit = buffer.find(needle, position, high)
             if hit == -1:
                 return None
-            if self.xml[hit + len(needle) : hit + len(needle) + 1] in (b" ", b">", b"/", b"\t", b"\n", b"\r"):
+            if buffer[hit + len(needle) : hit + len(needle) + 1] in (b" ", b">", b"/", b"\t", b"\n", b"\r"):
                 break
             position = hit + len(needle)
-        r = xb.attributes(self.xml[hit : xb.tag_end(self.xml, hit)]).get("r")
+        r = xb.attributes(buffer[hit : _tag_end(buffer, hit)]).get("r")
         if r is None or not r.isdigit():
             raise self._implicit_positions()
         return hit, int(r)
 
-    def _first_row_from(self, number: int) -> tuple[int, int] | None:
-        """(offset, number) of the first row numbered ``number`` or more, or None.
+    def _first_row_in(self, buffer: bytes, low: int, high: int, number: int) -> tuple[int, int] | None:
+        """(offset, number) of the first row in ``buffer[low:high]`` numbered ``number`` or
+        more, or None.
 
         Bisection over byte offsets: every row before ``low`` is numbered below
         ``number``; the first row at or after ``high`` (if any) is not.
         """
-        low, high = self.data.start_end, self._data_close
+        end = high
         while low < high:
             middle = (low + high) // 2
-            found = self._row_tag_from(middle)
+            found = self._row_tag_in(buffer, middle, end)
             if found is None or found[1] >= number:
                 high = middle
             else:
                 low = found[0] + 1
-        return self._row_tag_from(low)
+        return self._row_tag_in(buffer, low, end)
 
-    def _row_cells(self, row: int) -> list[_Cell]:
-        if row not in self._cells:
-            found = self._find_row(row + 1)
-            self._cells[row] = [] if found is None else _parse_cells(self.xml[found.start : found.end], self.tab)
-        return self._cells[row]
+    def _cell_in(self, row: _Row, col: int) -> _Cell | None:
+        """A cell of a row found: by its start tag as most programs write it, else by
+        reading the whole row."""
+        if col in row.by_col:
+            return row.by_col[col]
+        if row.cells is None:
+            body = row.body
+            hit = body.find(b"<" + self.prefix + b'c r="' + _column_letters(col) + b'%d"' % row.number)
+            match = _CELL.match(body, hit) if hit != -1 else None
+            if match is not None:
+                quick = row.by_col[col] = _cell_of(match, body, self.tab, col)
+                return quick
+            row.cells = _parse_cells(body, self.tab)
+        found = row.by_col[col] = next((c for c in row.cells if c.col == col), None)
+        return found
 
     def _cell_element(self, row: int, col: int, style: str | None) -> bytes:
         s = b"" if style is None else b' s="' + style.encode() + b'"'
@@ -364,22 +614,33 @@ class SheetEditor:
         p = self.prefix
         return b"<" + p + b'row r="' + str(row + 1).encode() + b'">' + b"".join(cells) + b"</" + p + b"row>"
 
-    def _edit_row(self, row: int, found: xb.Element, changes: dict[int, _Change]) -> bytes:
-        body = self.xml[found.start : found.end]
-        start_tag = body[: found.start_end - found.start]
-        cells = self._row_cells(row)
-        by_col = {cell.col: cell for cell in cells}
+    def _edit_row(self, row: int, found: _Row, changes: dict[int, _Change]) -> bytes:
+        body = found.body
+        start_tag = found.start_tag
         edits: list[tuple[int, int, bytes]] = []
+        if all(isinstance(change, _SetStyle) for change in changes.values()):
+            # only styles change: each cell is looked up on its own, the row is not read whole
+            for col, change in changes.items():
+                cell = self._cell_in(found, col)
+                if cell is not None and isinstance(change, _SetStyle):
+                    tag = body[cell.start : cell.start_end]
+                    edits.append((cell.start, cell.start_end, _with_style(tag, change.style)))
+            return xb.splice(body, edits)
+        if found.cells is None:
+            found.cells = _parse_cells(body, self.tab)
+        cells = found.cells
+        by_col = {cell.col: cell for cell in cells}
         inserted: list[int] = []
         removed: set[int] = set()
         drop_empty = False
-        content_end = len(body) if found.empty else len(body) - len(b"</" + found.name + b">")
+        name = self.prefix + b"row"
+        content_end = len(body) if found.empty else len(body) - len(b"</" + name + b">")
         for col in sorted(changes):
             change = changes[col]
             cell = by_col.get(col)
             if isinstance(change, _SetStyle) and cell is not None:
                 tag = body[cell.start : cell.start_end]
-                edits.append((cell.start, cell.start_end, xb.set_attribute(tag, b"s", change.style, after=b"r")))
+                edits.append((cell.start, cell.start_end, _with_style(tag, change.style)))
             elif isinstance(change, _Remove):
                 if cell is not None:
                     edits.append((cell.start, cell.end, b""))
@@ -393,7 +654,7 @@ class SheetEditor:
                     element = change.render(None)
                 elif cell is not None:  # a cell appeared where one was to be created: style it
                     tag = body[cell.start : cell.start_end]
-                    edits.append((cell.start, cell.start_end, xb.set_attribute(tag, b"s", change.style, after=b"r")))
+                    edits.append((cell.start, cell.start_end, _with_style(tag, change.style)))
                     continue
                 else:
                     element = self._cell_element(row, col, change.style)
@@ -413,25 +674,28 @@ class SheetEditor:
         if new_start != start_tag:
             edits.append((0, len(start_tag), new_start))
         if inserted and found.empty:
-            edits.append((len(body), len(body), b"</" + found.name + b">"))
+            edits.append((len(body), len(body), b"</" + name + b">"))
         return xb.splice(body, edits)
 
     def _insert_rows(self, new_rows: dict[int, bytes]) -> list[tuple[int, int, bytes]]:
-        if self.data.empty:
+        if self._self_closed_data:
             p = self.prefix
             body = b"".join(new_rows[r] for r in sorted(new_rows))
             return [(self.data.start, self.data.end, b"<" + p + b"sheetData>" + body + b"</" + p + b"sheetData>")]
         edits = []
         for row in sorted(new_rows):
-            following = self._first_row_from(row + 1)
-            at = following[0] if following is not None else self._data_close
+            at = self._insert_at.get(row + 1)
+            if at is None:
+                xml = self.whole()
+                following = self._first_row_in(xml, self.data.start_end, self._data_close, row + 1)
+                at = following[0] if following is not None else self._data_close
             edits.append((at, at, new_rows[row]))
         return edits
 
     def _dimension_edit(self) -> list[tuple[int, int, bytes]]:
         if not self._widen:
             return []
-        match = re.compile(rb"<(?:[\w.-]+:)?dimension\b" + xb.ATTRS + rb"/?>").search(self.xml, 0, self.data.start)
+        match = re.compile(rb"<(?:[\w.-]+:)?dimension\b" + xb.ATTRS + rb"/?>").search(self._head, 0, self.data.start)
         if match is None:
             return []
         ref = xb.attributes(match.group(0)).get("ref", "")
@@ -447,41 +711,78 @@ class SheetEditor:
             return []
         return [(match.start(), match.end(), xb.set_attribute(match.group(0), b"ref", widened))]
 
-    def _tail_children(self) -> list[xb.Element]:
-        close_at = self.root.end - len(b"</" + self.root.name + b">")
-        return xb.children_between(self.xml, self.data.end, close_at)
+    def _tail_children(self, *, relative: bool = False) -> list[xb.Element]:
+        """The elements after ``<sheetData>``, with offsets in the part (or in the tail)."""
+        close_at = self.root.end - len(b"</" + self.root.name + b">") - self._tail_at
+        found = xb.children_between(self._tail, self.data.end - self._tail_at, close_at)
+        if relative:
+            return found
+        at = self._tail_at
+        return [xb.Element(e.name, e.start + at, e.start_end + at, e.end + at) for e in found]
 
     def _tail_child(self, local: bytes) -> xb.Element | None:
         return next((c for c in self._tail_children() if c.local == local), None)
 
 
-def _parse_cells(body: bytes, tab: str) -> list[_Cell]:
-    cells = []
-    for match in _CELL.finditer(body):
-        start_end = match.start() + len(match.group(1)) + len(match.group(2)) + 1
-        if match.group(3) == b"/>":
-            start_end += 1
-        plain = _PLAIN_CELL_TAG.fullmatch(body, match.start(), start_end)
-        if plain is not None:  # the usual shape: no need for the general attribute reader
-            ref, style = plain.group(1).decode(), plain.group(2)
-            has_value = match.group(3) != b"/>" and bool(_VALUE.search(match.group(3)))
+_START_TAG = re.compile(rb"<[\w.:-]+" + xb.ATTRS + rb"/?>")
+# A cell's start tag as most programs write it, up to its style: its reference, then maybe its style.
+_PLAIN_CELL_HEAD = re.compile(rb'<(?:[\w.-]+:)?c r="[A-Z]{1,3}[0-9]+"( s="[0-9]*")?')
+_STYLE_ATTR = re.compile(rb"\ss\s*=")
+
+
+def _tag_end(xml: bytes, start: int) -> int:
+    """:func:`.xmlbytes.tag_end`, its pattern compiled once."""
+    match = _START_TAG.match(xml, start)
+    if match is None:
+        raise ValueError(f"no start tag at offset {start}")
+    return match.end()
+
+
+def _with_style(tag: bytes, style: str | None) -> bytes:
+    """A cell's start tag with its ``s`` attribute set (None: removed), right after ``r``:
+    :func:`.xmlbytes.set_attribute`, quicker for a tag as most programs write it."""
+    plain = _PLAIN_CELL_HEAD.match(tag)
+    if plain is None or (style is not None and not style.isdigit()) or (
+        plain.group(1) is None and _STYLE_ATTR.search(tag, plain.end())  # a style written further on
+    ):
+        return xb.set_attribute(tag, b"s", style, after=b"r")
+    head = tag[: plain.start(1)] if plain.group(1) is not None else tag[: plain.end()]
+    return head + (b"" if style is None else b' s="' + style.encode() + b'"') + tag[plain.end() :]
+
+
+def _column_letters(col: int) -> bytes:
+    return _LETTERS[col] if col < len(_LETTERS) else column_letter(col).encode()
+
+
+def _cell_of(match: re.Match[bytes], body: bytes, tab: str, col: int | None = None) -> _Cell:
+    """The cell a match of :data:`_CELL` found in a row's bytes (in column ``col``, when known)."""
+    start_end = match.start() + len(match.group(1)) + len(match.group(2)) + 1
+    if match.group(3) == b"/>":
+        start_end += 1
+    has_value = match.group(3) != b"/>" and bool(_VALUE.search(match.group(3)))
+    plain = _PLAIN_CELL_TAG.fullmatch(body, match.start(), start_end)
+    if plain is not None:  # the usual shape: no need for the general attribute reader
+        style = plain.group(2)
+        column = col
+        if column is None:
+            ref = plain.group(1).decode()
             column = _COLUMNS.get(ref.rstrip("0123456789"))
             if column is None:
                 column = parse_ref(ref)[1]
-            cells.append(_Cell(column, match.start(), start_end, match.end(),
-                               None if style is None else style.decode(), has_value))
-            continue
-        attrs = xb.attributes(body[match.start() : start_end])
-        ref = attrs.get("r")
-        if ref is None:
-            raise BackendError(
-                f"the tab {tab!r} was saved by a program that leaves out cell addresses; "
-                "open the workbook in Excel or LibreOffice, save it, and run sheetops again. Nothing was changed."
-            )
-        _, col = parse_ref(ref)
-        has_value = match.group(3) != b"/>" and bool(_VALUE.search(match.group(3)))
-        cells.append(_Cell(col, match.start(), start_end, match.end(), attrs.get("s"), has_value))
-    return cells
+        text = None if style is None else style.decode()
+        return _Cell(column, match.start(), start_end, match.end(), text, has_value)
+    attrs = xb.attributes(body[match.start() : start_end])
+    ref = attrs.get("r")
+    if ref is None:
+        raise BackendError(
+            f"the tab {tab!r} was saved by a program that leaves out cell addresses; "
+            "open the workbook in Excel or LibreOffice, save it, and run sheetops again. Nothing was changed."
+        )
+    return _Cell(parse_ref(ref)[1], match.start(), start_end, match.end(), attrs.get("s"), has_value)
+
+
+def _parse_cells(body: bytes, tab: str) -> list[_Cell]:
+    return [_cell_of(match, body, tab) for match in _CELL.finditer(body)]
 
 
 def _widen_spans(spans: str, cols: list[int]) -> str:
