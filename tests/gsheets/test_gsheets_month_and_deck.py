@@ -14,7 +14,6 @@ from sheetops.layout import WorkbookLayout
 from sheetops.sync.engine import run_sync
 from sheetops.templates import Template
 
-
 READ = ["sheets.spreadsheets.get", "sheets.spreadsheets.values.batchGet"]  # a sync's read, as the Friday sync's
 
 
