@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sheetops.backends import Backend
     from sheetops.backends.gsheets.auth import GoogleCredentials
     from sheetops.backends.gsheets.script import MenuInstall
+    from sheetops.deck import DeckResult
     from sheetops.sync.report import SyncReport
 
 Progress = Callable[[str, float], None]  # (what is happening, fraction done 0..1)
@@ -134,20 +135,22 @@ def sync(
     credentials: str | Path | GoogleCredentials | None = None,
     today: dt.date | None = None,
     scheduled: bool = False,
+    monthly: bool = False,
 ) -> SyncReport:
     """Compute KPIs and breaches, mark them, write the summary and log (``sheetops sync``).
 
     ``as_of``: report the week that contains this date; without it, the latest week whose
     report day (Settings, Friday by default) has come by ``today`` (default: the clock's).
     ``scheduled``: the run was started by the system's scheduler (``sheetops schedule``);
-    the Sync Log row says so.
+    the Sync Log row says so. ``monthly`` (``sync --month``): also write the Unit economics
+    tab, with the KPI health check where pandas is installed (``sheetops[analysis]``).
     """
     from sheetops.sync.engine import run_sync
 
     spec = load_template(template)
     backend = open_backend(path, credentials=credentials)
     return run_sync(backend, spec, as_of=as_of, dry_run=dry_run, strict=strict, progress=progress, today=today,
-                    scheduled=scheduled)
+                    scheduled=scheduled, monthly=monthly)
 
 
 def add_menu(
@@ -165,3 +168,28 @@ def add_menu(
     from sheetops.backends.gsheets.script import add_menu as install
 
     return install(target, service_url=service_url, folder=Path(folder), credentials=credentials)
+
+
+def report(
+    path: str | Path,
+    *,
+    out: str | Path | None = None,
+    as_of: dt.date | None = None,
+    pdf: bool = False,
+    template: str = DEFAULT_TEMPLATE,
+    credentials: str | Path | None = None,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> DeckResult:
+    """The meeting deck (``sheetops report``): a CMO slide and one slide per active channel,
+    drawn from a dry-run sync (the workbook is read, never written), saved as .pptx at
+    ``out`` (default ``meeting-<week>.pptx`` in the current folder); with ``pdf``, printed
+    to PDF beside it by LibreOffice."""
+    from sheetops.deck import make_deck
+    from sheetops.deck.slides import require_pptx
+
+    require_pptx()  # before reading a workbook, maybe over the network
+    spec = load_template(template)
+    backend = open_backend(path, credentials=credentials)
+    return make_deck(backend, spec, out=Path(out) if out is not None else None, as_of=as_of, pdf=pdf, today=today,
+                     progress=progress)
