@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from sheetops.backends.gsheets.auth import GoogleCredentials
     from sheetops.backends.gsheets.script import MenuInstall
     from sheetops.deck import DeckResult
+    from sheetops.lite.addin import AddinFiles
     from sheetops.sync.report import SyncReport
 
 Progress = Callable[[str, float], None]  # (what is happening, fraction done 0..1)
@@ -193,3 +194,16 @@ def report(
     backend = open_backend(path, credentials=credentials)
     return make_deck(backend, spec, out=Path(out) if out is not None else None, as_of=as_of, pdf=pdf, today=today,
                      progress=progress)
+
+
+def excel_addin(path: str | Path, *, folder: str | Path | None = None, template: str = DEFAULT_TEMPLATE) -> AddinFiles:
+    """Write what xlwings Lite needs to sync ``path`` inside Excel (``sheetops excel-addin``):
+    ``main.py`` (the "sync" and "check" scripts, the button on the CMO Summary tab) and
+    ``requirements.txt``, in ``folder`` (default: ``<workbook>-xlwings-lite`` beside it)."""
+    from sheetops.lite.addin import write_addin
+    from sheetops.sync.engine import owned_tab_name
+
+    spec = load_template(template)
+    bound = bind(open_backend(path).read(), spec, include_owned=True)
+    target = Path(folder) if folder is not None else Path(path).with_name(f"{Path(path).stem}-xlwings-lite")
+    return write_addin(target, button_sheet=owned_tab_name(bound, "summary", bound.lang))
