@@ -167,6 +167,9 @@ class ChartSpec:
     categories: CellRange  # the labels along the axis: weeks, channels
     series: tuple[ChartSeries, ...]
     number_format: str | None = None  # of the value axis
+    # The row right above the ranges, holding each series' name over its values (Google
+    # Sheets names series after that row); None: the names are the series' own only.
+    header_row: int | None = None
     width: int = 560
     height: int = 300
 

@@ -510,7 +510,7 @@ def chart_section(
 
     charts = [ChartSpec(
         key="spend_revenue", kind="column", title=text("chart_money", lang), anchor=(chart_row, 0),
-        categories=column(0), number_format=formats.money,
+        categories=column(0), number_format=formats.money, header_row=top - 1,
         series=(ChartSeries(text("fact", lang, metric=spend), column(2), SPEND_COLOUR),
                 ChartSeries(text("fact", lang, metric=revenue), column(4), REVENUE_COLOUR),
                 ChartSeries(text("plan", lang, metric=spend), column(1), SPEND_PLAN_COLOUR, line=True),
@@ -525,10 +525,11 @@ def chart_section(
         if metric and share is not None and value is not None and target is not None:
             against.append((report.name, metric, value, target, share))
     if against:
+        target_line = text("target_line", lang) + " = 100%"
         rows.append(())
         rows.append(tuple(Cell(text(k, lang), layout.HEADER) for k in ("channel", "main_kpi", "this_week")) + (
             Cell(text("target_line", lang), layout.HEADER), Cell(text("of_target", lang), layout.HEADER),
-            Cell(text("target_line", lang) + " = 100%", layout.HEADER)))
+            Cell(target_line, layout.HEADER)))
         top = first_row + len(rows)
         share_style = Style(number_format=formats.share)
         for name, metric, value, target, share in against:
@@ -538,9 +539,9 @@ def chart_section(
         bottom = first_row + len(rows) - 1
         charts.append(ChartSpec(
             key="kpi_target", kind="column", title=text("chart_kpi", lang), anchor=(chart_row, 4),
-            categories=column(0), number_format=formats.share,
+            categories=column(0), number_format=formats.share, header_row=top - 1,
             series=(ChartSeries(text("of_target", lang), column(4), KPI_COLOUR),
-                    ChartSeries(text("target_line", lang), column(5), TARGET_COLOUR, line=True)),
+                    ChartSeries(target_line, column(5), TARGET_COLOUR, line=True)),
         ))
     return rows, tuple(charts)
 

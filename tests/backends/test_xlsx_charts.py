@@ -20,6 +20,7 @@ import pytest
 from xlsx_books import (
     PeopleWorkbook,
     changed,
+    headers,
     libreoffice_converts,
     log_row,
     open_in_openpyxl,
@@ -27,6 +28,7 @@ from xlsx_books import (
     sheet_part,
     summary_layout,
     sync_write,
+    tiny_png,
 )
 
 from sheetops import api
@@ -175,8 +177,6 @@ def test_charts_no_longer_wanted_go_with_their_parts(workbook: PeopleWorkbook) -
 
 def test_a_persons_picture_on_the_summary_stays_beside_the_charts(workbook: PeopleWorkbook, tmp_path: Path) -> None:
     import xlsxwriter
-
-    from xlsx_books import headers, tab, tiny_png  # noqa: F401
 
     path = tmp_path / "pictured.xlsx"
     image = tmp_path / "logo.png"

@@ -197,7 +197,7 @@ def anchor_element(spec: ChartSpec, rel_id: str, shape_id: int, prefix: bytes = 
         f"<a:graphic xmlns:a=\"{NS_A}\"><a:graphicData uri=\"{NS_C}\">"
         f"<c:chart xmlns:c=\"{NS_C}\" xmlns:r=\"{NS_REL}\" r:id=\"{rel_id}\"/></a:graphicData></a:graphic>"
         f"</{p}graphicFrame><{p}clientData/></{p}oneCellAnchor>"
-    ).encode("utf-8")
+    ).encode()
 
 
 # -- the chart part -----------------------------------------------------------------------------
@@ -306,7 +306,9 @@ def _categories(cells: CellRange, layout: TabLayout, date1904: bool) -> tuple[st
     if found and all(isinstance(v, (dt.date, int, float)) and not isinstance(v, bool) or v is None for v, _ in found):
         code = next((f for v, f in found if v is not None and f), None) or "General"
         points = "".join(
-            f'<c:pt idx="{i}"><c:v>{_number(v, date1904)}</c:v></c:pt>' for i, (v, _) in enumerate(found) if v is not None
+            f'<c:pt idx="{i}"><c:v>{_number(v, date1904)}</c:v></c:pt>'
+            for i, (v, _) in enumerate(found)
+            if v is not None
         )
         cache = (f"<c:numCache><c:formatCode>{xb.escape_text(code)}</c:formatCode>"
                  f'<c:ptCount val="{len(found)}"/>{points}</c:numCache>')
