@@ -187,7 +187,8 @@ def summary_layout(
         (Cell(text("pace_note", lang, days=period.days_elapsed), Style(italic=True)),) if not period.complete else (),
     ]
     vs = "deviation_to_date" if not period.complete else "deviation"
-    header = [text("channel", lang), text("status", lang), text("decision", lang), text("owner", lang)]
+    header = [text("channel", lang), text("status", lang), text("status_trend", lang), text("decision", lang),
+              text("owner", lang)]
     header += [text(vs, lang, metric=metric_label(m)) for m in _FIRST_SCREEN]
     header += [text("main_kpi", lang), text("this_week", lang), text("vs_last_week", lang),
                text("budget_used", lang, days=month.days_elapsed if month else period.as_of.day,
@@ -212,6 +213,7 @@ def summary_layout(
         rows.append((
             Cell(report.name, Style(bold=True)),
             Cell(status_label(report.status, lang), Style(fill=layout.STATUS_FILLS[report.status])),
+            Cell(None),  # the channel's main KPI over the last weeks, drawn in the cell (a sparkline)
             Cell(_decision(report, actions, decisions, lang), Style(wrap=True)),
             Cell(report.channel.owner),
             *(_deviation_cell(m, deviation.get(m), formats) for m in _FIRST_SCREEN),
@@ -230,7 +232,7 @@ def summary_layout(
     bold = Style(bold=True)
     total_deviation = totals.deviation_to_date if not period.complete else totals.deviation
     rows.append((
-        Cell(text("total", lang), bold), Cell(None), Cell(None), Cell(None),
+        Cell(text("total", lang), bold), Cell(None), Cell(None), Cell(None), Cell(None),
         *(_deviation_cell(m, total_deviation.get(m), formats, bold=True) for m in _FIRST_SCREEN),
         Cell(None), Cell(None), Cell(None),
         _budget_cell(month, formats, bold=True),
@@ -251,13 +253,15 @@ def summary_layout(
     rows.append(())
     rows += _issues(issues, lang)
     rows.append(())
-    chart_rows, charts = chart_section(len(rows), channels, facts, week, settings, lang, metric_label, formats)
+    chart_rows, charts, sparklines = chart_section(len(rows), channels, facts, week, settings, lang, metric_label,
+                                                   formats, first_channel_row=freeze_rows)
     rows += chart_rows
 
-    widths = (24.0, 12.0, 24.0, 20.0, *([11.0] * len(_FIRST_SCREEN)), 12.0, 11.0, 11.0, 17.0,
+    widths = (24.0, 12.0, 14.0, 24.0, 20.0, *([11.0] * len(_FIRST_SCREEN)), 12.0, 11.0, 11.0, 17.0,
               *([12.0] * (2 * len(_PLANNED) + len(_KPI_COLUMNS))), 12.0, 12.0, 11.0, 36.0, 20.0, 40.0)
     return TabLayout(key="summary", name=name, rows=_fitted(rows, lang), widths=widths, freeze_rows=freeze_rows,
-                     freeze_cols=1, row_heights={freeze_rows - 1: HEADER_HEIGHT}, owned=True, charts=charts)
+                     freeze_cols=1, row_heights={freeze_rows - 1: HEADER_HEIGHT}, owned=True, charts=charts,
+                     sparklines=sparklines)
 
 
 def _metric_labeller(template: Template, lang: str) -> Labeller:
@@ -478,12 +482,16 @@ def chart_section(
     lang: str,
     metric_label: Labeller,
     formats: Formats,
-) -> tuple[list[tuple[Cell, ...]], tuple[layout.ChartSpec, ...]]:
+    *,
+    first_channel_row: int | None = None,
+) -> tuple[list[tuple[Cell, ...]], tuple[layout.ChartSpec, ...], tuple[layout.Sparkline, ...]]:
     """The Charts title, room for the charts, and the figures they are drawn from (rows
     starting at ``first_row``): spend and revenue by week against plan over the last
     Trend weeks, and each channel's main KPI against its target. The charts point at
-    those cells of the same tab."""
-    from sheetops.layout import CellRange, ChartSeries, ChartSpec
+    those cells of the same tab. Then each channel's main KPI week by week, from which
+    the cell beside its status (column C of the channel table, whose rows start at
+    ``first_channel_row``) draws a sparkline."""
+    from sheetops.layout import CellRange, ChartSeries, ChartSpec, Sparkline
     from sheetops.sync.trend import weekly_trend
 
     trend = weekly_trend(channels, facts, week, settings.trend_weeks, settings.gross_margin)
@@ -543,7 +551,22 @@ def chart_section(
             series=(ChartSeries(text("of_target", lang), column(4), KPI_COLOUR),
                     ChartSeries(target_line, column(5), TARGET_COLOUR, line=True)),
         ))
-    return rows, tuple(charts)
+    sparklines: list[Sparkline] = []
+    if first_channel_row is not None and channels:
+        rows.append(())
+        week_style = Style(bold=True, fill=layout.HEADER_FILL, number_format=formats.date)
+        rows.append((Cell(text("channel", lang), layout.HEADER), Cell(text("main_kpi", lang), layout.HEADER),
+                     *(Cell(m, week_style) for m in trend.weeks)))
+        for index, report in enumerate(channels):
+            metric = report.change.metric if report.change is not None else (report.channel.primary_kpi or "revenue")
+            values = trend.channels.get(report.name, {}).get(metric, (None,) * len(trend.weeks))
+            at = first_row + len(rows)
+            number = Style(number_format=formats.of(metric))
+            rows.append((Cell(report.name), Cell(metric_label(metric)), *(Cell(v, number) for v in values)))
+            if any(v is not None for v in values):
+                sparklines.append(Sparkline(first_channel_row + index, 2,
+                                            CellRange(at, 2, at, 1 + len(trend.weeks)), KPI_COLOUR))
+    return rows, tuple(charts), tuple(sparklines)
 
 
 def _issues(issues: Sequence[Finding], lang: str) -> list[tuple[Cell, ...]]:

@@ -250,3 +250,30 @@ def test_libreoffice_opens_the_charts(synced_demo: Path, tmp_path: Path, soffice
             if name.endswith("/content.xml") and name.startswith("Object"):
                 assert "<chart:chart" in package.read(name).decode()
     libreoffice_converts(soffice, synced_demo, tmp_path, "pdf")
+
+
+def test_the_status_trend_is_a_sparkline_excel_and_libreoffice_draw(
+    synced_demo: Path, tmp_path: Path, soffice: str
+) -> None:
+    parts = read_parts(synced_demo)
+    sheet = parts[sheet_part(synced_demo, "CMO Summary")]
+    root = ElementTree.fromstring(sheet)
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    assert root[-1].tag == main + "extLst"  # last, where the schema puts it
+    x14 = "{http://schemas.microsoft.com/office/spreadsheetml/2009/9/main}"
+    xm = "{http://schemas.microsoft.com/office/excel/2006/main}"
+    lines = {s.findtext(xm + "sqref"): s.findtext(xm + "f") for s in root.iter(x14 + "sparkline")}
+    assert lines and all(cell and cell.startswith("C") for cell in lines)
+    values = open_in_openpyxl(synced_demo)["CMO Summary"]
+    header = [c.value for c in values[4]]
+    assert header[1:3] == ["Status", "Main KPI, last weeks"]
+    for cell, source in lines.items():
+        row = int((cell or "C0")[1:])
+        assert values[f"B{row}"].value  # the status text beside it
+        found = re.fullmatch(r"'CMO Summary'!C(\d+):J\1", source or "")
+        assert found is not None, source
+        assert values[f"A{found[1]}"].value == values[f"A{row}"].value  # the same channel's figures
+    ods = libreoffice_converts(soffice, synced_demo, tmp_path, "ods")
+    with zipfile.ZipFile(ods) as package:
+        content = package.read("content.xml").decode()
+    assert content.count("<calcext:sparkline ") == len(lines)

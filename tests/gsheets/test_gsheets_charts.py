@@ -123,3 +123,22 @@ def test_the_emulator_refuses_a_chart_outside_the_grid_and_an_unknown_object(goo
         book.batch_update({"requests": [{"deleteEmbeddedObject": {"objectId": chart_ids(sheet_id, 0)[0]}}]})
     with pytest.raises(APIError, match="chartTyp"):  # a misspelt field: refused by the discovery document
         book.batch_update({"requests": [{"addChart": {"chart": {"spec": {"basicChart": {"chartTyp": "LINE"}}}}}]})
+
+
+def test_the_status_trend_is_a_sparkline_formula_sheetops_composes(
+    google: Google, demo: str, template: Template
+) -> None:
+    report = sync(google, demo, template)
+    summary = report.changes.tabs[0]
+    requests = last_batch(google)
+    formulas = {
+        (r["updateCells"]["start"]["rowIndex"], r["updateCells"]["start"]["columnIndex"]):
+            r["updateCells"]["rows"][0]["values"][0]["userEnteredValue"]["formulaValue"]
+        for r in requests if "updateCells" in r and "formulaValue" in str(r["updateCells"]["rows"])
+    }
+    assert len(formulas) == len(summary.sparklines) > 0
+    for line in summary.sparklines:
+        assert formulas[(line.row, line.col)].startswith(f"=SPARKLINE({line.values.a1()},")
+        assert summary.rows[line.row][1].value  # the status stays beside it, as text
+    # no text of a cell became a formula: the only formulas are the sparklines
+    assert all(f.startswith("=SPARKLINE(") for f in formulas.values())

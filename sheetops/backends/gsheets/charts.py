@@ -71,6 +71,7 @@ def add_chart(spec: ChartSpec, sheet_id: int, chart_id: int) -> JSON:
             "colorStyle": {"rgbColor": color(s.colour)},
         })
     row, col = spec.anchor
+    domain = {"domain": {"sourceRange": {"sources": [_grid(spec.categories, sheet_id, header)]}}}
     return {
         "addChart": {
             "chart": {
@@ -81,7 +82,7 @@ def add_chart(spec: ChartSpec, sheet_id: int, chart_id: int) -> JSON:
                         "chartType": chart_type,
                         "legendPosition": "BOTTOM_LEGEND",
                         "axis": [{"position": bottom}, value_axis],
-                        "domains": [{"domain": {"sourceRange": {"sources": [_grid(spec.categories, sheet_id, header)]}}}],
+                        "domains": [domain],
                         "series": series,
                         "headerCount": 1 if header else 0,
                     },

@@ -200,6 +200,38 @@ def anchor_element(spec: ChartSpec, rel_id: str, shape_id: int, prefix: bytes = 
     ).encode()
 
 
+# -- sparklines ------------------------------------------------------------------------------------
+
+# The extension list entry of sparklines (Excel 2010's x14 namespace), as Excel writes it.
+SPARKLINE_EXT = "{05C60535-1F16-4fd2-B633-F4F36F0B64E0}"
+NS_X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
+NS_XM = "http://schemas.microsoft.com/office/excel/2006/main"
+
+
+def sparkline_extension(layout: TabLayout) -> bytes:
+    """The sheet's ``<extLst>`` with its sparklines: one group per colour, a line each, gaps
+    for weeks without figures. Excel 2010 and later and LibreOffice 7.4 and later draw them."""
+    groups: dict[str, list[bytes]] = {}
+    for line in layout.sparklines:
+        source = xb.escape_text(f"'{layout.name.replace(chr(39), chr(39) * 2)}'!{line.values.a1()}")
+        cell = f"{_letters(line.col)}{line.row + 1}"
+        groups.setdefault(line.colour, []).append(
+            f"<x14:sparkline><xm:f>{source}</xm:f><xm:sqref>{cell}</xm:sqref></x14:sparkline>".encode("utf-8"))
+    body = b""
+    for colour, lines in groups.items():
+        rgb = "FF" + colour.upper()
+        body += (
+            f'<x14:sparklineGroup displayEmptyCellsAs="gap" markers="1"><x14:colorSeries rgb="{rgb}"/>'
+            '<x14:colorNegative rgb="FFC00000"/><x14:colorAxis rgb="FF000000"/>'
+            f'<x14:colorMarkers rgb="{rgb}"/><x14:colorFirst rgb="{rgb}"/><x14:colorLast rgb="{rgb}"/>'
+            f'<x14:colorHigh rgb="{rgb}"/><x14:colorLow rgb="{rgb}"/><x14:sparklines>'
+        ).encode() + b"".join(lines) + b"</x14:sparklines></x14:sparklineGroup>"
+    return (
+        f'<extLst><ext uri="{SPARKLINE_EXT}" xmlns:x14="{NS_X14}"><x14:sparklineGroups xmlns:xm="{NS_XM}">'.encode()
+        + body + b"</x14:sparklineGroups></ext></extLst>"
+    )
+
+
 # -- the chart part -----------------------------------------------------------------------------
 
 

@@ -127,6 +127,7 @@ def render_worksheet(
     date1904: bool = False,
     more_rows: tuple[list[bytes], int] = ([], 0),
     drawing: bytes | None = None,
+    extensions: bytes = b"",
 ) -> bytes:
     """The whole sheet part for ``layout`` (keeping what people set on ``old``, if given);
     dates in the 1904 date system when the workbook uses it.
@@ -136,7 +137,8 @@ def render_worksheet(
     values written quicker than cell by cell, as sheetops' record is).
 
     ``drawing``: the ``<drawing>`` element to carry instead of the old part's (``b""``:
-    none), when sheetops' charts added or removed the tab's drawing part."""
+    none), when sheetops' charts added or removed the tab's drawing part; ``extensions``:
+    the part's ``<extLst>`` (sheetops' sparklines), last in the part."""
     kept = _kept_elements(old) if old else {}
     if drawing is not None:
         kept[b"drawing"] = [drawing] if drawing else []
@@ -184,6 +186,7 @@ def render_worksheet(
         parts.append(_DEFAULT_MARGINS)
     for name in _KEPT_DRAWINGS:
         parts.extend(kept.get(name, []))
+    parts.append(extensions)
     parts.append(b"</worksheet>")
     return b"".join(parts)
 
