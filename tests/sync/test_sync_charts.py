@@ -57,7 +57,8 @@ def test_spend_and_revenue_by_week_against_plan(book: Book) -> None:
     assert shown[0][-1] == 700 + 900 + 50  # this week: Search ads, Social ads and Blog
     assert shown[0][:-1] == [None] * 7  # weeks without facts stay empty, never 0
     assert money.header_row is not None
-    assert [tab.rows[money.header_row][s.values.first_col].value for s in money.series] == [s.name for s in money.series]
+    names = [s.name for s in money.series]
+    assert [tab.rows[money.header_row][s.values.first_col].value for s in money.series] == names
 
 
 def test_each_channels_main_kpi_against_its_target(book: Book) -> None:

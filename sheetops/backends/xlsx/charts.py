@@ -216,7 +216,7 @@ def sparkline_extension(layout: TabLayout) -> bytes:
         source = xb.escape_text(f"'{layout.name.replace(chr(39), chr(39) * 2)}'!{line.values.a1()}")
         cell = f"{_letters(line.col)}{line.row + 1}"
         groups.setdefault(line.colour, []).append(
-            f"<x14:sparkline><xm:f>{source}</xm:f><xm:sqref>{cell}</xm:sqref></x14:sparkline>".encode("utf-8"))
+            f"<x14:sparkline><xm:f>{source}</xm:f><xm:sqref>{cell}</xm:sqref></x14:sparkline>".encode())
     body = b""
     for colour, lines in groups.items():
         rgb = "FF" + colour.upper()
