@@ -221,7 +221,7 @@ def sparkline_extension(layout: TabLayout) -> bytes:
     for colour, lines in groups.items():
         rgb = "FF" + colour.upper()
         body += (
-            f'<x14:sparklineGroup displayEmptyCellsAs="gap" markers="1"><x14:colorSeries rgb="{rgb}"/>'
+            f'<x14:sparklineGroup lineWeight="1.5" displayEmptyCellsAs="gap" markers="1"><x14:colorSeries rgb="{rgb}"/>'
             '<x14:colorNegative rgb="FFC00000"/><x14:colorAxis rgb="FF000000"/>'
             f'<x14:colorMarkers rgb="{rgb}"/><x14:colorFirst rgb="{rgb}"/><x14:colorLast rgb="{rgb}"/>'
             f'<x14:colorHigh rgb="{rgb}"/><x14:colorLow rgb="{rgb}"/><x14:sparklines>'
@@ -278,7 +278,7 @@ def chart_part(spec: ChartSpec, layout: TabLayout, date1904: bool = False) -> by
         f'<c:delete val="0"/><c:axPos val="{"l" if horizontal else "b"}"/>'
         f'<c:numFmt formatCode="{xb.escape_attr(cat_format)}" sourceLinked="0"/>'
         '<c:majorTickMark val="out"/><c:minorTickMark val="none"/><c:tickLblPos val="low"/>'
-        f'<c:crossAx val="{_VAL_AXIS}"/><c:crosses val="autoZero"/><c:auto val="1"/><c:lblAlgn val="ctr"/>'
+        f'<c:crossAx val="{_VAL_AXIS}"/><c:crosses val="autoZero"/><c:auto val="0"/><c:lblAlgn val="ctr"/>'
         '<c:lblOffset val="100"/><c:noMultiLvlLbl val="0"/></c:catAx>'
         f'<c:valAx><c:axId val="{_VAL_AXIS}"/><c:scaling><c:orientation val="minMax"/></c:scaling>'
         f'<c:delete val="0"/><c:axPos val="{"b" if horizontal else "l"}"/><c:majorGridlines/>'
