@@ -277,3 +277,14 @@ def test_the_status_trend_is_a_sparkline_excel_and_libreoffice_draw(
     with zipfile.ZipFile(ods) as package:
         content = package.read("content.xml").decode()
     assert content.count("<calcext:sparkline ") == len(lines)
+
+
+def test_a_summary_created_by_the_sync_gets_its_charts(tmp_path: Path) -> None:
+    from xlsx_books import people_workbook
+
+    book = people_workbook(tmp_path / "no-summary.xlsx", owned_tabs=False)
+    first = write(book, charted_summary())
+    charts = sheetops_charts(book.path, first, book.summary)
+    assert set(charts) == {"money", "kpi"} and "xl/charts/chart1.xml" not in charts.values()  # the person's
+    again = write(book, charted_summary(), when="2026-11-27 19:00")
+    assert sheetops_charts(book.path, again, book.summary) == charts
