@@ -138,7 +138,7 @@ def test_the_status_trend_is_a_sparkline_formula_sheetops_composes(
     }
     assert len(formulas) == len(summary.sparklines) > 0
     for line in summary.sparklines:
-        assert formulas[(line.row, line.col)].startswith(f"=SPARKLINE({line.values.a1()},")
+        assert formulas[(line.row, line.col)] == f"=SPARKLINE({line.values.a1()})"
         assert summary.rows[line.row][1].value  # the status stays beside it, as text
     # no text of a cell became a formula: the only formulas are the sparklines
     assert all(f.startswith("=SPARKLINE(") for f in formulas.values())

@@ -13,7 +13,7 @@ place, so a chart is never added under the id of one deleted in the same batch. 
 a person adds to the tab gets a random id from Google and is left alone (the chance that
 a random id falls in sheetops' block is 65,536 in 2^31, about 1 in 33,000).
 
-A :class:`~sheetops.layout.Sparkline` is a ``=SPARKLINE(B40:I40)`` formula in its cell:
+A :class:`~sheetops.layout.Sparkline` is a ``=SPARKLINE(C96:J96)`` formula in its cell:
 sheetops composes it itself from a range of its own tab, never from a cell's text.
 """
 
@@ -101,7 +101,9 @@ def add_chart(spec: ChartSpec, sheet_id: int, chart_id: int) -> JSON:
 
 def sparkline_request(line: Sparkline, sheet_id: int) -> JSON:
     """The cell of a sparkline: a SPARKLINE formula sheetops composes from its own range."""
-    formula = f'=SPARKLINE({line.values.a1()},{{"charttype","line";"color","#{line.colour}"}})'
+    # The range alone: options would need the separators of the spreadsheet's locale (a
+    # Russian spreadsheet writes arguments apart with ";"); a line is SPARKLINE's default.
+    formula = f"=SPARKLINE({line.values.a1()})"
     return {
         "updateCells": {
             "rows": [{"values": [{"userEnteredValue": {"formulaValue": formula}}]}],
