@@ -288,3 +288,16 @@ def test_a_summary_created_by_the_sync_gets_its_charts(tmp_path: Path) -> None:
     assert set(charts) == {"money", "kpi"} and "xl/charts/chart1.xml" not in charts.values()  # the person's
     again = write(book, charted_summary(), when="2026-11-27 19:00")
     assert sheetops_charts(book.path, again, book.summary) == charts
+
+
+def test_after_a_save_in_libreoffice_a_sync_still_finds_its_charts(
+    synced_demo: Path, tmp_path: Path, soffice: str
+) -> None:
+    saved = libreoffice_converts(soffice, synced_demo, tmp_path, "xlsx")
+    before = read_parts(saved)
+    assert set(sheetops_charts(saved, before, "CMO Summary")) == {"spend_revenue", "kpi_target"}
+    api.sync(saved, as_of=AS_OF)
+    after = read_parts(saved)
+    charts = sheetops_charts(saved, after, "CMO Summary")
+    assert charts == sheetops_charts(saved, before, "CMO Summary")  # rewritten in place, none added
+    assert sorted(n for n in after if n.startswith("xl/charts/chart")) == sorted(charts.values())
