@@ -9,20 +9,20 @@ only changes when the summary's layout does.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
-import openpyxl
-from openpyxl.worksheet.page import PageMargins
-
 from sheetops import api
+from sheetops.backends.xlsx.package import sheet_parts
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2026, 11, 27)
-FIRST_SCREEN_COLUMNS = "L"  # Channel ... Month budget used: the columns of the first screen
+FIRST_SCREEN_COLUMNS = "M"  # Channel ... Month budget used: the columns of the first screen
 
 
 def main() -> int:
@@ -35,22 +35,12 @@ def main() -> int:
         book = work / "demo.xlsx"
         api.provision(book, demo=True, today=AS_OF)
         report = api.sync(book, as_of=AS_OF)
-        # Only the summary, printed as one landscape page: the screen a CMO opens on Friday.
-        workbook = openpyxl.load_workbook(book)
-        for name in workbook.sheetnames:
-            if name != report.summary_tab:
-                del workbook[name]
-        sheet = workbook[report.summary_tab]
-        # the channel table and the decisions below it
+        # Only the summary, printed as one landscape page: the screen a CMO opens on Friday,
+        # the channel table and the decisions below it. The package is edited rather than
+        # saved through openpyxl, which would drop the status column's sparklines.
         last_row = 4 + len(report.channels) + 3 + 2 + len(report.breaches) + 3
-        sheet.print_area = f"A1:{FIRST_SCREEN_COLUMNS}{last_row}"
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.fitToWidth = 1
-        sheet.page_setup.fitToHeight = 1
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
-        sheet.page_margins = PageMargins(left=0.2, right=0.2, top=0.2, bottom=0.2)
         page = work / "summary.xlsx"
-        workbook.save(page)
+        print_copy(book, page, report.summary_tab, f"$A$1:${FIRST_SCREEN_COLUMNS}${last_row}")
         profile = (work / "profile").as_uri()
         subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
                         "--outdir", str(work), str(page)], check=True, capture_output=True, timeout=180)
@@ -60,6 +50,37 @@ def main() -> int:
         shutil.copyfile(work / "summary.png", ROOT / "docs" / "summary.png")
     print(f"wrote {ROOT / 'docs' / 'summary.png'}")
     return 0
+
+
+def print_copy(source: Path, target: Path, tab: str, area: str) -> None:
+    """``source`` with only ``tab`` shown and printed: ``area`` on one landscape page."""
+    with zipfile.ZipFile(source) as package:
+        parts = {info.filename: package.read(info) for info in package.infolist()}
+        found = {s.name: s for s in sheet_parts(package)}
+    names = list(found)
+    index = names.index(tab)
+    workbook = parts["xl/workbook.xml"].decode()
+
+    def hide(match: re.Match[str]) -> str:
+        entry = match.group(0)
+        if f'name="{tab}"' in entry or "state=" in entry:
+            return entry
+        return entry.replace("<sheet ", '<sheet state="hidden" ', 1)
+
+    workbook = re.sub(r"<sheet [^>]*/>", hide, workbook)
+    workbook = re.sub(r"<workbookView ", f'<workbookView activeTab="{index}" ', workbook, count=1)
+    quoted = tab.replace("'", "''")
+    defined = f"<definedName name=\"_xlnm.Print_Area\" localSheetId=\"{index}\">'{quoted}'!{area}</definedName>"
+    workbook = workbook.replace("</sheets>", f"</sheets><definedNames>{defined}</definedNames>", 1)
+    parts["xl/workbook.xml"] = workbook.encode()
+    sheet = parts[found[tab].part].decode()
+    sheet = re.sub(r"(<worksheet [^>]*>)", r'\1<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>', sheet, count=1)
+    sheet = re.sub(r"<pageMargins [^>]*/>", '<pageMargins left="0.2" right="0.2" top="0.2" bottom="0.2" header="0" '
+                   'footer="0"/><pageSetup orientation="landscape" fitToWidth="1" fitToHeight="1"/>', sheet, count=1)
+    parts[found[tab].part] = sheet.encode()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
 
 
 def _trim(png: Path) -> None:

@@ -115,6 +115,76 @@ class DropDown:
     strict: bool = True  # reject other values (False: warn only)
 
 
+def _letters(col: int) -> str:
+    """The column's letters: 0 -> A, 26 -> AA."""
+    letters = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+@dataclass(frozen=True)
+class CellRange:
+    """A block of cells of the tab it belongs to: rows and columns 0-based, both ends included."""
+
+    first_row: int
+    first_col: int
+    last_row: int
+    last_col: int
+
+    def a1(self) -> str:
+        """'B40:I40', the range as a formula writes it (relative, without a tab name)."""
+        first = f"{_letters(self.first_col)}{self.first_row + 1}"
+        last = f"{_letters(self.last_col)}{self.last_row + 1}"
+        return first if first == last else f"{first}:{last}"
+
+
+@dataclass(frozen=True)
+class ChartSeries:
+    """One series of a chart: its name, its values and how it is drawn among the others."""
+
+    name: str
+    values: CellRange
+    colour: str  # RGB hex
+    line: bool = False  # drawn as a line over bars (a plan, a target), else as the chart's kind
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A native chart sheetops draws on a tab it owns, from cells of that same tab.
+
+    Pure data: every backend draws it its own way (chart parts in an .xlsx, ``addChart``
+    in Google Sheets). ``key`` names the chart for good (a sync replaces the chart with
+    the same key, never adds a second one); ``anchor`` is the cell its top-left corner
+    sits on, and the size is in pixels at 100% zoom."""
+
+    key: str  # e.g. "spend_revenue"
+    kind: str  # "column" (vertical bars), "bar" (horizontal bars) or "line"
+    title: str
+    anchor: tuple[int, int]  # (row, col), 0-based
+    categories: CellRange  # the labels along the axis: weeks, channels
+    series: tuple[ChartSeries, ...]
+    number_format: str | None = None  # of the value axis
+    # The row right above the ranges, holding each series' name over its values (Google
+    # Sheets names series after that row); None: the names are the series' own only.
+    header_row: int | None = None
+    width: int = 560
+    height: int = 300
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    """A small line in one cell, drawn from a row of cells of the same tab (where the backend
+    has them: Google Sheets' SPARKLINE, which sheetops composes from the range itself)."""
+
+    row: int
+    col: int
+    values: CellRange
+    colour: str = "4472C4"
+
+
 @dataclass(frozen=True)
 class TabLayout:
     """One tab: its cells (row 0 is row 1), column widths, frozen rows, drop-downs."""
@@ -132,6 +202,10 @@ class TabLayout:
     column_formats: dict[int, str] = field(default_factory=dict, hash=False)
     hidden: bool = False
     owned: bool = False  # written by sheetops only (protected with a warning where supported)
+    # Native charts drawn from the tab's own cells (tabs sheetops owns only), and small
+    # in-cell trends; a backend that cannot draw them leaves them out.
+    charts: tuple[ChartSpec, ...] = ()
+    sparklines: tuple[Sparkline, ...] = ()
 
 
 @dataclass(frozen=True)

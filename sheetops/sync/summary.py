@@ -187,7 +187,8 @@ def summary_layout(
         (Cell(text("pace_note", lang, days=period.days_elapsed), Style(italic=True)),) if not period.complete else (),
     ]
     vs = "deviation_to_date" if not period.complete else "deviation"
-    header = [text("channel", lang), text("status", lang), text("decision", lang), text("owner", lang)]
+    header = [text("channel", lang), text("status", lang), text("status_trend", lang), text("decision", lang),
+              text("owner", lang)]
     header += [text(vs, lang, metric=metric_label(m)) for m in _FIRST_SCREEN]
     header += [text("main_kpi", lang), text("this_week", lang), text("vs_last_week", lang),
                text("budget_used", lang, days=month.days_elapsed if month else period.as_of.day,
@@ -212,6 +213,7 @@ def summary_layout(
         rows.append((
             Cell(report.name, Style(bold=True)),
             Cell(status_label(report.status, lang), Style(fill=layout.STATUS_FILLS[report.status])),
+            Cell(None),  # the channel's main KPI over the last weeks, drawn in the cell (a sparkline)
             Cell(_decision(report, actions, decisions, lang), Style(wrap=True)),
             Cell(report.channel.owner),
             *(_deviation_cell(m, deviation.get(m), formats) for m in _FIRST_SCREEN),
@@ -230,7 +232,7 @@ def summary_layout(
     bold = Style(bold=True)
     total_deviation = totals.deviation_to_date if not period.complete else totals.deviation
     rows.append((
-        Cell(text("total", lang), bold), Cell(None), Cell(None), Cell(None),
+        Cell(text("total", lang), bold), Cell(None), Cell(None), Cell(None), Cell(None),
         *(_deviation_cell(m, total_deviation.get(m), formats, bold=True) for m in _FIRST_SCREEN),
         Cell(None), Cell(None), Cell(None),
         _budget_cell(month, formats, bold=True),
@@ -250,11 +252,16 @@ def summary_layout(
     rows += _trend(channels, facts, week, settings, lang, metric_label, formats)
     rows.append(())
     rows += _issues(issues, lang)
+    rows.append(())
+    chart_rows, charts, sparklines = chart_section(len(rows), channels, facts, week, settings, lang, metric_label,
+                                                   formats, first_channel_row=freeze_rows)
+    rows += chart_rows
 
-    widths = (24.0, 12.0, 24.0, 20.0, *([11.0] * len(_FIRST_SCREEN)), 12.0, 11.0, 11.0, 17.0,
+    widths = (24.0, 12.0, 14.0, 24.0, 20.0, *([11.0] * len(_FIRST_SCREEN)), 12.0, 11.0, 11.0, 17.0,
               *([12.0] * (2 * len(_PLANNED) + len(_KPI_COLUMNS))), 12.0, 12.0, 11.0, 36.0, 20.0, 40.0)
     return TabLayout(key="summary", name=name, rows=_fitted(rows, lang), widths=widths, freeze_rows=freeze_rows,
-                     freeze_cols=1, row_heights={freeze_rows - 1: HEADER_HEIGHT}, owned=True)
+                     freeze_cols=1, row_heights={freeze_rows - 1: HEADER_HEIGHT}, owned=True, charts=charts,
+                     sparklines=sparklines)
 
 
 def _metric_labeller(template: Template, lang: str) -> Labeller:
@@ -445,6 +452,121 @@ def _trend(
             for m in mondays
         )))
     return rows
+
+
+# -- the charts ------------------------------------------------------------------------------------------
+
+# The rows left empty under the Charts title, for the charts to sit on (20 px each).
+CHART_ROWS = 16
+SPEND_COLOUR, REVENUE_COLOUR = "4472C4", "70AD47"
+SPEND_PLAN_COLOUR, REVENUE_PLAN_COLOUR = "A5B8E0", "A9D18E"
+KPI_COLOUR, TARGET_COLOUR = "ED7D31", "7F7F7F"
+# Costs are better below target: their share of target is target / fact; the others fact / target.
+_LOWER_IS_BETTER = frozenset({"cpl", "cpa", "cac"})
+
+
+def target_share(metric: str, value: float | None, target: float | None) -> float | None:
+    """How a KPI stands against its target, more being better: 1.0 on target, 1.25 a
+    quarter better (a CPA of 80 against 100, a ROAS of 5 against 4); None without both."""
+    if value is None or target is None or value <= 0 or target <= 0 or not math.isfinite(value):
+        return None
+    return target / value if metric in _LOWER_IS_BETTER else value / target
+
+
+def chart_section(
+    first_row: int,
+    channels: Sequence[ChannelReport],
+    facts: Facts,
+    week: dt.date,
+    settings: Settings,
+    lang: str,
+    metric_label: Labeller,
+    formats: Formats,
+    *,
+    first_channel_row: int | None = None,
+) -> tuple[list[tuple[Cell, ...]], tuple[layout.ChartSpec, ...], tuple[layout.Sparkline, ...]]:
+    """The Charts title, room for the charts, and the figures they are drawn from (rows
+    starting at ``first_row``): spend and revenue by week against plan over the last
+    Trend weeks, and each channel's main KPI against its target. The charts point at
+    those cells of the same tab. Then each channel's main KPI week by week, from which
+    the cell beside its status (column C of the channel table, whose rows start at
+    ``first_channel_row``) draws a sparkline."""
+    from sheetops.layout import CellRange, ChartSeries, ChartSpec, Sparkline
+    from sheetops.sync.trend import weekly_trend
+
+    trend = weekly_trend(channels, facts, week, settings.trend_weeks, settings.gross_margin)
+    section = Style(bold=True, font_size=12)
+    rows: list[tuple[Cell, ...]] = [(Cell(text("charts", lang), section),)]
+    chart_row = first_row + 1
+    rows += [()] * CHART_ROWS
+    rows.append((Cell(text("chart_data", lang), section),))
+    money = Style(number_format=formats.money)
+    spend, revenue = metric_label("spend"), metric_label("revenue")
+    rows.append(tuple(Cell(h, layout.HEADER) for h in (
+        text("week", lang), text("plan", lang, metric=spend), text("fact", lang, metric=spend),
+        text("plan", lang, metric=revenue), text("fact", lang, metric=revenue))))
+    top = first_row + len(rows)
+    date_style = Style(number_format=formats.date)
+    for index, monday in enumerate(trend.weeks):
+        rows.append((Cell(monday, date_style), Cell(trend.plan["spend"][index], money),
+                     Cell(trend.totals["spend"][index], money), Cell(trend.plan["revenue"][index], money),
+                     Cell(trend.totals["revenue"][index], money)))
+    bottom = first_row + len(rows) - 1
+
+    def column(col: int) -> CellRange:
+        return CellRange(top, col, bottom, col)
+
+    charts = [ChartSpec(
+        key="spend_revenue", kind="column", title=text("chart_money", lang), anchor=(chart_row, 0),
+        categories=column(0), number_format=formats.money, header_row=top - 1,
+        series=(ChartSeries(text("fact", lang, metric=spend), column(2), SPEND_COLOUR),
+                ChartSeries(text("fact", lang, metric=revenue), column(4), REVENUE_COLOUR),
+                ChartSeries(text("plan", lang, metric=spend), column(1), SPEND_PLAN_COLOUR, line=True),
+                ChartSeries(text("plan", lang, metric=revenue), column(3), REVENUE_PLAN_COLOUR, line=True)),
+    )]
+    against: list[tuple[str, str, float, float, float]] = []
+    for report in channels:
+        metric = report.channel.primary_kpi
+        target = report.channel.target(metric) if metric else None
+        value = report.figures.kpi.get(metric) if metric else None
+        share = target_share(metric, value, target) if metric else None
+        if metric and share is not None and value is not None and target is not None:
+            against.append((report.name, metric, value, target, share))
+    if against:
+        target_line = text("target_line", lang) + " = 100%"
+        rows.append(())
+        rows.append(tuple(Cell(text(k, lang), layout.HEADER) for k in ("channel", "main_kpi", "this_week")) + (
+            Cell(text("target_line", lang), layout.HEADER), Cell(text("of_target", lang), layout.HEADER),
+            Cell(target_line, layout.HEADER)))
+        top = first_row + len(rows)
+        share_style = Style(number_format=formats.share)
+        for name, metric, value, target, share in against:
+            number = Style(number_format=formats.of(metric))
+            rows.append((Cell(f"{name}: {metric_label(metric)}"), Cell(metric_label(metric)), Cell(value, number),
+                         Cell(target, number), Cell(share, share_style), Cell(1.0, share_style)))
+        bottom = first_row + len(rows) - 1
+        charts.append(ChartSpec(
+            key="kpi_target", kind="column", title=text("chart_kpi", lang), anchor=(chart_row, 4),
+            categories=column(0), number_format=formats.share, header_row=top - 1,
+            series=(ChartSeries(text("of_target", lang), column(4), KPI_COLOUR),
+                    ChartSeries(target_line, column(5), TARGET_COLOUR, line=True)),
+        ))
+    sparklines: list[Sparkline] = []
+    if first_channel_row is not None and channels:
+        rows.append(())
+        week_style = Style(bold=True, fill=layout.HEADER_FILL, number_format=formats.date)
+        rows.append((Cell(text("channel", lang), layout.HEADER), Cell(text("main_kpi", lang), layout.HEADER),
+                     *(Cell(m, week_style) for m in trend.weeks)))
+        for index, report in enumerate(channels):
+            metric = report.change.metric if report.change is not None else (report.channel.primary_kpi or "revenue")
+            values = trend.channels.get(report.name, {}).get(metric, (None,) * len(trend.weeks))
+            at = first_row + len(rows)
+            number = Style(number_format=formats.of(metric))
+            rows.append((Cell(report.name), Cell(metric_label(metric)), *(Cell(v, number) for v in values)))
+            if any(v is not None for v in values):
+                sparklines.append(Sparkline(first_channel_row + index, 2,
+                                            CellRange(at, 2, at, 1 + len(trend.weeks)), KPI_COLOUR))
+    return rows, tuple(charts), tuple(sparklines)
 
 
 def _issues(issues: Sequence[Finding], lang: str) -> list[tuple[Cell, ...]]:

@@ -1223,6 +1223,70 @@ def _delete_developer_metadata(ctx: _Ctx, req: dict[str, Any]) -> dict[str, Any]
     return {"deleteDeveloperMetadata": {"deletedDeveloperMetadata": out} if out else {}}
 
 
+# -- charts -------------------------------------------------------------------------------------
+
+
+def _chart_sources(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every GridRange a basic chart draws from (its domains' and series' source ranges)."""
+    basic = spec.get("basicChart") or {}
+    ranges = [d.get("domain", {}) for d in basic.get("domains", [])] + [
+        s.get("series", {}) for s in basic.get("series", [])]
+    return [src for r in ranges for src in (r.get("sourceRange") or {}).get("sources", [])]
+
+
+def _embedded_ids(ss: Spreadsheet) -> set[int]:
+    return {int(c["chartId"]) for s in ss.sheets for c in s.charts}
+
+
+@_handler("addChart")
+def _add_chart(ctx: _Ctx, req: dict[str, Any]) -> dict[str, Any]:
+    chart = copy.deepcopy(req.get("chart") or {})
+    ss = ctx.ss
+    if "chartId" in chart:
+        chart_id = int(chart["chartId"])
+        if chart_id in _embedded_ids(ss):
+            raise ctx.fail(f"An embedded object with id {chart_id} already exists.")
+    else:
+        chart_id = ss.new_object_id()
+        while chart_id in _embedded_ids(ss):
+            chart_id = ss.new_object_id()
+    spec = chart.get("spec")
+    if not spec:
+        raise ctx.fail("chart.spec is required")
+    if "basicChart" not in spec:
+        raise ApiError(501, f"The emulator draws basic charts only ({ctx.where}).", status="NOT_IMPLEMENTED")
+    basic = spec["basicChart"]
+    if not basic.get("series"):
+        raise ctx.fail("A basic chart needs at least one series.")
+    for source in _chart_sources(spec):
+        ctx.grid_range(source)  # on a sheet of the spreadsheet, within its grid
+    position = chart.get("position") or {}
+    overlay = position.get("overlayPosition")
+    if overlay is None:
+        raise ApiError(501, f"The emulator places charts over a sheet only ({ctx.where}).", status="NOT_IMPLEMENTED")
+    anchor = overlay.get("anchorCell") or {}
+    sheet = ctx.sheet(anchor.get("sheetId", 0))
+    ctx.check_grid(sheet, int(anchor.get("rowIndex", 0)) + 1, int(anchor.get("columnIndex", 0)) + 1)
+    overlay.setdefault("offsetXPixels", 0)
+    overlay.setdefault("offsetYPixels", 0)
+    overlay.setdefault("widthPixels", 600)
+    overlay.setdefault("heightPixels", 371)
+    stored = {"chartId": chart_id, "spec": spec, "position": {"overlayPosition": overlay}}
+    sheet.charts.append(stored)
+    return {"addChart": {"chart": copy.deepcopy(stored)}}
+
+
+@_handler("deleteEmbeddedObject")
+def _delete_embedded_object(ctx: _Ctx, req: dict[str, Any]) -> None:
+    object_id = int(req.get("objectId", 0))
+    for sheet in ctx.ss.sheets:
+        for chart in sheet.charts:
+            if int(chart["chartId"]) == object_id:
+                sheet.charts.remove(chart)
+                return None
+    raise ctx.fail(f"No embedded object with id: {object_id}")
+
+
 SUPPORTED_REQUESTS: frozenset[str] = frozenset(_HANDLERS)
 
 

@@ -4,7 +4,8 @@ It understands numbers, strings, ``TRUE``/``FALSE``, cell references (``A1``, ``
 ``Sheet2!C3``, ``'My sheet'!A1``), ranges inside function calls, the operators
 ``+ - * / ^ & = <> < > <= >=``, unary minus, a postfix ``%``, and the functions
 SUM, AVERAGE, MIN, MAX, COUNT, COUNTA, IF, IFERROR, AND, OR, NOT, CONCATENATE, CONCAT,
-LEN, UPPER, LOWER, TRIM, ROUND, ABS and HYPERLINK.  Anything else evaluates to ``#NAME?``
+LEN, UPPER, LOWER, TRIM, ROUND, ABS and HYPERLINK; a SPARKLINE draws a picture in its cell
+and, as in Google Sheets, has no value.  Anything else evaluates to ``#NAME?``
 with a message saying the emulator does not know the function; a formula it cannot parse
 evaluates to ``#ERROR!``.  References are not adjusted when rows or columns are inserted.
 """
@@ -436,8 +437,13 @@ class _Evaluator:
         return FormulaError("NAME", f"Unknown function: '{name}'.")
 
 
+_SPARKLINE = re.compile(r"\s*=\s*SPARKLINE\s*\(", re.IGNORECASE)
+
+
 def evaluate(formula: str, cell: Resolver, cells: RangeResolver) -> Value:
     """Evaluate ``formula`` (with its leading ``=``)."""
+    if _SPARKLINE.match(formula):
+        return None  # a picture in the cell, no value (its array options are not parsed here)
     try:
         node = _Parser(_tokenize(formula.lstrip()[1:])).parse()
     except _ParseError:

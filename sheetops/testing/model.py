@@ -195,6 +195,7 @@ class Sheet:
         self.basic_filter: dict[str, Any] | None = None
         self.row_groups: list[dict[str, Any]] = []
         self.column_groups: list[dict[str, Any]] = []
+        self.charts: list[dict[str, Any]] = []  # EmbeddedChart resources floating over the sheet
 
     # -- properties -----------------------------------------------------------
 
@@ -254,6 +255,7 @@ class Sheet:
         twin.basic_filter = json_copy(self.basic_filter)
         twin.row_groups = json_copy(self.row_groups)
         twin.column_groups = json_copy(self.column_groups)
+        twin.charts = json_copy(self.charts)
         return twin
 
     def detached_copy(self) -> Sheet:
@@ -692,6 +694,8 @@ class Spreadsheet:
             out["rowGroups"] = [_group_json(g) for g in sheet.row_groups]
         if sheet.column_groups:
             out["columnGroups"] = [_group_json(g) for g in sheet.column_groups]
+        if sheet.charts:
+            out["charts"] = copy.deepcopy(sheet.charts)
         return out
 
     def to_json(

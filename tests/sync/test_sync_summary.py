@@ -173,7 +173,7 @@ def test_the_channel_table(book: Book) -> None:
     tab = summary_of(a_week(book))
     header = [c.value for c in tab.rows[3]]
     assert header == [
-        "Channel", "Status", "Decision or action", "Owner",
+        "Channel", "Status", "Main KPI, last weeks", "Decision or action", "Owner",
         "Spend vs plan to date", "Revenue vs plan to date", "Leads vs plan to date", "Orders vs plan to date",
         "Main KPI", "This week", "vs last week", "Month budget used (day 27 of 30)",
         "Spend plan", "Spend fact", "Leads plan", "Leads fact", "Orders plan", "Orders fact", "Revenue plan",

@@ -33,6 +33,7 @@ class GridData(msgspec.Struct):
 class SheetAnswer(msgspec.Struct):
     properties: dict[str, Any] = {}
     protectedRanges: list[Any] = []
+    charts: list[Any] = []
     data: list[GridData] = []
 
 

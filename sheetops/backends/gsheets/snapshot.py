@@ -44,7 +44,7 @@ MARK_FIELDS = "developerMetadata(metadataId,metadataKey,metadataValue)"
 READ_FIELDS = (
     "spreadsheetId,properties(title,locale)," + MARK_FIELDS + ","
     "sheets(properties(sheetId,title,index,sheetType,hidden,gridProperties(rowCount,columnCount)),"
-    "protectedRanges(protectedRangeId,range(sheetId)),"
+    "protectedRanges(protectedRangeId,range(sheetId)),charts(chartId),"
     "data(startRow,startColumn,rowData(values(note,userEnteredFormat(backgroundColor,backgroundColorStyle)))))"
 )
 # values.batchGet: the values as the engine reads them, in rows (the ranges: value_ranges).
@@ -81,6 +81,7 @@ class SheetSnapshot:
     grid: bool = True  # a grid of cells (not a chart or data-source sheet): it has values
     rows: list[list[CellValue]] = field(default_factory=list)
     blocks: Sequence[RowLooks] = ()  # the fills and notes, decoded when looked at
+    charts: tuple[int, ...] = ()  # the ids of the charts on it (sheetops' among them: see .charts)
 
     @property
     def used_rows(self) -> int:
@@ -193,6 +194,7 @@ def parse_looks(body: bytes) -> Snapshot:
                 protected=bool(sheet.protectedRanges),
                 grid=props.get("sheetType", "GRID") == "GRID",
                 blocks=tuple(RowLooks(block) for block in sheet.data),
+                charts=tuple(int(c["chartId"]) for c in sheet.charts if isinstance(c, dict) and "chartId" in c),
             )
         )
     return Snapshot(

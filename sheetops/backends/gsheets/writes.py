@@ -66,16 +66,21 @@ def sync_requests(
 
 def _replace_tab(snapshot: Snapshot, tab: TabLayout, new_sheet_id: Callable[[], int]) -> list[JSON]:
     """A tab sheetops owns, made to hold exactly ``tab`` (added when missing)."""
+    from sheetops.backends.gsheets.charts import chart_requests
+
     sheet = snapshot.sheet(tab.name)
+    taken = {chart for s in snapshot.sheets for chart in s.charts}
     if sheet is None:
         sheet_id = new_sheet_id()
         rows, _columns = grid_size(tab)
-        return [add_sheet(tab, sheet_id), *tab_requests(tab, sheet_id, row_count=rows)]
+        return [add_sheet(tab, sheet_id), *tab_requests(tab, sheet_id, row_count=rows),
+                *chart_requests(tab, sheet_id, (), taken)]
     rows = max(sheet.row_count, len(tab.rows))
     columns = max(sheet.column_count, _used_columns(tab))
     resize = fit_sheet(sheet.sheet_id, rows=rows, columns=columns, frozen=tab.freeze_rows, hidden=tab.hidden,
                         frozen_cols=tab.freeze_cols)
-    return [resize, *tab_requests(tab, sheet.sheet_id, row_count=rows, protect=not sheet.protected)]
+    return [resize, *tab_requests(tab, sheet.sheet_id, row_count=rows, protect=not sheet.protected),
+            *chart_requests(tab, sheet.sheet_id, sheet.charts, taken)]
 
 
 def _append_log(snapshot: Snapshot, changes: SyncWrite, new_sheet_id: Callable[[], int]) -> list[JSON]:

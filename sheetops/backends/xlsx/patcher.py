@@ -361,12 +361,24 @@ class _Sync:
         sheet = self._sheet(layout.name)
         if sheet is None:
             sheet = self._add_tab(layout.name, hidden=layout.hidden)
-            self.edit.put(sheet.part, render_worksheet(layout, self.styles, date1904=self.date1904))
+            drawing = self._charts(sheet.part, layout, None)
+            self.edit.put(sheet.part, render_worksheet(layout, self.styles, date1904=self.date1904, drawing=drawing,
+                                                       extensions=_sparklines(layout)))
             return
         old = self.edit.read(sheet.part)
         if b"<f>" in old or b"<f " in old:
             self._drop_calc_chain()  # formulas people typed on the tab go; Excel rebuilds the chain
-        self.edit.put(sheet.part, render_worksheet(layout, self.styles, old, date1904=self.date1904))
+        drawing = self._charts(sheet.part, layout, old)
+        self.edit.put(sheet.part, render_worksheet(layout, self.styles, old, date1904=self.date1904, drawing=drawing,
+                                                   extensions=_sparklines(layout)))
+
+    def _charts(self, part: str, layout: TabLayout, old: bytes | None) -> bytes | None:
+        """The tab's charts (see :mod:`.charts`); the ``<drawing>`` its part must carry, if it changes."""
+        if not layout.charts and (old is None or b"drawing" not in old):
+            return None
+        from sheetops.backends.xlsx.charts import SheetCharts
+
+        return SheetCharts(self.edit, part, self.date1904).apply(layout, old)
 
     def _drop_calc_chain(self) -> None:
         rels = Relationships(self.edit, WORKBOOK)
@@ -392,6 +404,14 @@ class _Sync:
                 continue
             style = style_of(cell, self.styles)
             editor.put_cell(row, col, _log_cell(row, col, cell, style, editor.prefix, self.date1904))
+
+
+def _sparklines(layout: TabLayout) -> bytes:
+    if not layout.sparklines:
+        return b""
+    from sheetops.backends.xlsx.charts import sparkline_extension
+
+    return sparkline_extension(layout)
 
 
 def _index(style: str | None) -> int:

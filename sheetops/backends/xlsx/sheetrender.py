@@ -126,14 +126,22 @@ def render_worksheet(
     *,
     date1904: bool = False,
     more_rows: tuple[list[bytes], int] = ([], 0),
+    drawing: bytes | None = None,
+    extensions: bytes = b"",
 ) -> bytes:
     """The whole sheet part for ``layout`` (keeping what people set on ``old``, if given);
     dates in the 1904 date system when the workbook uses it.
 
     ``more_rows``: rows already written as ``<row>`` elements, none of them empty, that
     follow the layout's own, and the last column they use (for a long table of plain
-    values written quicker than cell by cell, as sheetops' record is)."""
+    values written quicker than cell by cell, as sheetops' record is).
+
+    ``drawing``: the ``<drawing>`` element to carry instead of the old part's (``b""``:
+    none), when sheetops' charts added or removed the tab's drawing part; ``extensions``:
+    the part's ``<extLst>`` (sheetops' sparklines), last in the part."""
     kept = _kept_elements(old) if old else {}
+    if drawing is not None:
+        kept[b"drawing"] = [drawing] if drawing else []
     root_tag = _root_tag(old)
     rows = []
     last_row, last_col = 0, 0
@@ -178,6 +186,7 @@ def render_worksheet(
         parts.append(_DEFAULT_MARGINS)
     for name in _KEPT_DRAWINGS:
         parts.extend(kept.get(name, []))
+    parts.append(extensions)
     parts.append(b"</worksheet>")
     return b"".join(parts)
 
