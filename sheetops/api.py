@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sheetops.errors import WorkbookError
 from sheetops.templates import DEFAULT_TEMPLATE, load_template
 from sheetops.workbook import Finding, bind
 
@@ -52,21 +51,18 @@ class CheckReport:
         }
 
 
-def open_backend(target: str | Path, *, credentials: str | Path | None = None) -> Backend:
-    """The backend for a workbook: a Google spreadsheet's URL or ID, else a local .xlsx file.
+def open_backend(
+    target: str | Path, *, credentials: str | Path | None = None, backend: str | None = None
+) -> Backend:
+    """The backend for a workbook: ``backend`` by name (see :mod:`sheetops.backends.registry`),
+    else a Google spreadsheet's URL or ID, else a local .xlsx file.
 
     ``credentials``: a Google service-account key file (otherwise the documented order:
     GOOGLE_APPLICATION_CREDENTIALS, the signed-in user, application default credentials).
     """
-    from sheetops.backends.addresses import is_google_target
+    from sheetops.backends import registry
 
-    if is_google_target(target):
-        from sheetops.backends.gsheets import open_gsheets_backend
-
-        return open_gsheets_backend(str(target), credentials=credentials)
-    from sheetops.backends.xlsx import XlsxBackend
-
-    return XlsxBackend(Path(target))
+    return registry.open_backend(target, name=backend, credentials=credentials)
 
 
 def provision(
@@ -86,23 +82,22 @@ def provision(
 ) -> ProvisionResult:
     """Create a workbook from a template (``sheetops init``): an .xlsx file at ``path``, or
     with ``backend="gsheets"`` a Google spreadsheet titled ``title`` (``path`` is then its URL)."""
+    from sheetops.backends import registry
+    from sheetops.ports import ProvisionOptions
     from sheetops.provision import build_layout
 
     spec = load_template(template)
     layout = build_layout(spec, lang=lang, channels=channels, demo=demo, today=today or dt.date.today())
     channel_count = len(channels) if channels is not None else len(spec.channels)
-    if backend == "gsheets":
-        from sheetops.backends.gsheets import parse_share, provision_gsheets
+    people: tuple[tuple[str, str], ...] = ()
+    if shares:
+        from sheetops.backends.gsheets.shares import parse_share
 
-        url = provision_gsheets(layout, title=title or "", shares=[parse_share(s) for s in shares], folder=folder,
-                                credentials=credentials)
-        return ProvisionResult(url, lang, spec.name, channel_count)
-    from sheetops.backends.xlsx.writer import create_workbook
-
-    if path is None:
-        raise WorkbookError("give the file to create, e.g. sheetops init marketing.xlsx")
-    create_workbook(Path(path), layout, force=force)
-    return ProvisionResult(str(path), lang, spec.name, channel_count)
+        people = tuple(parse_share(s) for s in shares)
+    options = ProvisionOptions(force=force, title=title or "", shares=people, folder=folder)
+    made = registry.open_backend("" if path is None else path, name=backend, credentials=credentials)
+    where = made.provision(layout, options)
+    return ProvisionResult(where, lang, spec.name, channel_count)
 
 
 def check(

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from sheetops import __version__
+from sheetops.backends.registry import names as backend_names
 from sheetops.errors import SheetopsError, error_kind_of, exit_code_of
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path), required=False)
-@click.option("--backend", type=click.Choice(["xlsx", "gsheets"]), default="xlsx", show_default=True,
+@click.option("--backend", type=click.Choice(backend_names(provisions=True)), default="xlsx", show_default=True,
               help="Where the workbook lives: a local .xlsx file, or a new Google spreadsheet.")
 @click.option("--title", help="Google Sheets: the new spreadsheet's title.")
 @click.option("--share", "shares", multiple=True, metavar="EMAIL[:reader|writer]",

@@ -1,30 +1,21 @@
 """The record of what sheetops highlighted, kept in the spreadsheet, and how it changes. Pure.
 
-A hidden tab (:data:`sheetops.backends.STATE_TAB`) holds one row per highlighted cell:
+A hidden tab (:data:`sheetops.ports.STATE_TAB`) holds one row per highlighted cell:
 the tab, the cell, the fill the cell had before (empty: none), the note sheetops wrote and
-whether sheetops created that note. :func:`plan_highlights` compares that record with
-the highlights a sync wants and with what the cells look like now, and says what to
-change, following the rules the .xlsx backend follows:
-
-* a new highlight gets the light red fill; the cell's fill is remembered; its note (a
-  breach has one, on one of its cells; the others get the fill only) is added only where
-  the cell has none (a person's note is left as it is);
-* while a breach lasts, sheetops updates its own note, or removes it from a cell that now
-  gets the fill only; a note a person edited becomes theirs;
-* when the breach is over, the remembered fill comes back (unless a person recoloured the
-  cell meanwhile: their fill stays) and sheetops' own note goes (unless a person edited it);
-* a cell a person recoloured while it was highlighted and whose breach goes on is marked
-  afresh, and the person's fill is the one remembered.
+whether sheetops created that note. :func:`plan_highlights` turns the core's plan
+(:func:`sheetops.sync.marks.plan_marks`, the rules every backend follows) into changes
+of fills and notes.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from sheetops.backends import Highlight
 from sheetops.layout import HIGHLIGHT_FILL, Cell, Style, TabLayout
+from sheetops.ports import Highlight
+from sheetops.sync.marks import KEEP, MARK, CellLook, plan_marks
 from sheetops.values import CellValue
 from sheetops.workbook import column_index, column_letter
 
@@ -82,58 +73,30 @@ def same_fill(a: str | None, b: str | None) -> bool:
     return (a or "").upper() == (b or "").upper() and (a is None) == (b is None)
 
 
-def _blank(note: str | None) -> bool:
-    return note is None or not note.strip()
-
-
 def plan_highlights(
     wanted: Iterable[Highlight],
     records: Iterable[Record],
     look: Callable[[str, int, int], Look | None],
 ) -> Plan:
-    """What to change so that exactly ``wanted`` is highlighted. ``look`` gives a cell's
+    """What to change so that exactly ``wanted`` is highlighted (the rules of
+    :func:`sheetops.sync.marks.plan_marks`, in fills and notes). ``look`` gives a cell's
     fill and note now, or None when its tab is gone (its record is then dropped)."""
-    known = {r.key: r for r in records}
-    targets = {(h.tab, h.row, h.col): h for h in wanted}
-    changes: list[CellChange] = []
-    for key, ended in known.items():
-        if key in targets:
-            continue
-        now = look(*key)
-        if now is None:
-            continue
-        restore_fill = same_fill(now.fill, HIGHLIGHT_FILL)
-        remove_note = ended.note_created and not _blank(now.note) and now.note == ended.note
-        if restore_fill or remove_note:
-            changes.append(
-                CellChange(*key, set_fill=restore_fill, fill=ended.original_fill, set_note=remove_note, note=None)
-            )
-    kept: list[Record] = []
-    for key, highlight in targets.items():
-        now = look(*key)
-        if now is None:
-            continue
-        record = known.get(key)
-        change = CellChange(*key)
-        if record is not None and same_fill(now.fill, HIGHLIGHT_FILL):
-            original = record.original_fill
-        else:  # not highlighted yet, or a person recoloured it since: mark it afresh over their fill
-            original = now.fill
-            change = replace(change, set_fill=True, fill=HIGHLIGHT_FILL)
-        mine = False
-        if record is not None and record.note_created and not _blank(now.note) and now.note == record.note:
-            if _blank(highlight.note):  # a fill only now: sheetops' note goes
-                change = replace(change, set_note=True, note=None)
-            else:
-                mine = True
-                if now.note != highlight.note:
-                    change = replace(change, set_note=True, note=highlight.note)
-        elif _blank(now.note) and not _blank(highlight.note):
-            mine = True
-            change = replace(change, set_note=True, note=highlight.note)
-        if change.set_fill or change.set_note:
-            changes.append(change)
-        kept.append(Record(*key, original, highlight.note if mine else "", mine))
+    looks: dict[Key, Look | None] = {}
+
+    def cell_look(tab: str, row: int, col: int) -> CellLook | None:
+        now = looks[(tab, row, col)] = look(tab, row, col)
+        return None if now is None else CellLook(same_fill(now.fill, HIGHLIGHT_FILL), now.note)
+
+    plan = plan_marks(wanted, {r.key: r for r in records}, cell_look)
+    changes = []
+    for op in plan.ops:
+        fill = HIGHLIGHT_FILL if op.fill == MARK else op.record.original_fill if op.record is not None else None
+        changes.append(CellChange(*op.key, set_fill=op.fill != KEEP, fill=fill, set_note=op.set_note, note=op.note))
+    kept = []
+    for mark in plan.kept:
+        now = looks[mark.key]
+        original = mark.record.original_fill if mark.record is not None else now.fill if now is not None else None
+        kept.append(Record(*mark.key, original, mark.note, mark.note_created))
     return Plan(tuple(changes), tuple(kept))
 
 
