@@ -126,17 +126,19 @@ def sync(
     credentials: str | Path | None = None,
     today: dt.date | None = None,
     scheduled: bool = False,
+    backend: str | None = None,
 ) -> SyncReport:
     """Compute KPIs and breaches, mark them, write the summary and log (``sheetops sync``).
 
     ``as_of``: report the week that contains this date; without it, the latest week whose
     report day (Settings, Friday by default) has come by ``today`` (default: the clock's).
     ``scheduled``: the run was started by the system's scheduler (``sheetops schedule``);
-    the Sync Log row says so.
+    the Sync Log row says so. ``backend``: a backend by name, e.g. ``"excel"`` to sync the
+    workbook as it is open in Excel (see :mod:`sheetops.backends.registry`).
     """
     from sheetops.sync.engine import run_sync
 
     spec = load_template(template)
-    backend = open_backend(path, credentials=credentials)
-    return run_sync(backend, spec, as_of=as_of, dry_run=dry_run, strict=strict, progress=progress, today=today,
+    opened = open_backend(path, credentials=credentials, backend=backend)
+    return run_sync(opened, spec, as_of=as_of, dry_run=dry_run, strict=strict, progress=progress, today=today,
                     scheduled=scheduled)

@@ -221,9 +221,12 @@ def check(path: str, as_json: bool, quiet: bool, template_name: str, credentials
               help="Then send the CMO the digest and each breach to its channel's owner (the Contact column of "
                    "Roles; see docs/notifications.md). With --dry-run, show who would get what. A scheduled run "
                    "always does.")
+@click.option("--excel", is_flag=True,
+              help="Sync the workbook as it is open in Excel (Windows, macOS; needs the excel extra): you keep "
+                   "working and see the marks appear (see docs/excel.md).")
 def sync(path: str, credentials: Path | None, as_of: dt.date | None, dry_run: bool, as_json: bool, quiet: bool,
          wide: bool, strict: bool, fail_on_breach: bool, template_name: str, scheduled: bool,
-         retry_for: str | None, notify: bool) -> None:
+         retry_for: str | None, notify: bool, excel: bool) -> None:
     """Compute KPIs, find stop-rule breaches, mark them in the cells, write the CMO summary.
 
     Run it every Friday (or from a scheduler). Exit codes: 0 done, 1 --strict found data
@@ -235,6 +238,7 @@ def sync(path: str, credentials: Path | None, as_of: dt.date | None, dry_run: bo
       sheetops sync marketing.xlsx --as-of 2026-11-27 --dry-run
       sheetops sync marketing.xlsx --json --fail-on-breach
       sheetops sync marketing.xlsx --notify
+      sheetops sync marketing.xlsx --excel
       sheetops sync https://docs.google.com/spreadsheets/d/1AbC.../edit
       sheetops sync /home/me/marketing.xlsx --scheduled --retry-for 30m
     """
@@ -245,6 +249,9 @@ def sync(path: str, credentials: Path | None, as_of: dt.date | None, dry_run: bo
         from sheetops.schedule import user_lang
 
         raise click.BadParameter(message("schedule.retry_for_alone", user_lang()), param_hint="--retry-for")
+    if excel and scheduled:
+        raise click.BadParameter("a scheduled run syncs the file; --excel syncs a workbook open in Excel now",
+                                 param_hint="--excel")
     notify_config = None
     if notify and not scheduled:  # settings that cannot be used, or apprise missing, stop the run before it writes
         from sheetops.notify import load_config
@@ -260,8 +267,8 @@ def sync(path: str, credentials: Path | None, as_of: dt.date | None, dry_run: bo
                                  template=template_name, credentials=credentials)
     else:
         with progress(enabled=not (as_json or quiet)) as report_progress:
-            report = api.sync(path, as_of=as_of, dry_run=dry_run, strict=strict,
-                              template=template_name, progress=report_progress, credentials=credentials)
+            report = api.sync(path, as_of=as_of, dry_run=dry_run, strict=strict, template=template_name,
+                              progress=report_progress, credentials=credentials, backend="excel" if excel else None)
         if notify_config is not None:
             from sheetops.notify import after_sync
 

@@ -62,11 +62,19 @@ def _claims_gsheets(target: str) -> bool:
     return is_google_target(target)
 
 
+def _open_excel(target: str, credentials: Credentials) -> Backend:
+    from sheetops.backends.excel import open_excel_backend
+
+    return open_excel_backend(Path(target))
+
+
 KINDS: dict[str, BackendKind] = {
     kind.name: kind
     for kind in (
         BackendKind("xlsx", "a local .xlsx file", _open_xlsx),
         BackendKind("gsheets", "a Google spreadsheet", _open_gsheets, _claims_gsheets),
+        BackendKind("excel", "a workbook open in Excel (Windows, macOS), through xlwings", _open_excel,
+                    provisions=False),
     )
 }
 DEFAULT = "xlsx"
