@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,16 +31,6 @@ from tests.conftest import RunCli
 
 TODAY = dt.date(2026, 11, 27)
 BLUE, GREEN = "9FC5E8", "B6D7A8"
-
-
-@pytest.fixture
-def excel() -> Iterator[xw.Engine]:
-    """The in-memory Excel as xlwings' active engine, as Excel is on a desktop."""
-    before = xw.engines.active
-    engine = xlwings_memory.activate()
-    yield engine
-    xlwings_memory.reset()
-    xw.engines.active = before
 
 
 def demo_file(tmp_path: Path, lang: str = "en", name: str = "marketing.xlsx") -> Path:
