@@ -19,6 +19,7 @@ from sheetops.workbook import Finding, bind
 
 if TYPE_CHECKING:
     from sheetops.backends import Backend
+    from sheetops.lite.addin import AddinFiles
     from sheetops.sync.report import SyncReport
 
 Progress = Callable[[str, float], None]  # (what is happening, fraction done 0..1)
@@ -142,3 +143,16 @@ def sync(
     opened = open_backend(path, credentials=credentials, backend=backend)
     return run_sync(opened, spec, as_of=as_of, dry_run=dry_run, strict=strict, progress=progress, today=today,
                     scheduled=scheduled)
+
+
+def excel_addin(path: str | Path, *, folder: str | Path | None = None, template: str = DEFAULT_TEMPLATE) -> AddinFiles:
+    """Write what xlwings Lite needs to sync ``path`` inside Excel (``sheetops excel-addin``):
+    ``main.py`` (the "sync" and "check" scripts, the button on the CMO Summary tab) and
+    ``requirements.txt``, in ``folder`` (default: ``<workbook>-xlwings-lite`` beside it)."""
+    from sheetops.lite.addin import write_addin
+    from sheetops.sync.engine import owned_tab_name
+
+    spec = load_template(template)
+    bound = bind(open_backend(path).read(), spec, include_owned=True)
+    target = Path(folder) if folder is not None else Path(path).with_name(f"{Path(path).stem}-xlwings-lite")
+    return write_addin(target, button_sheet=owned_tab_name(bound, "summary", bound.lang))

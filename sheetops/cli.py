@@ -945,6 +945,31 @@ def emulator(port: int, key_file: Path | None) -> None:
     click.echo("Emulator stopped; everything it held is gone.")
 
 
+@cli.command("excel-addin")
+@click.argument("path", metavar="WORKBOOK", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "folder", type=click.Path(file_okay=False, path_type=Path), metavar="FOLDER",
+              help="Where to write the files (default: WORKBOOK's name with -xlwings-lite, beside it).")
+@click.option("--template", "template_name", default="smb-marketing", show_default=True, metavar="NAME|FILE",
+              help="The template the workbook was made from.")
+def excel_addin(path: Path, folder: Path | None, template_name: str) -> None:
+    """Write what the xlwings Lite add-in needs to sync WORKBOOK inside Excel, without Python.
+
+    main.py holds the "sync" and "check" scripts; requirements.txt lists sheetops and the
+    packages it needs. Paste both into the xlwings Lite editor once and save the workbook:
+    Excel on Windows, macOS and the web then runs the sync (docs/excel.md, "xlwings Lite").
+
+    \b
+    Example:
+      sheetops excel-addin marketing.xlsx
+    """
+    from sheetops import api
+
+    files = api.excel_addin(path, folder=folder, template=template_name)
+    click.echo(f"Wrote {files.main} and {files.requirements}.")
+    click.echo("In Excel: Home > xlwings Lite; paste main.py into the editor and requirements.txt into its")
+    click.echo("requirements; save the workbook. See docs/excel.md, \"xlwings Lite\".")
+
+
 @cli.command()
 @_json_option("the templates")
 def templates(as_json: bool) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPTS = ["scripts/test", "scripts/install-libreoffice", ".ci/run"]
+SCRIPTS = ["scripts/test", "scripts/install-libreoffice", "scripts/install-pyodide", ".ci/run"]
 INSTALL = ROOT / "scripts" / "install-libreoffice"
 BASH = shutil.which("bash")
 pytestmark = pytest.mark.skipif(BASH is None, reason="bash is not installed")
@@ -94,3 +94,21 @@ def test_install_libreoffice_does_nothing_when_libreoffice_is_there(tmp_path: Pa
     result = subprocess.run([str(BASH), str(INSTALL)], capture_output=True, text=True, check=False, timeout=60,
                             env={"PATH": str(bin_dir), "HOME": str(tmp_path), **{"LANG": os.environ.get("LANG", "C")}})
     assert result.returncode == 0 and result.stdout == "" and not (tmp_path / "called").exists()
+
+
+def test_install_pyodide_without_node_says_why_and_lets_the_suite_run(tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("dirname", "mkdir"):
+        found = shutil.which(tool)
+        assert found is not None
+        (bin_dir / tool).symlink_to(found)
+    done = subprocess.run([str(BASH), str(ROOT / "scripts" / "install-pyodide")], capture_output=True, text=True,
+                          env={"PATH": str(bin_dir)}, check=False)
+    assert done.returncode == 0
+    assert "node and npm are not installed; the Pyodide test will skip." in done.stderr
+
+
+def test_scripts_test_installs_pyodide_after_the_virtual_environment() -> None:
+    text = (ROOT / "scripts" / "test").read_text("utf-8")
+    assert text.index("\nscripts/install-pyodide") > text.index("pip install -q -e")
