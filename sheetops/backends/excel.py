@@ -103,13 +103,21 @@ class _Planned:
 
 
 class ExcelBackend:
-    """A workbook open in Excel. ``book`` gives its ``xw.Book`` (attached on :meth:`read`)."""
+    """A workbook open in Excel. ``book`` gives its ``xw.Book`` (attached on :meth:`read`);
+    ``lock_file``: hold sheetops' lock of the file at ``path`` during a run."""
 
-    def __init__(self, path: Path, book: Callable[[], Any]) -> None:
+    def __init__(self, path: Path, book: Callable[[], Any], *, lock_file: bool = True) -> None:
         self.path = path
         self._open_book = book
         self._book: Any = None
+        self._lock_file = lock_file
         self._last_rows: dict[str, int] = {}  # a tab's rows up to its last value, at the read
+
+    @classmethod
+    def of_book(cls, book: Any) -> ExcelBackend:
+        """An ``xw.Book`` already at hand (a script running inside Excel): Excel holds the
+        workbook, so no file lock is taken."""
+        return cls(Path(str(book.name)), lambda: book, lock_file=False)
 
     @property
     def source(self) -> str:
@@ -119,6 +127,9 @@ class ExcelBackend:
     def lock(self) -> Iterator[None]:
         """Hold the workbook against a second sync (the lock the .xlsx backend takes for the
         same file). The person keeps working in Excel meanwhile."""
+        if not self._lock_file:
+            yield
+            return
         from filelock import FileLock, Timeout
 
         from sheetops.backends.xlsx import _private_folder, lock_file

@@ -317,3 +317,13 @@ def test_a_workbook_open_in_excel_on_linux_is_refused_as_before(tmp_path: Path, 
 def test_init_makes_a_file_not_an_excel_window(tmp_path: Path, run_cli: RunCli) -> None:
     result = run_cli("init", tmp_path / "m.xlsx", "--backend", "excel")
     assert result.exit_code == 2 and "excel" in result.stderr
+
+
+def test_a_book_at_hand_is_synced_without_a_file(excel: xw.Engine, template: Template, tmp_path: Path) -> None:
+    """A script running inside Excel hands over its open book; there is no file to lock."""
+    from sheetops.testing import xlwings_memory
+
+    book = xlwings_memory.open_xlsx(demo_file(tmp_path))
+    report = sync(ExcelBackend.of_book(book), template)
+    assert report.source == book.name and report.written
+    assert len(rows(book.sheets["Sync Log"])) == 2
