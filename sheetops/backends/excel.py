@@ -112,6 +112,7 @@ class ExcelBackend:
         self._book: Any = None
         self._lock_file = lock_file
         self._last_rows: dict[str, int] = {}  # a tab's rows up to its last value, at the read
+        self._by_name: dict[str, Any] = {}  # the book's sheets by folded name, during a write
 
     @classmethod
     def of_book(cls, book: Any) -> ExcelBackend:
@@ -176,6 +177,7 @@ class ExcelBackend:
         with excel_errors(self.source):
             if self._book is None:
                 self.read()
+            self._by_name = self._sheets()  # looked up once: each lookup is a call to Excel
             planned = self._plan(changes)
         with excel_errors(self.source, writing=True):
             if planned.intent is not None:
@@ -191,7 +193,7 @@ class ExcelBackend:
     # -- planning --------------------------------------------------------------------
 
     def _plan(self, changes: SyncWrite) -> _Planned:
-        sheets = self._sheets()
+        sheets = self._by_name
         rewritten = {tab.name.casefold() for tab in changes.tabs} | {STATE_TAB.casefold()}
         for highlight in changes.highlights:
             found = sheets.get(highlight.tab.casefold())
@@ -259,7 +261,7 @@ class ExcelBackend:
     # -- writing ---------------------------------------------------------------------
 
     def _change_cell(self, change: CellChange) -> None:
-        cell = self._sheets()[change.tab.casefold()].range((change.row + 1, change.col + 1))
+        cell = self._by_name[change.tab.casefold()].range((change.row + 1, change.col + 1))
         if change.set_fill:
             cell.color = None if change.fill is None else f"#{change.fill}"
         if change.set_note:
@@ -272,12 +274,14 @@ class ExcelBackend:
             else:
                 cell.add_note(change.note)
 
-    def _sheet(self, name: str, *, hidden: bool = False) -> Any:
-        sheet = self._sheets().get(name.casefold())
+    def _sheet(self, name: str, *, hidden: bool) -> Any:
+        """The sheet of a tab sheetops writes whole, added at the end when missing, shown or
+        hidden as its layout says."""
+        sheet = self._by_name.get(name.casefold())
         if sheet is None:
             sheets = self._book.sheets
             sheet = sheets.add(name=name, after=sheets[len(sheets) - 1])
-            self._last_rows[name.casefold()] = 0
+            self._by_name[name.casefold()] = sheet
         if sheet.visible == hidden:
             sheet.visible = not hidden
         return sheet
@@ -306,10 +310,10 @@ class ExcelBackend:
 
     def _append_log(self, changes: SyncWrite) -> None:
         name = changes.log_tab.name
-        if name.casefold() not in self._sheets():
+        sheet = self._by_name.get(name.casefold())
+        if sheet is None:
             self._put_tab(replace(changes.log_tab, rows=(*changes.log_tab.rows, changes.log_row)))
             return
-        sheet = self._sheet(name, hidden=changes.log_tab.hidden)
         for col, cell in changes.log_header:  # the columns a Sync Log made by an older sheetops lacks
             target = sheet.range((1, col + 1))
             if cell.style.number_format:
@@ -317,6 +321,7 @@ class ExcelBackend:
             target.value = _excel_value(cell.value)
         row = max(self._last_rows.get(name.casefold(), 0), 1)
         self._put_rows(sheet, row, [changes.log_row])
+        self._last_rows[name.casefold()] = row + 1
 
 
 def _coerced(text: str) -> bool:
