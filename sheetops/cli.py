@@ -132,8 +132,9 @@ def init(path: Path | None, backend: str, title: str | None, shares: tuple[str, 
       sheetops init --backend gsheets --title "Marketing 2026" --share you@company.com
     """
     from sheetops import api
+    from sheetops.backends.registry import KINDS
 
-    if backend == "gsheets":
+    if KINDS[backend].titled:
         if path is not None:
             raise click.BadParameter("a Google spreadsheet is named with --title, not a file path",
                                      param_hint="PATH")

@@ -36,6 +36,7 @@ class BackendKind:
     opens: Callable[[str, Credentials], Backend]
     claims: Callable[[str], bool] = lambda target: False
     provisions: bool = True  # ``sheetops init --backend NAME`` can make one
+    titled: bool = False  # init names the new workbook by a title (``--title``), not a path
 
 
 def _open_xlsx(target: str, credentials: Credentials) -> Backend:
@@ -72,7 +73,7 @@ KINDS: dict[str, BackendKind] = {
     kind.name: kind
     for kind in (
         BackendKind("xlsx", "a local .xlsx file", _open_xlsx),
-        BackendKind("gsheets", "a Google spreadsheet", _open_gsheets, _claims_gsheets),
+        BackendKind("gsheets", "a Google spreadsheet", _open_gsheets, _claims_gsheets, titled=True),
         BackendKind("excel", "a workbook open in Excel (Windows, macOS), through xlwings", _open_excel,
                     provisions=False),
     )
