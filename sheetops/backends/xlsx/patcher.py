@@ -52,7 +52,7 @@ from sheetops.backends.xlsx.tabs import WORKBOOK, add_tab, hide_tab
 from sheetops.errors import BackendError, WorkbookError
 from sheetops.layout import HIGHLIGHT_FILL, Cell, TabLayout
 from sheetops.ports import STATE_TAB, Highlight, SyncWrite
-from sheetops.sync.marks import MARK, RESTORE, CellLook, Kept, MarkOp, plan_marks
+from sheetops.sync.marks import MARK, RESTORE, CellLook, Kept, Key, MarkOp, plan_marks
 
 SHARED_STRINGS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
 
@@ -191,11 +191,14 @@ class _Sync:
         records = {(self._tab_name(r.tab), *parse_ref(r.cell)): r for r in recorded}
         with_notes = {(h.tab, h.row, h.col) for h in wanted} | {k for k, r in records.items() if r.note_by_sheetops}
 
+        cells: dict[Key, CellState] = {}  # as the planner saw them: a kept mark's record is made from them
+
         def look(tab: str, row: int, col: int) -> CellLook | None:
             sheet = self._sheet(tab)
             if sheet is None:
                 return None  # the tab was deleted or renamed: nothing left to restore
-            shows = self._shows_highlight(self._editor(sheet).cell(row, col))
+            cell = cells[(tab, row, col)] = self._editor(sheet).cell(row, col)
+            shows = self._shows_highlight(cell)
             if (tab, row, col) not in with_notes:
                 return CellLook(shows, None)  # the planner does not look at this cell's note
             note = self._notes(sheet).note(cell_ref(row, col))
@@ -203,7 +206,7 @@ class _Sync:
 
         plan = plan_marks(wanted, records, look)
         fresh = {op.key: self._apply_op(op) for op in plan.ops}
-        kept = [self._kept_record(mark, fresh.get(mark.key)) for mark in plan.kept]
+        kept = [self._kept_record(mark, fresh.get(mark.key), cells[mark.key]) for mark in plan.kept]
         if state is None and not kept:
             return None
         if state is not None and sorted(kept, key=record_order) == recorded:
@@ -254,19 +257,23 @@ class _Sync:
         return HighlightRecord(sheet.name, cell_ref(row, col), original, style, "", False,
                                self.styles.fill_of(base), self.styles.apply_fill_of(base))
 
-    def _kept_record(self, mark: Kept[HighlightRecord], made: HighlightRecord | None) -> HighlightRecord:
+    def _kept_record(
+        self, mark: Kept[HighlightRecord], made: HighlightRecord | None, cell: CellState
+    ) -> HighlightRecord:
+        """The record of a cell that stays marked: a fresh mark's, or its old one kept as it
+        is (even when a save renumbered the styles), with the note the plan leaves there."""
+        if made is not None:
+            return dataclasses.replace(made, note=mark.note, note_by_sheetops=mark.note_created)
         tab, row, col = mark.key
-        if made is None:  # still sheetops' mark, even when a save renumbered the styles: kept as it is
-            assert mark.record is not None
+        assert mark.record is not None  # a mark the plan keeps without marking it again has a record
+        kept = mark.record
+        if kept.original_fill is None:
             sheet = self._sheet(tab)
             assert sheet is not None
-            editor = self._editor(sheet)
-            cell = editor.cell(row, col)
-            kept = self._with_original_fill(mark.record, cell, editor)
-            style = _index(cell.style) if kept.original_fill is not None else mark.record.highlight
-            made = HighlightRecord(tab, cell_ref(row, col), kept.original, style, "", False, kept.original_fill,
-                                   kept.original_apply_fill)
-        return dataclasses.replace(made, note=mark.note, note_by_sheetops=mark.note_created)
+            kept = self._with_original_fill(kept, cell, self._editor(sheet))
+        style = _index(cell.style) if kept.original_fill is not None else kept.highlight
+        return HighlightRecord(tab, cell_ref(row, col), kept.original, style, mark.note, mark.note_created,
+                               kept.original_fill, kept.original_apply_fill)
 
     def _find_rows(self, highlights: Iterable[Highlight], recorded: list[HighlightRecord]) -> None:
         """Find every row that marks are added to or removed from, one pass per tab."""
