@@ -19,6 +19,7 @@ from sheetops.workbook import Finding, bind
 
 if TYPE_CHECKING:
     from sheetops.backends import Backend
+    from sheetops.deck import DeckResult
     from sheetops.lite.addin import AddinFiles
     from sheetops.sync.report import SyncReport
 
@@ -127,6 +128,7 @@ def sync(
     credentials: str | Path | None = None,
     today: dt.date | None = None,
     scheduled: bool = False,
+    monthly: bool = False,
     backend: str | None = None,
 ) -> SyncReport:
     """Compute KPIs and breaches, mark them, write the summary and log (``sheetops sync``).
@@ -134,15 +136,42 @@ def sync(
     ``as_of``: report the week that contains this date; without it, the latest week whose
     report day (Settings, Friday by default) has come by ``today`` (default: the clock's).
     ``scheduled``: the run was started by the system's scheduler (``sheetops schedule``);
-    the Sync Log row says so. ``backend``: a backend by name, e.g. ``"excel"`` to sync the
-    workbook as it is open in Excel (see :mod:`sheetops.backends.registry`).
+    the Sync Log row says so. ``monthly`` (``sync --month``): also write the Unit economics
+    tab, with the KPI health check where pandas is installed (``sheetops[analysis]``).
+    ``backend``: a backend by name, e.g. ``"excel"`` to sync the workbook as it is open in
+    Excel (see :mod:`sheetops.backends.registry`).
     """
     from sheetops.sync.engine import run_sync
 
     spec = load_template(template)
     opened = open_backend(path, credentials=credentials, backend=backend)
     return run_sync(opened, spec, as_of=as_of, dry_run=dry_run, strict=strict, progress=progress, today=today,
-                    scheduled=scheduled)
+                    scheduled=scheduled, monthly=monthly)
+
+
+def report(
+    path: str | Path,
+    *,
+    out: str | Path | None = None,
+    as_of: dt.date | None = None,
+    pdf: bool = False,
+    template: str = DEFAULT_TEMPLATE,
+    credentials: str | Path | None = None,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> DeckResult:
+    """The meeting deck (``sheetops report``): a CMO slide and one slide per active channel,
+    drawn from a dry-run sync (the workbook is read, never written), saved as .pptx at
+    ``out`` (default ``meeting-<week>.pptx`` in the current folder); with ``pdf``, printed
+    to PDF beside it by LibreOffice."""
+    from sheetops.deck import make_deck
+    from sheetops.deck.slides import require_pptx
+
+    require_pptx()  # before reading a workbook, maybe over the network
+    spec = load_template(template)
+    backend = open_backend(path, credentials=credentials)
+    return make_deck(backend, spec, out=Path(out) if out is not None else None, as_of=as_of, pdf=pdf, today=today,
+                     progress=progress)
 
 
 def excel_addin(path: str | Path, *, folder: str | Path | None = None, template: str = DEFAULT_TEMPLATE) -> AddinFiles:

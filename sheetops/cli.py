@@ -222,12 +222,19 @@ def check(path: str, as_json: bool, quiet: bool, template_name: str, credentials
               help="Then send the CMO the digest and each breach to its channel's owner (the Contact column of "
                    "Roles; see docs/notifications.md). With --dry-run, show who would get what. A scheduled run "
                    "always does.")
+@click.option("--deck", is_flag=True,
+              help="With --notify or --scheduled: send the meeting deck (sheetops report) with the CMO's digest, "
+                   "where the channel takes files (e-mail, Telegram). Needs sheetops[report].")
+@click.option("--month", "monthly", is_flag=True,
+              help="Also write the monthly review: the Unit economics tab (spend, CAC, LTV, payback, ROMI by month "
+                   "and channel) and the KPI health check (needs sheetops[analysis]; see docs/workbook.md).")
 @click.option("--excel", is_flag=True,
               help="Sync the workbook as it is open in Excel (Windows, macOS; needs the excel extra): you keep "
                    "working and see the marks appear (see docs/excel.md).")
 def sync(path: str, credentials: Path | None, as_of: dt.date | None, dry_run: bool, as_json: bool, quiet: bool,
          wide: bool, strict: bool, fail_on_breach: bool, template_name: str, scheduled: bool,
-         retry_for: str | None, notify: bool, excel: bool) -> None:
+         retry_for: str | None, notify: bool, deck: bool, monthly: bool,
+         excel: bool) -> None:
     """Compute KPIs, find stop-rule breaches, mark them in the cells, write the CMO summary.
 
     Run it every Friday (or from a scheduler). Exit codes: 0 done, 1 --strict found data
@@ -239,6 +246,7 @@ def sync(path: str, credentials: Path | None, as_of: dt.date | None, dry_run: bo
       sheetops sync marketing.xlsx --as-of 2026-11-27 --dry-run
       sheetops sync marketing.xlsx --json --fail-on-breach
       sheetops sync marketing.xlsx --notify
+      sheetops sync marketing.xlsx --month
       sheetops sync marketing.xlsx --excel
       sheetops sync https://docs.google.com/spreadsheets/d/1AbC.../edit
       sheetops sync /home/me/marketing.xlsx --scheduled --retry-for 30m
@@ -253,6 +261,13 @@ def sync(path: str, credentials: Path | None, as_of: dt.date | None, dry_run: bo
     if excel and scheduled:
         raise click.BadParameter("a scheduled run syncs the file; --excel syncs a workbook open in Excel now",
                                  param_hint="--excel")
+    if deck:
+        if not (notify or scheduled):
+            raise click.BadParameter("--deck goes with --notify or --scheduled: it is sent with the CMO's digest.",
+                                     param_hint="--deck")
+        from sheetops.deck.slides import require_pptx
+
+        require_pptx()
     notify_config = None
     if notify and not scheduled:  # settings that cannot be used, or apprise missing, stop the run before it writes
         from sheetops.notify import load_config
@@ -265,15 +280,26 @@ def sync(path: str, credentials: Path | None, as_of: dt.date | None, dry_run: bo
     notified = None
     if scheduled:
         report = _scheduled_sync(path, retry_for, quiet=quiet or as_json, as_of=as_of, dry_run=dry_run, strict=strict,
-                                 template=template_name, credentials=credentials)
+                                 template=template_name, credentials=credentials, monthly=monthly, deck=deck)
     else:
         with progress(enabled=not (as_json or quiet)) as report_progress:
-            report = api.sync(path, as_of=as_of, dry_run=dry_run, strict=strict, template=template_name,
-                              progress=report_progress, credentials=credentials, backend="excel" if excel else None)
+            report = api.sync(path, as_of=as_of, dry_run=dry_run, strict=strict,
+                              template=template_name, progress=report_progress, credentials=credentials,
+                              monthly=monthly, backend="excel" if excel else None)
         if notify_config is not None:
             from sheetops.notify import after_sync
 
-            notified = after_sync(report, path, notify_config, template=template_name, dry_run=dry_run)
+            if deck:
+                import tempfile
+
+                from sheetops.schedule import save_report_deck
+
+                with tempfile.TemporaryDirectory(prefix="sheetops-deck-") as folder:
+                    drawn = save_report_deck(report, template_name, Path(folder))
+                    notified = after_sync(report, path, notify_config, template=template_name, dry_run=dry_run,
+                                          attach=(drawn,))
+            else:
+                notified = after_sync(report, path, notify_config, template=template_name, dry_run=dry_run)
     if as_json:
         data = report.as_dict()
         if notified is not None:
@@ -290,7 +316,8 @@ def sync(path: str, credentials: Path | None, as_of: dt.date | None, dry_run: bo
 
 
 def _scheduled_sync(path: str, retry_for: str | None, *, quiet: bool, as_of: dt.date | None, dry_run: bool,
-                    strict: bool, template: str, credentials: Path | None) -> SyncReport:
+                    strict: bool, template: str, credentials: Path | None, monthly: bool = False,
+                    deck: bool = False) -> SyncReport:
     """A run started by the scheduler: retried while the workbook is held, logged, one line printed."""
     from sheetops import api
     from sheetops.schedule import after_hook, failure_hook, user_lang
@@ -314,11 +341,11 @@ def _scheduled_sync(path: str, retry_for: str | None, *, quiet: bool, as_of: dt.
     done = run_scheduled(
         workbook,
         lambda: api.sync(workbook, as_of=as_of, dry_run=dry_run, strict=strict, template=template,
-                         credentials=credentials, scheduled=True),
+                         credentials=credentials, scheduled=True, monthly=monthly),
         log=RunLog(state_folder()),
         backoff=Backoff.within(seconds),
         on_failure=failure_hook(template=template, credentials=credentials),
-        after=after_hook(template=template),
+        after=after_hook(template=template, deck=deck),
         on_retry=retrying,
     )
     report = done.report
@@ -328,6 +355,46 @@ def _scheduled_sync(path: str, retry_for: str | None, *, quiet: bool, as_of: dt.
         click.echo(message("schedule.run_done", report.lang, workbook=report.source, result=result,
                            attempts=done.attempts))
     return report
+
+
+@cli.command()
+@click.argument("path", metavar="WORKBOOK")
+@click.option("--as-of", "as_of", callback=_parse_date, metavar="DATE",
+              help="Report the week that contains this date, e.g. 2026-11-27 (default: as sync does).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.pptx",
+              help="Where to save the deck (default: meeting-<week>.pptx in this folder).")
+@click.option("--pdf", is_flag=True, help="Also print the deck to PDF beside it (needs LibreOffice).")
+@click.option("--credentials", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Google Sheets: a service-account key file (see docs/google-sheets.md).")
+@click.option("--template", "template_name", default="smb-marketing", show_default=True, metavar="NAME|FILE",
+              help="The template the workbook was made from.")
+@_json_option("where the deck went")
+@_quiet_option
+def report(path: str, as_of: dt.date | None, out: Path | None, pdf: bool, credentials: Path | None,
+           template_name: str, as_json: bool, quiet: bool) -> None:
+    """Make the Friday meeting's deck: a CMO slide, then one slide per active channel.
+
+    It reads the workbook as a sync does and writes nothing into it (see docs/meeting.md).
+    Exit codes: 0 done, 2 the workbook cannot be used, or python-pptx or (with --pdf)
+    LibreOffice is not installed, 4 a file could not be written or LibreOffice failed.
+
+    \b
+    Examples:
+      sheetops report marketing.xlsx
+      sheetops report marketing.xlsx --as-of 2026-11-27 --out meeting.pptx --pdf
+      sheetops report https://docs.google.com/spreadsheets/d/1AbC.../edit --pdf
+    """
+    from sheetops import api
+    from sheetops.messages import count
+
+    made = api.report(path, out=out, as_of=as_of, pdf=pdf, template=template_name, credentials=credentials)
+    lang = made.report.lang
+    if as_json:
+        _print_json(made.as_dict())
+    elif not quiet:
+        click.echo(message("deck.written", lang, path=made.deck, slides=count(made.slides, "noun.slide", lang)))
+        if made.pdf is not None:
+            click.echo(message("deck.pdf_written", lang, path=made.pdf))
 
 
 @cli.group()
@@ -382,11 +449,14 @@ def _weekly(lang: str, day: str, time: str, *, day_hint: str, time_hint: str) ->
 @click.option("--credentials", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
               help="Google Sheets: the service-account key file the runs use (default: "
                    "GOOGLE_APPLICATION_CREDENTIALS as set now, then the signed-in user).")
+@click.option("--deck", is_flag=True,
+              help="Send the meeting deck (sheetops report) with the CMO's digest of each run. Needs "
+                   "sheetops[report].")
 @click.option("--print", "print_only", is_flag=True, help="Show what would be installed; install nothing.")
 @_quiet_option
 def schedule_add(workbook: str, day: str, at: str, remind: tuple[str, str] | None,
                  plan_reminder: tuple[str, str] | None, retry_for: str, credentials: Path | None,
-                 print_only: bool, quiet: bool) -> None:
+                 deck: bool, print_only: bool, quiet: bool) -> None:
     """Run the sync of a workbook every week, and the reminders you ask for.
 
     Adding a workbook again replaces its jobs. The jobs run the Python and the sheetops
@@ -397,6 +467,7 @@ def schedule_add(workbook: str, day: str, at: str, remind: tuple[str, str] | Non
       sheetops schedule add marketing.xlsx
       sheetops schedule add marketing.xlsx --day fri --at 17:00 --remind thu 12:00 --plan-reminder mon 10:00
       sheetops schedule add https://docs.google.com/spreadsheets/d/1AbC.../edit --credentials key.json
+      sheetops schedule add marketing.xlsx --deck
       sheetops schedule add marketing.xlsx --print
     """
     from sheetops.schedule import add_jobs, build_jobs, job_interpreter, user_lang, workbook_argument
@@ -422,7 +493,11 @@ def schedule_add(workbook: str, day: str, at: str, remind: tuple[str, str] | Non
     jobs = build_jobs(target, sync_at=sync_at, remind_at=remind_at, plan_reminder_at=plan_at,
                       interpreter=job_interpreter(installer.system), folder=str(installer.places.state),
                       retry_for=retry_for if retry_for != "2h" else None,
-                      credentials=str(key.expanduser().absolute()) if key else None)
+                      credentials=str(key.expanduser().absolute()) if key else None, deck=deck)
+    if deck:
+        from sheetops.deck.slides import require_pptx
+
+        require_pptx()
     added = add_jobs(installer, jobs, install=not print_only)
     if print_only:
         _print_plan(added.plan, lang)

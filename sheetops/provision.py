@@ -80,6 +80,8 @@ def build_layout(
         records["daily"] = list(facts.daily)
     tabs = []
     for tab in template.tabs:
+        if tab.on_demand:  # made by the sync that writes it
+            continue
         if tab.owned:
             tabs.append(_owned_tab(template, tab, lang, currency))
         else:

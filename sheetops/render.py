@@ -294,6 +294,14 @@ def print_sync(report: SyncReport, *, wide: bool = False, console: Console | Non
         for channel in missing:
             owner = f" ({owner_word} {channel.channel.owner})" if channel.channel.owner else ""
             out.print(f"  {escape(channel.name)}{escape(owner)}", soft_wrap=True)
+    if report.monthly:
+        from sheetops.messages import count as catalog_count
+
+        months = catalog_count(len(report.months), "noun.month", lang)
+        said = message("review.month_done", lang, months=months, tab=report.changes.tabs[-1].name)
+        out.print(escape(said), soft_wrap=True)
+        if report.kpi_health is not None and not report.kpi_health.available:
+            out.print("[yellow]" + escape(message("review.health_hint", lang)) + "[/yellow]", soft_wrap=True)
     if report.issues:
         out.print(f"[bold yellow]{summary.text('issues', lang)}: {_total(report.issues, 'problem', lang)}"
                   "[/bold yellow]")

@@ -47,6 +47,7 @@ class Settings:
     decimal_comma: bool = False  # Number format: ru
     trend_weeks: int = 8
     lang: str = "en"
+    kpi_health_weeks: int = 13  # the quarter the KPI check looks back over (sync --month)
     report_day: int = 4  # the weekday the week's facts are reported on (Monday 0 .. Sunday 6): Friday
 
 
@@ -390,6 +391,7 @@ class _Reader:
 
         default_margin = self._default("gross_margin")
         default_weeks = self._default("trend_weeks")
+        default_health = self._default("kpi_health_weeks")
         return Settings(
             currency=read("currency", lambda v: cell_text(v) or "", str(self._default("currency") or "USD"),
                           lambda: message("hint.currency", self.lang_said)),
@@ -401,6 +403,9 @@ class _Reader:
                              lambda: message("hint.trend_weeks", self.lang_said)),
             lang=lang,
             report_day=DAYS_OF_WEEK.index(report_day) if report_day in DAYS_OF_WEEK else 4,
+            kpi_health_weeks=read("kpi_health_weeks", weeks,
+                                  int(default_health) if isinstance(default_health, int) else 13,
+                                  lambda: message("hint.kpi_health_weeks", self.lang_said)),
         )
 
     def _setting_named(self, name: str) -> str | None:

@@ -103,7 +103,8 @@ def soffice() -> str:
     """The LibreOffice command, or skip the test where LibreOffice is not installed."""
     found = shutil.which("soffice") or shutil.which("libreoffice")
     if found is None:
-        pytest.skip("LibreOffice (soffice) is not installed; .ci/run installs libreoffice-calc-nogui")
+        pytest.skip("LibreOffice (soffice) is not installed; .ci/run installs libreoffice-calc-nogui and "
+                    "libreoffice-impress-nogui")
     return found
 
 

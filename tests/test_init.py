@@ -78,7 +78,12 @@ def index(template: Template, tab: str, column: str) -> int:
 @pytest.mark.parametrize("lang", LANGS)
 def test_init_makes_every_contract_tab_in_template_order(made: Made, template: Template, lang: str) -> None:
     book = made[(lang, False)]
-    assert book.sheetnames == [tab.name[lang] for tab in template.tabs]
+    assert book.sheetnames == [tab.name[lang] for tab in template.tabs if not tab.on_demand]
+
+
+def test_init_leaves_the_unit_economics_tab_to_sync_month(made: Made, template: Template) -> None:
+    assert template.tab("unit_economics").on_demand
+    assert "Unit economics" not in made[("en", False)].sheetnames
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -86,6 +86,8 @@ def test_every_key_the_code_asks_for_is_in_the_catalogs() -> None:
         used |= set(re.findall(r"""\bValueProblem\(\s*["']([\w.]+)["']""", source))
         used |= {f"noun.{n}" for n in re.findall(r"""\bcount\([^()]*?,\s*["'](\w+)["']""", source)}
         used |= {f"summary.{k}" for k in re.findall(r"""\btext\(\s*["'](\w+)["']""", source)}
+        used |= {f"deck.{k}" for k in re.findall(r"""\bdeck_text\(\s*["'](\w+)["']""", source)}
+        used |= {f"review.{k}" for k in re.findall(r"""\breview_text\(\s*["']([\w.]+)["']""", source)}
     used |= {f"status.{s}" for s in STATUSES} | {"note.day", "note.week"}
     # keys put together in the code: the days, the months, the names of the lists' values
     used |= {f"weekday.{d}" for d in WEEKDAYS} | {f"month.{m}" for m in MONTHS} | {f"enum.{e}" for e in ENUM_NOUNS}

@@ -1,5 +1,6 @@
 """The core runs under Pyodide, as xlwings Lite runs it inside Excel: a sync of the demo
-workbook over the in-memory backend, in Pyodide under Node.js, with no network.
+workbook over the in-memory backend, and the xlwings Lite script `sheetops excel-addin`
+writes, in Pyodide under Node.js, with no network.
 
 sheetops is built as a wheel; it and the pure-Python wheels of its dependencies
 (scripts/install-pyodide puts them in .cache/pyodide/wheels) are unpacked into Pyodide's
@@ -71,3 +72,24 @@ def test_a_sync_under_pyodide_gives_what_it_gives_here(wheels: Path) -> None:
     assert report["first"]["breaches"], "the demo's breaches are found"
     assert "CMO Summary" in json.loads(terminal)
     assert json.loads(vendors) == []  # no python-calamine, filelock, xlsxwriter on the sync path
+
+
+def test_the_xlwings_lite_script_under_pyodide_gives_what_it_gives_here(wheels: Path) -> None:
+    if not list(wheels.glob("xlwings-*.whl")):
+        pytest.skip(f"no wheel of xlwings in {WHEELS}: run scripts/install-pyodide")
+    script = SCRIPTS / "lite_demo.py"
+    pyodide = subprocess.run(
+        ["node", str(SCRIPTS / "run.mjs"), str(PYODIDE), str(wheels), str(script)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert pyodide.returncode == 0, pyodide.stderr
+    here = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True)
+    assert pyodide.stdout == here.stdout
+
+    printed, result = pyodide.stdout.splitlines()
+    assert printed == "Book1: 2 breach(es), 0 data issue(s)."  # what the script tells the person
+    marks = json.loads(result)["marks"]
+    assert marks and any(note for _tab, _cell, note in marks)
+    assert json.loads(result)["log"][1][6] == "ok, 2 breaches"

@@ -137,7 +137,7 @@ def test_libreoffice_opens_the_workbook_and_keeps_every_value(
     saved = libreoffice_resave(soffice, source, out, libreoffice_profile)
     original, resaved = read_openpyxl(source), read_openpyxl(saved)
     lang = "ru" if fixture.endswith("_ru") else "en"
-    assert list(resaved) == [tab.name[lang] for tab in template.tabs]
+    assert list(resaved) == [tab.name[lang] for tab in template.tabs if not tab.on_demand]
     for tab in template.tabs:
         if tab.columns:
             assert resaved[tab.name[lang]][0][: len(tab.columns)] == [c.header[lang] for c in tab.columns]

@@ -55,19 +55,20 @@ def run_install(tmp_path: Path, *, uid: int = 0, apt_get: str | None = "exit 0",
 
 
 LOCK = "-o DPkg::Lock::Timeout=600"
+PACKAGES = "libreoffice-calc-nogui libreoffice-impress-nogui"
 # uid, the fake apt-get, whether sudo exists; what apt-get was asked; what stderr says.
 CASES: dict[str, tuple[int, str | None, bool, list[str], str]] = {
     "installed as root": (0, "exit 0", False, [
-        f"noninteractive {LOCK} update -qq", f"noninteractive {LOCK} install -y -qq libreoffice-calc-nogui"], ""),
+        f"noninteractive {LOCK} update -qq", f"noninteractive {LOCK} install -y -qq {PACKAGES}"], ""),
     "installed with sudo": (1000, "exit 0", True, [
         "sudo", f"noninteractive {LOCK} update -qq", "sudo",
-        f"noninteractive {LOCK} install -y -qq libreoffice-calc-nogui"], ""),
+        f"noninteractive {LOCK} install -y -qq {PACKAGES}"], ""),
     "the lock is still held": (0, 'echo "E: Could not get lock /var/lib/dpkg/lock-frontend" >&2; exit 100', False,
                                [f"noninteractive {LOCK} update -qq"], "the LibreOffice tests will skip"),
     "the install fails": (0, '[ "$3" = update ] || exit 100', False, [
-        f"noninteractive {LOCK} update -qq", f"noninteractive {LOCK} install -y -qq libreoffice-calc-nogui"],
+        f"noninteractive {LOCK} update -qq", f"noninteractive {LOCK} install -y -qq {PACKAGES}"],
         "the LibreOffice tests will skip"),
-    "no sudo": (1000, "exit 0", False, [], "no sudo to install libreoffice-calc-nogui; the LibreOffice tests "
+    "no sudo": (1000, "exit 0", False, [], f"no sudo to install {PACKAGES}; the LibreOffice tests "
                 "will skip"),
     "no apt-get": (0, None, False, [], ""),
 }
@@ -90,6 +91,8 @@ def test_install_libreoffice_does_nothing_when_libreoffice_is_there(tmp_path: Pa
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     fake_command(bin_dir, "soffice", "exit 0")
+    fake_command(bin_dir, "grep", "exit 0")  # dpkg-query's answer for Impress: "install ok installed"
+    fake_command(bin_dir, "dpkg-query", "echo install ok installed")
     fake_command(bin_dir, "apt-get", f"touch {tmp_path / 'called'}")
     result = subprocess.run([str(BASH), str(INSTALL)], capture_output=True, text=True, check=False, timeout=60,
                             env={"PATH": str(bin_dir), "HOME": str(tmp_path), **{"LANG": os.environ.get("LANG", "C")}})
@@ -112,3 +115,21 @@ def test_install_pyodide_without_node_says_why_and_lets_the_suite_run(tmp_path: 
 def test_scripts_test_installs_pyodide_after_the_virtual_environment() -> None:
     text = (ROOT / "scripts" / "test").read_text("utf-8")
     assert text.index("\nscripts/install-pyodide") > text.index("pip install -q -e")
+
+
+def test_install_libreoffice_adds_impress_where_only_calc_is_there(tmp_path: Path) -> None:
+    """The meeting deck's PDF needs Impress: a LibreOffice with Calc alone is not enough."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "calls"
+    (bin_dir / "env").symlink_to(str(shutil.which("env")))
+    fake_command(bin_dir, "soffice", "exit 0")
+    fake_command(bin_dir, "grep", "exit 1")  # dpkg-query knows no Impress
+    fake_command(bin_dir, "dpkg-query", "exit 1")
+    fake_command(bin_dir, "id", "echo 0")
+    fake_command(bin_dir, "apt-get", f'echo "$*" >> {calls}')
+    result = subprocess.run([str(BASH), str(INSTALL)], capture_output=True, text=True, check=False, timeout=60,
+                            env={"PATH": str(bin_dir), "HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert calls.read_text("utf-8").splitlines()[-1] == (
+        f"{LOCK} install -y -qq {PACKAGES}")

@@ -95,7 +95,7 @@ def test_a_setting_listed_twice_keeps_the_first(tmp_path: Path) -> None:
     inputs = inputs_of(book, tmp_path)
     assert inputs.settings.gross_margin == 1.0
     assert [(f.cell, f.code, f.severity) for f in inputs.findings] == [
-        ("Settings!A9", "duplicate_setting", "warning")  # below the seven settings init writes
+        ("Settings!A10", "duplicate_setting", "warning")  # below the eight settings init writes
     ]
 
 

@@ -117,6 +117,12 @@ class BookBackend:
             sheets.append(Sheet(sheet.name, [[_cell_value(v) for v in row] for row in rows], not sheet.visible))
         return WorkbookData(self.source, tuple(sheets))
 
+    def provision(self, layout: Any, options: Any) -> str:
+        """A workbook open in Excel already exists: it is made with ``sheetops init``."""
+        from sheetops.errors import BackendError
+
+        raise BackendError(f"{self.source} is open in Excel already; make new workbooks with sheetops init")
+
     def write(self, changes: SyncWrite) -> None:
         for tab in changes.tabs:
             self._replace(tab)

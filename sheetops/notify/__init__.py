@@ -17,6 +17,7 @@ reason, never an exception: one unreachable person does not keep the others' mes
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -95,10 +96,12 @@ def after_sync(
     *,
     template: str = DEFAULT_TEMPLATE,
     dry_run: bool = False,
+    attach: Sequence[str | Path] = (),
 ) -> NotifyResult:
     """After a sync: the digest to the CMO (decisions new, still open and resolved, missing
     reports, data issues, totals, the workbook's link) and each current breach to its
-    channel's owner, in the workbook's language.
+    channel's owner, in the workbook's language. ``attach``: files sent with the digest
+    (the meeting deck), where the channel takes files (e-mail, Telegram).
 
     ``workbook_ref``: the path or Google address the sync was given (the link in the
     messages). ``config``: the notification settings (default: :func:`load_config`).
@@ -107,6 +110,10 @@ def after_sync(
     config = load_config() if config is None else config
     spec = load_template(template)
     outgoing = after_sync_messages(report, spec, workbook_link(workbook_ref))
+    if attach:
+        files = tuple(str(f) for f in attach)
+        outgoing = [dataclasses.replace(o, message=dataclasses.replace(o.message, attachments=files))
+                    if o.message.kind == "digest" else o for o in outgoing]
     return NotifyResult(deliver(outgoing, config, report.lang, dry_run=dry_run,
                                 roles_tab=roles_tab_name(spec, report.lang)), report.lang)
 

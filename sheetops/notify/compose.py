@@ -28,11 +28,12 @@ DIGEST_ISSUES = 10
 
 @dataclass(frozen=True)
 class Message:
-    """One message: its subject line and its plain-text body."""
+    """One message: its subject line, its plain-text body, and the files sent with it."""
 
     kind: Kind
     subject: str
     body: str
+    attachments: tuple[str, ...] = ()  # paths: the meeting deck, with the digest (schedule add --deck)
 
 
 @dataclass(frozen=True)

@@ -153,7 +153,8 @@ def send_one(url: str, item: Message, lang: str) -> str | None:
         if not sender.add(url):
             return message("notify.reason.bad_url", lang)
         try:
-            sent = sender.notify(body=item.body, title=item.subject, body_format=apprise.NotifyFormat.TEXT)
+            sent = sender.notify(body=item.body, title=item.subject, body_format=apprise.NotifyFormat.TEXT,
+                                 attach=list(item.attachments) or None)
         except Exception as exc:  # a plugin's own bug must not stop the other deliveries
             return f"{type(exc).__name__}: {exc}"
     if sent:

@@ -48,16 +48,35 @@ def failure_hook(*, template: str = "smb-marketing", credentials: str | Path | N
     return notify
 
 
-def after_hook(*, template: str = "smb-marketing") -> After:
+def after_hook(*, template: str = "smb-marketing", deck: bool = False) -> After:
     """What a scheduled run that worked calls, with ``workbook=`` and ``report=``: the CMO's
-    digest and each breach to its channel's owner."""
+    digest and each breach to its channel's owner; with ``deck``, the meeting deck drawn
+    from the same report goes with the digest (``schedule add --deck``)."""
 
     def notify(*, workbook: str, report: Any) -> None:
         from sheetops.notify import after_sync
 
-        _raise_if_none_sent(after_sync(report, workbook, template=template))
+        if not deck:
+            _raise_if_none_sent(after_sync(report, workbook, template=template))
+            return
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="sheetops-deck-") as folder:
+            drawn = save_report_deck(report, template, Path(folder))
+            _raise_if_none_sent(after_sync(report, workbook, template=template, attach=(drawn,)))
 
     return notify
+
+
+def save_report_deck(report: Any, template: str, folder: Path) -> Path:
+    """The meeting deck of a sync's report, saved in ``folder`` as meeting-<week>.pptx."""
+    from sheetops.deck.content import deck_content
+    from sheetops.deck.slides import save_deck
+    from sheetops.templates import load_template
+
+    path = folder / f"meeting-{report.week.isoformat()}.pptx"
+    save_deck(deck_content(report, load_template(template)), path)
+    return path
 
 
 def _raise_if_none_sent(result: Any) -> None:
@@ -117,15 +136,18 @@ def build_jobs(
     folder: str,
     retry_for: str | None = None,
     credentials: str | None = None,
+    deck: bool = False,
 ) -> list[Job]:
-    """The jobs of one workbook: the sync, and each reminder asked for."""
+    """The jobs of one workbook: the sync (``deck``: its digest carries the meeting deck),
+    and each reminder asked for."""
     jobs = []
     wanted: list[tuple[JobKind, Weekly | None]] = [("sync", sync_at), ("remind", remind_at),
                                                     ("plan-reminder", plan_reminder_at)]
     for kind, when in wanted:
         if when is None:
             continue
-        argv = job_command(kind, workbook, interpreter=interpreter, retry_for=retry_for, credentials=credentials)
+        argv = job_command(kind, workbook, interpreter=interpreter, retry_for=retry_for, credentials=credentials,
+                           deck=deck)
         jobs.append(Job(kind, workbook, when, argv, dict(JOB_ENV), folder))
     return jobs
 

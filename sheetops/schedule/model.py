@@ -174,13 +174,14 @@ def job_name(workbook: str, kind: JobKind) -> str:
 
 def job_command(
     kind: JobKind, workbook: str, *, interpreter: str, retry_for: str | None = None,
-    credentials: str | None = None,
+    credentials: str | None = None, deck: bool = False,
 ) -> tuple[str, ...]:
-    """The command line of a job: ``python -m sheetops sync WORKBOOK --scheduled``; both
-    reminders run ``sheetops remind WORKBOOK``, which tells by the day what to remind of."""
+    """The command line of a job: ``python -m sheetops sync WORKBOOK --scheduled`` (with
+    ``--deck``: the meeting deck goes with the CMO's digest); both reminders run
+    ``sheetops remind WORKBOOK``, which tells by the day what to remind of."""
     base = (interpreter, "-m", "sheetops")
     extra = ("--credentials", credentials) if credentials else ()
     if kind == "sync":
         retry = ("--retry-for", retry_for) if retry_for else ()
-        return (*base, "sync", workbook, "--scheduled", *retry, *extra)
+        return (*base, "sync", workbook, "--scheduled", *retry, *(("--deck",) if deck else ()), *extra)
     return (*base, "remind", workbook, *extra)

@@ -21,15 +21,18 @@ from dataclasses import dataclass, field
 from sheetops import __version__
 from sheetops.errors import WorkbookError
 from sheetops.issues import workbook_issues
-from sheetops.layout import HEADER, NOTE, Cell
+from sheetops.layout import HEADER, NOTE, Cell, TabLayout
 from sheetops.messages import message
 from sheetops.ports import Backend, SyncWrite
 from sheetops.sync import summary
 from sheetops.sync.facts import Facts, read_facts
 from sheetops.sync.figures import channel_report, totals_month, totals_of
+from sheetops.sync.health import KpiHealth
+from sheetops.sync.months import Month, unit_economics
 from sheetops.sync.period import ReportPeriod, report_period, week_start
 from sheetops.sync.report import ChannelReport, Decisions, Figures, MonthBudget, SyncReport, breach_key
 from sheetops.sync.rules import Breach, evaluate_rules
+from sheetops.sync.trend import Trend, weekly_trend
 from sheetops.tables import Inputs, read_inputs
 from sheetops.templates import Template, normalize
 from sheetops.values import ValueProblem, is_blank, parse_date, show_date
@@ -52,6 +55,7 @@ class Analysis:
     issues: tuple[Finding, ...]
     decisions: Decisions = field(default_factory=Decisions)
     month: MonthBudget | None = None
+    trend: Trend | None = None
 
     @property
     def lang(self) -> str:
@@ -97,9 +101,10 @@ def analyze(
         for channel in inputs.channels
     )
     issues = (*workbook_issues(bound, inputs, read), *period_findings(read, inputs, period))
+    trend = weekly_trend(channels, facts, period.week, inputs.settings.trend_weeks, gross_margin)
     return Analysis(bound, inputs, facts, period, channels, totals_of(channels, facts, period.week, gross_margin),
                     breaches, issues, decisions_since(bound, inputs, read, period, breaches),
-                    totals_month(channels, period))
+                    totals_month(channels, period), trend)
 
 
 def decisions_since(
@@ -166,8 +171,11 @@ def unusable_message(source: str, findings: Sequence[Finding]) -> str:
     return f"{source} cannot be synced, nothing was written: " + "; ".join(f.message for f in findings) + "."
 
 
-def build_write(analysis: Analysis, *, log_row: tuple[Cell, ...]) -> SyncWrite:
-    """The summary tab, the log's header, the log row and the highlights of one sync.
+def build_write(analysis: Analysis, *, log_row: tuple[Cell, ...], months: tuple[Month, ...] = (),
+                health: KpiHealth | None = None, monthly: bool = False) -> SyncWrite:
+    """The summary tab, the log's header, the log row and the highlights of one sync;
+    ``monthly`` (``sync --month``): the Unit economics tab too, with ``months`` and
+    ``health``, the KPI check.
 
     ``log_row`` is in the template's column order; it is placed under the Sync Log's own
     headers (see :func:`place_log_row`)."""
@@ -191,8 +199,15 @@ def build_write(analysis: Analysis, *, log_row: tuple[Cell, ...]) -> SyncWrite:
         month=analysis.month,
     )
     placed, new_headers = place_log_row(bound, log_row, lang)
+    tabs: tuple[TabLayout, ...] = (summary_tab,)
+    if monthly:
+        from sheetops.sync.review import review_layout
+
+        tabs += (review_layout(template=template, name=owned_tab_name(bound, "unit_economics", lang), lang=lang,
+                               currency=analysis.inputs.settings.currency, as_of=analysis.as_of,
+                               months=months, health=health),)
     return SyncWrite(
-        tabs=(summary_tab,),
+        tabs=tabs,
         log_tab=summary.log_layout(template, owned_tab_name(bound, "sync_log", lang), lang),
         log_row=placed,
         highlights=summary.highlights(analysis.breaches, template, lang),
@@ -260,18 +275,20 @@ def run_sync(
     now: Callable[[], dt.datetime] = dt.datetime.now,
     today: dt.date | None = None,
     scheduled: bool = False,
+    monthly: bool = False,
 ) -> SyncReport:
     """One sync: read, compute, and (unless ``dry_run``, or ``strict`` met issues) write.
 
     ``as_of``: report the week that contains it; without it, the latest week whose report
     day has come by ``today`` (default: ``now()``'s date; see :mod:`sheetops.sync.period`).
     ``scheduled``: the system's scheduler started the run (the Sync Log says so).
+    ``monthly``: also the monthly review, the Unit economics tab with the KPI health check.
     """
     with _collector_paused():
         # The workbook's values and the facts are freed when _run returns, before the
         # collector is back: it then has nothing new to scan.
         return _run(backend, template, as_of=as_of, dry_run=dry_run, strict=strict, progress=progress, now=now,
-                    today=today, scheduled=scheduled)
+                    today=today, scheduled=scheduled, monthly=monthly)
 
 
 def _run(
@@ -285,6 +302,7 @@ def _run(
     now: Callable[[], dt.datetime],
     today: dt.date | None,
     scheduled: bool,
+    monthly: bool = False,
 ) -> SyncReport:
     report = progress or _silent
     started = time.perf_counter()
@@ -301,7 +319,11 @@ def _run(
         row = summary.log_row(when=now(), as_of=analysis.as_of, rows_read=analysis.facts.rows_read,
                               breaches=len(analysis.breaches), issues=len(analysis.issues), duration=duration,
                               result=result, lang=lang, scheduled=scheduled, version=__version__)
-        changes = build_write(analysis, log_row=row)
+        # The monthly review only with --month: the Friday sync does not pay for it.
+        months = unit_economics(analysis.inputs.channels, analysis.facts, analysis.as_of,
+                                analysis.inputs.settings.gross_margin) if monthly else ()
+        health = kpi_check(analysis) if monthly else None
+        changes = build_write(analysis, log_row=row, months=months, health=health, monthly=monthly)
         del data  # the workbook's values, freed before the write, which needs memory of its own
         analysis = without_values(analysis)
         written = False
@@ -331,7 +353,26 @@ def _run(
         decisions=analysis.decisions,
         month=analysis.month,
         roles=analysis.inputs.roles,
+        trend=analysis.trend,
+        months=months,
+        kpi_health=health,
+        monthly=monthly,
     )
+
+
+def kpi_check(analysis: Analysis) -> KpiHealth:
+    """The quarterly KPI check over the complete weeks up to the reported one; without
+    pandas, a KpiHealth that says the check is off (the rest of the run goes on)."""
+    from sheetops.errors import MissingExtraError
+    from sheetops.sync.health import kpi_health
+
+    period = analysis.period
+    last = period.week if period.complete else period.week - dt.timedelta(weeks=1)
+    weeks = analysis.inputs.settings.kpi_health_weeks
+    try:
+        return kpi_health(analysis.channels, analysis.facts, last, weeks, analysis.inputs.settings.gross_margin)
+    except MissingExtraError:
+        return KpiHealth(weeks, None, None, available=False)
 
 
 def without_values(analysis: Analysis) -> Analysis:

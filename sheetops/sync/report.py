@@ -3,7 +3,8 @@
 ``SyncReport.as_dict()`` gives::
 
     {"source", "as_of", "week", "period": {...}, "channels": [...], "totals": {...},
-     "breaches": [...], "resolved": [...], "decisions_since", "issues": [...], "written"}
+     "breaches": [...], "resolved": [...], "decisions_since", "issues": [...], "written", "trend": {...},
+     "months": [...], "kpi_health": {...} or null}
 
 Fields are only ever added, never renamed or removed.
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from sheetops.ports import SyncWrite
 from sheetops.sync.facts import FACT_KEYS, PLAN_KEYS, FactSource
@@ -26,6 +27,11 @@ from sheetops.sync.rules import Breach
 from sheetops.sync.status import Status
 from sheetops.tables import DAYS_OF_WEEK, Channel, RoleEntry, Settings
 from sheetops.workbook import Finding
+
+if TYPE_CHECKING:
+    from sheetops.sync.health import KpiHealth
+    from sheetops.sync.months import Month
+    from sheetops.sync.trend import Trend
 
 Numbers = Mapping[str, float | None]
 
@@ -217,6 +223,10 @@ class SyncReport:
     decisions: Decisions = field(default_factory=Decisions)
     month: MonthBudget | None = None  # all channels with a monthly budget
     roles: tuple[RoleEntry, ...] = ()  # the Roles tab: who is who, and their contacts (notifications)
+    trend: Trend | None = None  # the last Trend weeks, week by week (the deck's charts)
+    months: tuple[Month, ...] = ()  # unit economics by month, the oldest first: sync --month only
+    kpi_health: KpiHealth | None = None  # the KPI check: sync --month only
+    monthly: bool = False  # sync --month: the Unit economics tab was (or would have been) written
 
     @property
     def reported(self) -> ReportPeriod:
@@ -243,4 +253,7 @@ class SyncReport:
             "decisions_since": self.decisions.since.isoformat() if self.decisions.since else None,
             "issues": [issue_dict(i) for i in self.issues],
             "written": self.written,
+            "trend": self.trend.as_dict() if self.trend is not None else None,
+            "months": [m.as_dict() for m in self.months] if self.monthly else None,
+            "kpi_health": self.kpi_health.as_dict() if self.kpi_health is not None else None,
         }

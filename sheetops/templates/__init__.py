@@ -203,7 +203,8 @@ class _Parser:
         if len(headers) != len(set(headers)):
             raise self.fail(f"{where}.columns", "two columns share a header")
         return Tab(
-            self.get(data, "key", where, str), self.labels(data, where), tuple(columns), bool(data.get("owned", False))
+            self.get(data, "key", where, str), self.labels(data, where), tuple(columns), bool(data.get("owned", False)),
+            bool(data.get("on_demand", False)),
         )
 
     def role(self, data: Any, where: str, root: Mapping[str, Any]) -> Role:

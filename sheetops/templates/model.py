@@ -93,12 +93,14 @@ class Column:
 
 @dataclass(frozen=True)
 class Tab:
-    """One tab of the contract. ``owned`` tabs are written by sheetops only."""
+    """One tab of the contract. ``owned`` tabs are written by sheetops only; an ``on_demand``
+    one is not made by init, only by the sync that writes it (Unit economics: ``sync --month``)."""
 
     key: str
     name: Text
     columns: tuple[Column, ...]
     owned: bool = False
+    on_demand: bool = False
 
     def column(self, key: str) -> Column:
         for column in self.columns:

@@ -156,3 +156,11 @@ def test_excel_addin_command_writes_the_files_beside_the_workbook(demo_xlsx: Pat
     assert "CMO Summary" in (folder / "main.py").read_text("utf-8")
     assert (folder / "requirements.txt").read_text("utf-8").startswith("sheetops==")
     assert "docs/excel.md" in result.stdout
+
+
+def test_a_book_open_in_excel_is_not_provisioned_again(book: xw.Book) -> None:
+    from sheetops.errors import BackendError
+    from sheetops.lite import BookBackend
+
+    with pytest.raises(BackendError, match="sheetops init"):
+        BookBackend(book).provision(None, None)

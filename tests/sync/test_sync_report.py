@@ -37,7 +37,8 @@ def document(book: Book) -> dict[str, Any]:
 
 def test_the_top_level(document: dict[str, Any]) -> None:
     assert list(document) == ["source", "as_of", "week", "period", "channels", "totals", "breaches", "resolved",
-                              "decisions_since", "issues", "written"]
+                              "decisions_since", "issues", "written", "trend", "months",
+                              "kpi_health"]
     assert (document["as_of"], document["week"], document["written"]) == ("2026-11-27", "2026-11-23", False)
     assert document["period"] == {"week": "2026-11-23", "end": "2026-11-29", "as_of": "2026-11-27",
                                   "days_elapsed": 5, "days": 7, "complete": False, "report_day": "friday"}
