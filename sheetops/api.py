@@ -18,9 +18,9 @@ from sheetops.templates import DEFAULT_TEMPLATE, load_template
 from sheetops.workbook import Finding, bind
 
 if TYPE_CHECKING:
-    from sheetops.backends import Backend
     from sheetops.deck import DeckResult
     from sheetops.lite.addin import AddinFiles
+    from sheetops.ports import Backend
     from sheetops.sync.report import SyncReport
 
 Progress = Callable[[str, float], None]  # (what is happening, fraction done 0..1)
