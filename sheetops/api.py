@@ -14,16 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sheetops.errors import WorkbookError
 from sheetops.templates import DEFAULT_TEMPLATE, load_template
 from sheetops.workbook import Finding, bind
 
 if TYPE_CHECKING:
-    from sheetops.backends import Backend
     from sheetops.backends.gsheets.auth import GoogleCredentials
     from sheetops.backends.gsheets.script import MenuInstall
     from sheetops.deck import DeckResult
     from sheetops.lite.addin import AddinFiles
+    from sheetops.ports import Backend
     from sheetops.sync.report import SyncReport
 
 Progress = Callable[[str, float], None]  # (what is happening, fraction done 0..1)
@@ -56,22 +55,19 @@ class CheckReport:
         }
 
 
-def open_backend(target: str | Path, *, credentials: str | Path | GoogleCredentials | None = None) -> Backend:
-    """The backend for a workbook: a Google spreadsheet's URL or ID, else a local .xlsx file.
+def open_backend(
+    target: str | Path, *, credentials: str | Path | GoogleCredentials | None = None, backend: str | None = None
+) -> Backend:
+    """The backend for a workbook: ``backend`` by name (see :mod:`sheetops.backends.registry`),
+    else a Google spreadsheet's URL or ID, else a local .xlsx file.
 
     ``credentials``: a Google service-account key file, or credentials already made (as
     ``sheetops serve`` makes them from its caller's access token); otherwise the documented
     order: GOOGLE_APPLICATION_CREDENTIALS, the signed-in user, application default credentials.
     """
-    from sheetops.backends.addresses import is_google_target
+    from sheetops.backends import registry
 
-    if is_google_target(target):
-        from sheetops.backends.gsheets import open_gsheets_backend
-
-        return open_gsheets_backend(str(target), credentials=credentials)
-    from sheetops.backends.xlsx import XlsxBackend
-
-    return XlsxBackend(Path(target))
+    return registry.open_backend(target, name=backend, credentials=credentials)
 
 
 def provision(
@@ -91,23 +87,22 @@ def provision(
 ) -> ProvisionResult:
     """Create a workbook from a template (``sheetops init``): an .xlsx file at ``path``, or
     with ``backend="gsheets"`` a Google spreadsheet titled ``title`` (``path`` is then its URL)."""
+    from sheetops.backends import registry
+    from sheetops.ports import ProvisionOptions
     from sheetops.provision import build_layout
 
     spec = load_template(template)
     layout = build_layout(spec, lang=lang, channels=channels, demo=demo, today=today or dt.date.today())
     channel_count = len(channels) if channels is not None else len(spec.channels)
-    if backend == "gsheets":
-        from sheetops.backends.gsheets import parse_share, provision_gsheets
+    people: tuple[tuple[str, str], ...] = ()
+    if shares:
+        from sheetops.backends.gsheets.shares import parse_share
 
-        url = provision_gsheets(layout, title=title or "", shares=[parse_share(s) for s in shares], folder=folder,
-                                credentials=credentials)
-        return ProvisionResult(url, lang, spec.name, channel_count)
-    from sheetops.backends.xlsx.writer import create_workbook
-
-    if path is None:
-        raise WorkbookError("give the file to create, e.g. sheetops init marketing.xlsx")
-    create_workbook(Path(path), layout, force=force)
-    return ProvisionResult(str(path), lang, spec.name, channel_count)
+        people = tuple(parse_share(s) for s in shares)
+    options = ProvisionOptions(force=force, title=title or "", shares=people, folder=folder)
+    made = registry.open_backend("" if path is None else path, name=backend, credentials=credentials)
+    where = made.provision(layout, options)
+    return ProvisionResult(where, lang, spec.name, channel_count)
 
 
 def check(
@@ -137,6 +132,7 @@ def sync(
     today: dt.date | None = None,
     scheduled: bool = False,
     monthly: bool = False,
+    backend: str | None = None,
 ) -> SyncReport:
     """Compute KPIs and breaches, mark them, write the summary and log (``sheetops sync``).
 
@@ -145,12 +141,14 @@ def sync(
     ``scheduled``: the run was started by the system's scheduler (``sheetops schedule``);
     the Sync Log row says so. ``monthly`` (``sync --month``): also write the Unit economics
     tab, with the KPI health check where pandas is installed (``sheetops[analysis]``).
+    ``backend``: a backend by name, e.g. ``"excel"`` to sync the workbook as it is open in
+    Excel (see :mod:`sheetops.backends.registry`).
     """
     from sheetops.sync.engine import run_sync
 
     spec = load_template(template)
-    backend = open_backend(path, credentials=credentials)
-    return run_sync(backend, spec, as_of=as_of, dry_run=dry_run, strict=strict, progress=progress, today=today,
+    opened = open_backend(path, credentials=credentials, backend=backend)
+    return run_sync(opened, spec, as_of=as_of, dry_run=dry_run, strict=strict, progress=progress, today=today,
                     scheduled=scheduled, monthly=monthly)
 
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from sheetops import __version__
+from sheetops.backends.registry import names as backend_names
 from sheetops.errors import SheetopsError, error_kind_of, exit_code_of
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path), required=False)
-@click.option("--backend", type=click.Choice(["xlsx", "gsheets"]), default="xlsx", show_default=True,
+@click.option("--backend", type=click.Choice(backend_names(provisions=True)), default="xlsx", show_default=True,
               help="Where the workbook lives: a local .xlsx file, or a new Google spreadsheet.")
 @click.option("--title", help="Google Sheets: the new spreadsheet's title.")
 @click.option("--share", "shares", multiple=True, metavar="EMAIL[:reader|writer]",
@@ -136,8 +137,9 @@ def init(path: Path | None, backend: str, title: str | None, shares: tuple[str, 
       sheetops init --backend gsheets --title "Marketing" --menu-service https://sheetops-abc.a.run.app
     """
     from sheetops import api
+    from sheetops.backends.registry import KINDS
 
-    if backend == "gsheets":
+    if KINDS[backend].titled:
         if path is not None:
             raise click.BadParameter("a Google spreadsheet is named with --title, not a file path",
                                      param_hint="PATH")
@@ -237,9 +239,13 @@ def check(path: str, as_json: bool, quiet: bool, template_name: str, credentials
 @click.option("--month", "monthly", is_flag=True,
               help="Also write the monthly review: the Unit economics tab (spend, CAC, LTV, payback, ROMI by month "
                    "and channel) and the KPI health check (needs sheetops[analysis]; see docs/workbook.md).")
+@click.option("--excel", is_flag=True,
+              help="Sync the workbook as it is open in Excel (Windows, macOS; needs the excel extra): you keep "
+                   "working and see the marks appear (see docs/excel.md).")
 def sync(path: str, credentials: Path | None, as_of: dt.date | None, dry_run: bool, as_json: bool, quiet: bool,
          wide: bool, strict: bool, fail_on_breach: bool, template_name: str, scheduled: bool,
-         retry_for: str | None, notify: bool, deck: bool, monthly: bool) -> None:
+         retry_for: str | None, notify: bool, deck: bool, monthly: bool,
+         excel: bool) -> None:
     """Compute KPIs, find stop-rule breaches, mark them in the cells, write the CMO summary.
 
     Run it every Friday (or from a scheduler). Exit codes: 0 done, 1 --strict found data
@@ -252,6 +258,7 @@ def sync(path: str, credentials: Path | None, as_of: dt.date | None, dry_run: bo
       sheetops sync marketing.xlsx --json --fail-on-breach
       sheetops sync marketing.xlsx --notify
       sheetops sync marketing.xlsx --month
+      sheetops sync marketing.xlsx --excel
       sheetops sync https://docs.google.com/spreadsheets/d/1AbC.../edit
       sheetops sync /home/me/marketing.xlsx --scheduled --retry-for 30m
     """
@@ -262,6 +269,9 @@ def sync(path: str, credentials: Path | None, as_of: dt.date | None, dry_run: bo
         from sheetops.schedule import user_lang
 
         raise click.BadParameter(message("schedule.retry_for_alone", user_lang()), param_hint="--retry-for")
+    if excel and scheduled:
+        raise click.BadParameter("a scheduled run syncs the file; --excel syncs a workbook open in Excel now",
+                                 param_hint="--excel")
     if deck:
         if not (notify or scheduled):
             raise click.BadParameter("--deck goes with --notify or --scheduled: it is sent with the CMO's digest.",
@@ -286,7 +296,7 @@ def sync(path: str, credentials: Path | None, as_of: dt.date | None, dry_run: bo
         with progress(enabled=not (as_json or quiet)) as report_progress:
             report = api.sync(path, as_of=as_of, dry_run=dry_run, strict=strict,
                               template=template_name, progress=report_progress, credentials=credentials,
-                              monthly=monthly)
+                              monthly=monthly, backend="excel" if excel else None)
         if notify_config is not None:
             from sheetops.notify import after_sync
 

@@ -13,6 +13,7 @@ for what stops the run::
     ├── BackendError         a backend failed (file system, network, API)
     │   ├── CredentialsError       no usable credentials, or access refused
     │   ├── ServiceUnavailableError  the network or the service failed for now
+    │   ├── PlatformError          the backend cannot run on this system (live Excel on Linux)
     │   └── SchedulerError         the system's scheduler refused a job
     ├── MissingExtraError    an optional dependency is not installed
     └── ConfigError          the notification settings cannot be used (unreadable,
@@ -57,6 +58,10 @@ class ServiceUnavailableError(BackendError):
     """The network or a service failed in a way that may pass: a scheduled run tries again later."""
 
 
+class PlatformError(BackendError):
+    """The backend needs what this system lacks: live Excel needs Excel, on Windows or macOS."""
+
+
 class SchedulerError(BackendError):
     """The system's scheduler (systemd, cron, launchd, Task Scheduler) refused to add or remove a job."""
 
@@ -78,6 +83,7 @@ ERROR_KINDS: tuple[tuple[type[SheetopsError], str], ...] = (
     (TemplateError, "template_unusable"),
     (CredentialsError, "credentials_failed"),
     (SchedulerError, "scheduler_failed"),
+    (PlatformError, "platform_unsupported"),
     (BackendError, "backend_failed"),
     (MissingExtraError, "missing_extra"),
     (ConfigError, "config_unusable"),

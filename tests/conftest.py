@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -105,3 +106,18 @@ def soffice() -> str:
         pytest.skip("LibreOffice (soffice) is not installed; .ci/run installs libreoffice-calc-nogui and "
                     "libreoffice-impress-nogui")
     return found
+
+
+@pytest.fixture
+def excel() -> Iterator[Any]:
+    """Excel as it is on a desktop, in memory: xlwings' active engine is the in-memory one
+    (:mod:`sheetops.testing.xlwings_memory`), so ``xw.Book(path)`` opens the file "in Excel"."""
+    import xlwings as xw
+
+    from sheetops.testing import xlwings_memory
+
+    before = xw.engines.active
+    engine = xlwings_memory.activate()
+    yield engine
+    xlwings_memory.reset()
+    xw.engines.active = before

@@ -1,73 +1,25 @@
 """Backends: where a workbook lives. One narrow seam, several adapters.
 
-The engine never knows whether it talks to a local .xlsx file, Google Sheets or live
-Excel. It is handed a :class:`Backend`, reads everything once with :meth:`Backend.read`,
-computes, and hands every change back at once to :meth:`Backend.write`, which applies
-all of it or nothing. Vendor libraries are imported inside the adapters only.
+The seam itself (:class:`~sheetops.ports.Backend`, :class:`~sheetops.ports.SyncWrite`,
+:class:`~sheetops.ports.Highlight`) belongs to the core, in :mod:`sheetops.ports`, and
+is re-exported here (on first use: the CLI imports :mod:`.registry` at start). The
+adapters are chosen by name in one place, :mod:`sheetops.backends.registry`, which the
+API and the CLI both use. Vendor libraries are imported inside the adapters only.
 """
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
-from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Any
 
-from sheetops.layout import Cell, TabLayout
-from sheetops.workbook import WorkbookData
+__all__ = ["STATE_TAB", "Backend", "Highlight", "ProvisionOptions", "SyncWrite"]
 
-# The hidden tab where a backend keeps the record of the highlights it made.
-STATE_TAB = "sheetops_state"
+if TYPE_CHECKING:
+    from sheetops.ports import STATE_TAB, Backend, Highlight, ProvisionOptions, SyncWrite
+else:
 
+    def __getattr__(name: str) -> Any:
+        if name in __all__:
+            from sheetops import ports
 
-@dataclass(frozen=True)
-class Highlight:
-    """A cell sheetops marks: a light red fill and a note that explains the breach."""
-
-    tab: str  # the tab name as it is in the workbook
-    row: int  # 0-based: row 0 is the header row
-    col: int  # 0-based
-    note: str
-
-
-@dataclass(frozen=True)
-class SyncWrite:
-    """Everything one sync writes, applied all at once.
-
-    ``tabs`` replace the contents of the tabs sheetops owns (the CMO Summary), creating
-    them where missing. ``log_row`` is appended below the last row of the Sync Log (whose
-    header is ``log_tab``; the backend creates it from that layout when missing), each
-    cell under its column's header; ``log_header`` are the header cells an existing Sync
-    Log lacks (one made by an older sheetops), by column, written into its first row.
-    ``highlights`` is the whole set that should be visible after the write: the backend
-    compares it with its own record, adds the new ones, updates changed notes, removes
-    the ones no longer wanted (restoring the fill each cell had before) and never touches
-    a fill or a note that a person made.
-    """
-
-    tabs: tuple[TabLayout, ...]
-    log_tab: TabLayout
-    log_row: tuple[Cell, ...]
-    highlights: tuple[Highlight, ...]
-    log_header: tuple[tuple[int, Cell], ...] = ()
-
-
-class Backend(Protocol):
-    """A workbook sheetops can read and write."""
-
-    @property
-    def source(self) -> str:
-        """The path or URL, for messages."""
-        ...
-
-    def lock(self) -> AbstractContextManager[None]:
-        """Hold the workbook for one run: refuse if a person or another run has it open."""
-        ...
-
-    def read(self) -> WorkbookData:
-        """Every tab's values, error values as :class:`~sheetops.values.CellError`."""
-        ...
-
-    def write(self, changes: SyncWrite) -> None:
-        """Apply every change at once, or none of them."""
-        ...
-
+            return getattr(ports, name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sheetops.backends import SyncWrite
 from sheetops.errors import BackendError, WorkbookLockedError
-from sheetops.layout import TabLayout
+from sheetops.layout import TabLayout, WorkbookLayout
+from sheetops.ports import ProvisionOptions, SyncWrite
 from sheetops.values import CellValue
 from sheetops.workbook import Sheet, WorkbookData
 
@@ -45,6 +45,11 @@ class MemoryBackend:
     def read(self) -> WorkbookData:
         self.reads += 1
         return self.data
+
+    def provision(self, layout: WorkbookLayout, options: ProvisionOptions) -> str:
+        """Hold the values of a new workbook (``init``): each tab of ``layout``."""
+        self.data = WorkbookData(self.source, tuple(Sheet(t.name, _values(t), t.hidden) for t in layout.tabs))
+        return self.source
 
     def write(self, changes: SyncWrite) -> None:
         if not self._held:

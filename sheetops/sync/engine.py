@@ -19,11 +19,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sheetops import __version__
-from sheetops.backends import Backend, SyncWrite
 from sheetops.errors import WorkbookError
 from sheetops.issues import workbook_issues
 from sheetops.layout import HEADER, NOTE, Cell, TabLayout
 from sheetops.messages import message
+from sheetops.ports import Backend, SyncWrite
 from sheetops.sync import summary
 from sheetops.sync.facts import Facts, read_facts
 from sheetops.sync.figures import channel_report, totals_month, totals_of

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from sheetops.backends import SyncWrite
+from sheetops.ports import SyncWrite
 from sheetops.sync.facts import FACT_KEYS, PLAN_KEYS, FactSource
 from sheetops.sync.kpis import KPI_KEYS, shown
 from sheetops.sync.period import ReportPeriod

@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sheetops import layout, messages
-from sheetops.backends import Highlight
 from sheetops.layout import Cell, Style, TabLayout
+from sheetops.ports import Highlight
 from sheetops.sync.facts import Facts, PeriodFact
 from sheetops.sync.kpis import COSTS, METRIC_INPUTS, MONEY, SHARES, add_up, metric_value, shown
 from sheetops.sync.period import ReportPeriod

@@ -21,7 +21,6 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from sheetops.backends import SyncWrite
 from sheetops.backends.addresses import is_google_target, spreadsheet_id, spreadsheet_url
 from sheetops.backends.gsheets.auth import (
     AuthStatus,
@@ -38,6 +37,7 @@ from sheetops.backends.gsheets.client import SHEETS_URL
 from sheetops.backends.gsheets.http import GoogleSettings
 from sheetops.backends.gsheets.shares import parse_share
 from sheetops.layout import WorkbookLayout
+from sheetops.ports import ProvisionOptions, SyncWrite
 from sheetops.workbook import WorkbookData
 
 if TYPE_CHECKING:
@@ -138,6 +138,17 @@ class GSheetsBackend:
                 applied=lambda: self.written_mark() == write_id,
             )
         self._snapshot = None  # what was read no longer describes the spreadsheet
+
+    def provision(self, layout: WorkbookLayout, options: ProvisionOptions) -> str:
+        """Create a spreadsheet from a layout (``sheetops init --backend gsheets``), titled,
+        shared and placed as ``options`` say; this backend is then that spreadsheet. Its URL."""
+        from sheetops.backends.gsheets.create import create_spreadsheet
+
+        url = create_spreadsheet(layout, title=options.title, shares=options.shares, folder=options.folder,
+                                 conn=self.connection)
+        self.spreadsheet_id = spreadsheet_id(url)
+        self._snapshot = None
+        return url
 
     def written_mark(self) -> str | None:
         """The id of the last write Google applied (a small read of developer metadata)."""

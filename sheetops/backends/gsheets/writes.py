@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from sheetops.backends import STATE_TAB, SyncWrite
+from sheetops.backends.fillrecord import CellChange, Look, Record, plan_highlights, read_records, state_layout
 from sheetops.backends.gsheets.bodies import (
     FILL_FIELDS,
     JSON,
@@ -28,8 +28,8 @@ from sheetops.backends.gsheets.bodies import (
     tab_requests,
 )
 from sheetops.backends.gsheets.snapshot import SYNC_MARK, Snapshot
-from sheetops.backends.gsheets.state import CellChange, Look, Record, plan_highlights, read_records, state_layout
 from sheetops.layout import TabLayout
+from sheetops.ports import STATE_TAB, SyncWrite
 from sheetops.workbook import address
 
 

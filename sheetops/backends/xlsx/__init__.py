@@ -20,10 +20,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sheetops.backends import SyncWrite
 from sheetops.backends.xlsx.atomic import Stamp, file_stamp, remove_stale_temp_files, written_meanwhile
 from sheetops.backends.xlsx.package import PartCache, check_not_locked, open_package
 from sheetops.errors import BackendError, WorkbookError, WorkbookLockedError
+from sheetops.layout import WorkbookLayout
+from sheetops.ports import ProvisionOptions, SyncWrite
 from sheetops.workbook import WorkbookData
 
 LOCK_FOLDER = "sheetops-locks"
@@ -210,3 +211,11 @@ class XlsxBackend:
         written = apply_sync_write(self.file, changes, known, expected=self._read_stamp or now)
         if written is not None and self._read_stamp is not None:
             self._read_stamp = written
+
+    def provision(self, layout: WorkbookLayout, options: ProvisionOptions) -> str:
+        """Write a new workbook at the path (``sheetops init``): refused where a file is,
+        unless ``options.force``."""
+        from sheetops.backends.xlsx.writer import create_workbook
+
+        create_workbook(self.path, layout, force=options.force)
+        return str(self.path)

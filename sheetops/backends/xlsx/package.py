@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import posixpath
 import struct
+import sys
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -129,6 +130,12 @@ def check_not_locked(path: Path) -> None:
     for lock in (path.with_name(f"~${path.name}"), path.with_name(f".~lock.{path.name}#")):
         if lock.exists():
             program = "Excel" if lock.name.startswith("~$") else "LibreOffice"
+            if program == "Excel" and sys.platform in ("win32", "darwin"):
+                raise WorkbookLockedError(
+                    f"{path}: the workbook is open in Excel (lock file {lock.name}); sync it there with "
+                    f"`sheetops sync {path} --excel` (you keep working and see the marks appear), or close it "
+                    "and run sheetops again. Nothing was changed."
+                )
             raise WorkbookLockedError(
                 f"{path}: the workbook is open in {program} (lock file {lock.name}); "
                 "close it there and run sheetops again. Nothing was changed."

@@ -24,7 +24,6 @@ import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from sheetops.backends import STATE_TAB, Highlight, SyncWrite
 from sheetops.backends.xlsx.atomic import Stamp, replace_atomically
 from sheetops.backends.xlsx.notes import SheetNotes
 from sheetops.backends.xlsx.package import PartCache, SheetPart, open_package, sheet_parts, uses_1904_dates
@@ -52,6 +51,8 @@ from sheetops.backends.xlsx.styles import MINIMAL_STYLES, StyleSheet
 from sheetops.backends.xlsx.tabs import WORKBOOK, add_tab, hide_tab
 from sheetops.errors import BackendError, WorkbookError
 from sheetops.layout import HIGHLIGHT_FILL, Cell, TabLayout
+from sheetops.ports import STATE_TAB, Highlight, SyncWrite
+from sheetops.sync.marks import MARK, RESTORE, CellLook, Kept, Key, MarkOp, plan_marks
 
 SHARED_STRINGS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
 
@@ -174,31 +175,105 @@ class _Sync:
     # -- highlights ------------------------------------------------------------------
 
     def _apply_highlights(self, highlights: tuple[Highlight, ...], rewritten: set[str]) -> list[HighlightRecord] | None:
-        """Add, update and remove highlights; return the new record (None: no record needed,
-        or the one in the workbook already says exactly this)."""
+        """Add, update and remove highlights as the core plans them
+        (:func:`sheetops.sync.marks.plan_marks`); return the new record (None: no record
+        needed, or the one in the workbook already says exactly this)."""
         state = self._sheet(STATE_TAB)
         recorded = self._read_records(state) if state else []
-        records = {r.key: r for r in recorded}
-        wanted: dict[tuple[str, str], Highlight] = {}
         for highlight in highlights:
             sheet = self._sheet(highlight.tab)
             if sheet is None:
                 raise BackendError(f"cannot mark a cell on the tab {highlight.tab!r}: the workbook has no such tab.")
             if sheet.name.casefold() in rewritten:
                 raise BackendError(f"cannot mark a cell on the tab {sheet.name!r}: sheetops rewrites that tab whole.")
-            wanted[(sheet.name.casefold(), cell_ref(highlight.row, highlight.col))] = highlight
-        self._find_rows(wanted.values(), recorded)
-        kept: list[HighlightRecord] = []
-        for key, record in records.items():
-            if key not in wanted:
-                self._unhighlight(record)
-        for key, highlight in wanted.items():
-            kept.append(self._highlight(highlight, records.get(key)))
+        self._find_rows(highlights, recorded)
+        wanted = [dataclasses.replace(h, tab=self._tab_name(h.tab)) for h in highlights]
+        records = {(self._tab_name(r.tab), *parse_ref(r.cell)): r for r in recorded}
+        with_notes = {(h.tab, h.row, h.col) for h in wanted} | {k for k, r in records.items() if r.note_by_sheetops}
+
+        cells: dict[Key, CellState] = {}  # as the planner saw them: a kept mark's record is made from them
+
+        def look(tab: str, row: int, col: int) -> CellLook | None:
+            sheet = self._sheet(tab)
+            if sheet is None:
+                return None  # the tab was deleted or renamed: nothing left to restore
+            cell = cells[(tab, row, col)] = self._editor(sheet).cell(row, col)
+            shows = self._shows_highlight(cell)
+            if (tab, row, col) not in with_notes:
+                return CellLook(shows, None)  # the planner does not look at this cell's note
+            note = self._notes(sheet).note(cell_ref(row, col))
+            return CellLook(shows, note.text if note is not None else None)
+
+        plan = plan_marks(wanted, records, look)
+        fresh = {op.key: self._apply_op(op) for op in plan.ops}
+        kept = [self._kept_record(mark, fresh.get(mark.key), cells[mark.key]) for mark in plan.kept]
         if state is None and not kept:
             return None
         if state is not None and sorted(kept, key=record_order) == recorded:
             return None  # the record says this already: its part is copied as it is
         return kept
+
+    def _tab_name(self, tab: str) -> str:
+        sheet = self._sheet(tab)
+        return sheet.name if sheet is not None else tab
+
+    def _apply_op(self, op: MarkOp[HighlightRecord]) -> HighlightRecord | None:
+        """One planned change to a cell's style and note; a fresh mark's record (its
+        note fields are filled in by :meth:`_kept_record`)."""
+        tab, row, col = op.key
+        sheet = self._sheet(tab)
+        assert sheet is not None  # the planner saw the cell
+        editor = self._editor(sheet)
+        ref = cell_ref(row, col)
+        made: HighlightRecord | None = None
+        if op.fill == RESTORE and op.record is not None:
+            self._restore_style(op.record, editor.cell(row, col), editor)
+        elif op.fill == MARK:
+            made = self._mark(sheet, editor, row, col)
+        if op.set_note:
+            notes = self._notes(sheet)
+            if op.note is None:
+                notes.remove(row, col, ref)
+            elif notes.note(ref) is not None:
+                notes.set_text(ref, op.note)
+            else:
+                notes.add(row, col, ref, op.note)
+        return made
+
+    def _mark(self, sheet: SheetPart, editor: SheetEditor, row: int, col: int) -> HighlightRecord:
+        """Give a cell the light red fill over its own style; what it had is remembered."""
+        cell = editor.cell(row, col)
+        if cell.exists:
+            base = _index(cell.style)
+            original = cell.style if cell.style is not None else NO_STYLE
+        else:
+            base = editor.default_style(row, col)
+            original = NEW_CELL if editor.row_exists(row) else NEW_ROW
+        style = self.styles.highlight_of(base, HIGHLIGHT_FILL)
+        if cell.exists:
+            editor.set_style(row, col, str(style))
+        else:
+            editor.create_cell(row, col, str(style))
+        return HighlightRecord(sheet.name, cell_ref(row, col), original, style, "", False,
+                               self.styles.fill_of(base), self.styles.apply_fill_of(base))
+
+    def _kept_record(
+        self, mark: Kept[HighlightRecord], made: HighlightRecord | None, cell: CellState
+    ) -> HighlightRecord:
+        """The record of a cell that stays marked: a fresh mark's, or its old one kept as it
+        is (even when a save renumbered the styles), with the note the plan leaves there."""
+        if made is not None:
+            return dataclasses.replace(made, note=mark.note, note_by_sheetops=mark.note_created)
+        tab, row, col = mark.key
+        assert mark.record is not None  # a mark the plan keeps without marking it again has a record
+        kept = mark.record
+        if kept.original_fill is None:
+            sheet = self._sheet(tab)
+            assert sheet is not None
+            kept = self._with_original_fill(kept, cell, self._editor(sheet))
+        style = _index(cell.style) if kept.original_fill is not None else kept.highlight
+        return HighlightRecord(tab, cell_ref(row, col), kept.original, style, mark.note, mark.note_created,
+                               kept.original_fill, kept.original_apply_fill)
 
     def _find_rows(self, highlights: Iterable[Highlight], recorded: list[HighlightRecord]) -> None:
         """Find every row that marks are added to or removed from, one pass per tab."""
@@ -223,55 +298,6 @@ class _Sync:
             return read_shared_strings(self.edit.read(targets[0][1]))
 
         return read_records(SheetEditor(self.edit.read(state.part), state.name), shared_strings)
-
-    def _highlight(self, highlight: Highlight, record: HighlightRecord | None) -> HighlightRecord:
-        sheet = self._sheet(highlight.tab)
-        assert sheet is not None  # checked by the caller
-        editor = self._editor(sheet)
-        notes = self._notes(sheet)
-        row, col = highlight.row, highlight.col
-        ref = cell_ref(row, col)
-        cell = editor.cell(row, col)
-        if record is not None and self._shows_highlight(cell):
-            # still sheetops' mark, even when a save renumbered the styles: keep it as it is
-            kept = self._with_original_fill(record, cell, editor)
-            style = _index(cell.style) if kept.original_fill is not None else record.highlight
-            original, fill, apply_fill = kept.original, kept.original_fill, kept.original_apply_fill
-        else:  # not highlighted yet, or a person restyled the cell since: mark it afresh
-            if cell.exists:
-                base = _index(cell.style)
-                original = cell.style if cell.style is not None else NO_STYLE
-            else:
-                base = editor.default_style(row, col)
-                original = NEW_CELL if editor.row_exists(row) else NEW_ROW
-            fill, apply_fill = self.styles.fill_of(base), self.styles.apply_fill_of(base)
-            style = self.styles.highlight_of(base, HIGHLIGHT_FILL)
-            if cell.exists:
-                editor.set_style(row, col, str(style))
-            else:
-                editor.create_cell(row, col, str(style))
-        note = notes.note(ref)
-        by_sheetops = False
-        if record is not None and record.note_by_sheetops and note is not None and note.text == record.note:
-            if not highlight.note:  # the cell keeps its fill; the breach's note is on another cell now
-                notes.remove(row, col, ref)
-            else:
-                if note.text != highlight.note:
-                    notes.set_text(ref, highlight.note)
-                by_sheetops = True
-        elif note is None and highlight.note:
-            notes.add(row, col, ref, highlight.note)
-            by_sheetops = True
-        return HighlightRecord(
-            tab=sheet.name,
-            cell=ref,
-            original=original,
-            highlight=style,
-            note=highlight.note if by_sheetops else "",
-            note_by_sheetops=by_sheetops,
-            original_fill=fill,
-            original_apply_fill=apply_fill,
-        )
 
     def _shows_highlight(self, cell: CellState) -> bool:
         """Whether the cell shows sheetops' fill, judged by its style's content (an index
@@ -300,22 +326,6 @@ class _Sync:
         return dataclasses.replace(
             record, original_fill=self.styles.fill_of(base), original_apply_fill=self.styles.apply_fill_of(base)
         )
-
-    def _unhighlight(self, record: HighlightRecord) -> None:
-        sheet = self._sheet(record.tab)
-        if sheet is None:
-            return  # the tab was deleted or renamed: nothing left to restore
-        editor = self._editor(sheet)
-        row, col = parse_ref(record.cell)
-        cell = editor.cell(row, col)
-        if self._shows_highlight(cell):
-            self._restore_style(record, cell, editor)
-        # else a person restyled the cell: it is theirs now, and the record is forgotten
-        if record.note_by_sheetops:
-            notes = self._notes(sheet)
-            note = notes.note(record.cell)
-            if note is not None and note.text == record.note:
-                notes.remove(row, col, record.cell)
 
     def _restore_style(self, record: HighlightRecord, cell: CellState, editor: SheetEditor) -> None:
         """Give a marked cell back the style it had before sheetops marked it."""

@@ -20,13 +20,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sheetops.backends import STATE_TAB
 from sheetops.backends.xlsx import xmlbytes as xb
 from sheetops.backends.xlsx.sheetrender import plain_cell, render_worksheet
 from sheetops.backends.xlsx.sheetxml import SheetEditor, parse_ref
 from sheetops.backends.xlsx.styles import StyleSheet, is_fill_xml
 from sheetops.errors import BackendError
 from sheetops.layout import Cell, TabLayout
+from sheetops.ports import STATE_TAB
 from sheetops.values import CellValue
 from sheetops.workbook import column_letter
 
@@ -71,6 +71,10 @@ class HighlightRecord:
     @property
     def key(self) -> tuple[str, str]:
         return self.tab.casefold(), self.cell
+
+    @property
+    def note_created(self) -> bool:
+        return self.note_by_sheetops
 
 
 def read_records(sheet: SheetEditor, shared_strings: Callable[[], list[str]]) -> list[HighlightRecord]:
