@@ -130,6 +130,36 @@ def test_two_machines_syncing_at_once_never_lose_a_sync(large_xlsx: Path, tmp_pa
         assert sorted(p.name for p in shared.iterdir()) == [path.name]
 
 
+def test_a_workbook_replaced_between_the_writes_two_looks_at_it_is_refused_as_written_meanwhile(
+    large_xlsx: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another computer's sync replaces the file after this sync's last check, between its
+    reading the package's directory and opening the bytes it copies: refused as any
+    write-meanwhile is (exit 2, which a scheduled run retries), and the other sync's file
+    is kept as it is."""
+    from sheetops.backends.xlsx import patcher
+
+    path = tmp_path / "marketing.xlsx"
+    shutil.copyfile(large_xlsx, path)
+    theirs = tmp_path / "theirs.xlsx"
+    shutil.copyfile(large_xlsx, theirs)
+    api.sync(theirs, as_of=dt.date(2026, 11, 20))  # the other computer's: other marks, one more log row
+    newer = theirs.read_bytes()
+    original = patcher.open_package
+
+    def replaced_after(*args: object, **kwargs: object) -> object:
+        package = original(*args, **kwargs)  # type: ignore[arg-type]
+        staged = tmp_path / "staged.xlsx"
+        staged.write_bytes(newer)
+        os.replace(staged, path)
+        return package
+
+    monkeypatch.setattr(patcher, "open_package", replaced_after)
+    with pytest.raises(WorkbookLockedError, match="someone else wrote the workbook while this sync ran"):
+        api.sync(path, as_of=AS_OF)
+    assert path.read_bytes() == newer
+
+
 # Another sync at its moment of checking and replacing the workbook: it holds the guard,
 # and replaces the workbook when told to.
 GUARD_HOLDER = r"""

@@ -200,6 +200,7 @@ class XlsxBackend:
         person, or a sync on another machine): the sync's figures would not include their
         changes. The file is checked here, and again just before it is replaced."""
         from sheetops.backends.xlsx.patcher import apply_sync_write
+        from sheetops.backends.xlsx.repack import SourceChanged
 
         known, self._read_parts = self._read_parts, None
         self._check_not_open()
@@ -208,7 +209,10 @@ class XlsxBackend:
         if self._read_stamp is not None and now != self._read_stamp:
             raise written_meanwhile(self.path)
         # Without a read (a write on its own), the file as it is now is what it changes.
-        written = apply_sync_write(self.file, changes, known, expected=self._read_stamp or now)
+        try:
+            written = apply_sync_write(self.file, changes, known, expected=self._read_stamp or now)
+        except SourceChanged:  # replaced while its parts were being copied
+            raise written_meanwhile(self.path) from None
         if written is not None and self._read_stamp is not None:
             self._read_stamp = written
 

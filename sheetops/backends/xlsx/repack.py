@@ -29,7 +29,15 @@ from concurrent.futures import Future
 from typing import BinaryIO
 
 from sheetops.backends.xlsx.package import PartCache
-from sheetops.errors import BackendError
+from sheetops.errors import BackendError, WorkbookLockedError
+
+
+class SourceChanged(WorkbookLockedError):
+    """The workbook's bytes changed under a write that copies them: someone else wrote it
+    while this sync ran (the backend names the file; nothing is written)."""
+
+    def __init__(self) -> None:
+        super().__init__("someone else wrote the workbook while this sync ran; nothing was written, run the sync again.")
 
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
@@ -276,7 +284,7 @@ def _copy_raw(out: BinaryIO, source: BinaryIO, original: zipfile.ZipInfo) -> zip
     source.seek(original.header_offset)
     header = source.read(_LOCAL.size)
     if len(header) != _LOCAL.size or header[:4] != _LOCAL_SIG:
-        raise BackendError("the workbook changed on disk while sheetops was writing it; run the sync again.")
+        raise SourceChanged()
     name_length, extra_length = struct.unpack("<2H", header[26:30])
     source.seek(original.header_offset + _LOCAL.size + name_length + extra_length)
     info = _clone(original)
@@ -287,7 +295,7 @@ def _copy_raw(out: BinaryIO, source: BinaryIO, original: zipfile.ZipInfo) -> zip
     while remaining:
         chunk = source.read(min(remaining, _CHUNK))
         if not chunk:
-            raise BackendError("the workbook changed on disk while sheetops was writing it; run the sync again.")
+            raise SourceChanged()
         out.write(chunk)
         remaining -= len(chunk)
     return info
@@ -444,7 +452,7 @@ def _spliced(pieces: Iterable[Piece], edits: Edits) -> Iterator[Piece]:
 
 def _unpacked(source: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
     """A stored or deflated entry unpacked piece by piece, its size and checksum checked."""
-    changed = BackendError("the workbook changed on disk while sheetops was writing it; run the sync again.")
+    changed = SourceChanged()
     source.seek(info.header_offset)
     header = source.read(_LOCAL.size)
     if len(header) != _LOCAL.size or header[:4] != _LOCAL_SIG:
