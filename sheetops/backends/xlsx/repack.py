@@ -37,7 +37,8 @@ class SourceChanged(WorkbookLockedError):
     while this sync ran (the backend names the file; nothing is written)."""
 
     def __init__(self) -> None:
-        super().__init__("someone else wrote the workbook while this sync ran; nothing was written, run the sync again.")
+        super().__init__("someone else wrote the workbook while this sync ran; nothing was written, "
+                         "run the sync again.")
 
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
