@@ -19,6 +19,20 @@ the next sync can repair from wherever it stopped (docs/excel.md):
 5. the Sync Log row, last: a sync that stopped before it is not logged, and the next one
    writes the summary and the log whole again.
 
+The same adapter runs inside Excel through xlwings Lite (:mod:`sheetops.lite`, with
+:meth:`ExcelBackend.of_book`), whose engine may refuse what desktop Excel does:
+
+- cell notes (xlwings Lite needs Excel API 1.18 for them; it raises NotImplementedError
+  on older Excel). With ``notes=None`` (detected) the first refusal turns notes off for
+  the rest of the write; ``notes=False`` never asks. Either way the reasons a note would
+  hold are written on the CMO Summary under :data:`WHY_HEADING`, one row per cell, and
+  :attr:`ExcelBackend.without_notes` says so. Such a cell is recorded without a note of
+  sheetops', so every later sync lists it again (or writes the note, where Excel now can).
+- reading a cell's fill, or a note's text, synchronously. A fill it cannot read counts as
+  sheetops' own on a recorded cell and as none elsewhere: a mark taken off then clears
+  the fill rather than give back a person's colour. A note whose text it cannot read is
+  a person's, left alone.
+
 xlwings is imported only here, when a workbook is synced through Excel.
 """
 
@@ -34,6 +48,7 @@ from typing import Any
 
 from sheetops.backends.fillrecord import (
     CellChange,
+    Key,
     Look,
     Record,
     plan_highlights,
@@ -42,16 +57,23 @@ from sheetops.backends.fillrecord import (
     state_layout,
 )
 from sheetops.errors import BackendError, MissingExtraError, PlatformError, SheetopsError, WorkbookLockedError
-from sheetops.layout import Cell, TabLayout, WorkbookLayout
+from sheetops.layout import HIGHLIGHT_FILL, Cell, TabLayout, WorkbookLayout
 from sheetops.ports import STATE_TAB, ProvisionOptions, SyncWrite
 from sheetops.values import CellError, CellValue
-from sheetops.workbook import Sheet, WorkbookData
+from sheetops.workbook import Sheet, WorkbookData, column_letter
 
 # Excel's error values, as xlwings gives them with ``err_to_str``.
 ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
                     "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
 TEXT = "@"  # the number format under which Excel keeps what is written as text
 _COERCED = ("=", "+", "-", "@")  # text Excel would take as a formula
+# The first cell of the reasons block on the CMO Summary tab, when Excel gives no notes.
+WHY_HEADING = "Why these cells are marked (this Excel gives scripts no cell notes):"
+NO_NOTES = (
+    "Cell notes are not available to scripts in this Excel (xlwings Lite needs Excel API 1.18); "
+    "the reasons for the marked cells are listed on the CMO Summary tab."
+)
+_UNREADABLE = "\0"  # a note whose text Excel does not let a script read: never sheetops' own
 
 
 def open_excel_backend(path: Path) -> ExcelBackend:
@@ -100,25 +122,32 @@ class _Planned:
     intent: TabLayout | None  # the record written first, when the write changes cells
     changes: tuple[CellChange, ...]
     record: TabLayout | None  # the record after the write; None: unchanged
+    kept: tuple[Record, ...] = ()  # what ``record`` holds
 
 
 class ExcelBackend:
     """A workbook open in Excel. ``book`` gives its ``xw.Book`` (attached on :meth:`read`);
-    ``lock_file``: hold sheetops' lock of the file at ``path`` during a run."""
+    ``lock_file``: hold sheetops' lock of the file at ``path`` during a run; ``notes``:
+    whether Excel gives cell notes (None: find out; False: the reasons go on the summary)."""
 
-    def __init__(self, path: Path, book: Callable[[], Any], *, lock_file: bool = True) -> None:
+    def __init__(
+        self, path: Path, book: Callable[[], Any], *, lock_file: bool = True, notes: bool | None = None
+    ) -> None:
         self.path = path
         self._open_book = book
         self._book: Any = None
         self._lock_file = lock_file
+        self._notes = notes
+        self.without_notes = False  # a write put the marks' reasons on the summary, not in notes
+        self._why: list[tuple[Key, str]] = []  # the notes Excel refused, during a write
         self._last_rows: dict[str, int] = {}  # a tab's rows up to its last value, at the read
         self._by_name: dict[str, Any] = {}  # the book's sheets by folded name, during a write
 
     @classmethod
-    def of_book(cls, book: Any) -> ExcelBackend:
+    def of_book(cls, book: Any, *, notes: bool | None = None) -> ExcelBackend:
         """An ``xw.Book`` already at hand (a script running inside Excel): Excel holds the
         workbook, so no file lock is taken."""
-        return cls(Path(str(book.name)), lambda: book, lock_file=False)
+        return cls(Path(str(book.name)), lambda: book, lock_file=False, notes=notes)
 
     @property
     def source(self) -> str:
@@ -179,16 +208,30 @@ class ExcelBackend:
                 self.read()
             self._by_name = self._sheets()  # looked up once: each lookup is a call to Excel
             planned = self._plan(changes)
+        self._why = []
         with excel_errors(self.source, writing=True):
             if planned.intent is not None:
                 self._put_tab(planned.intent)
             for change in planned.changes:
                 self._change_cell(change)
             for tab in changes.tabs:
-                self._put_tab(tab)
-            if planned.record is not None:
-                self._put_tab(planned.record)
+                self._put_tab(self._with_why(tab))
+            record = planned.record
+            if self._why:  # the notes Excel refused are not sheetops': a later sync asks again
+                refused = {key for key, _ in self._why}
+                record = state_layout(STATE_TAB, [
+                    replace(r, note="", note_created=False) if r.key in refused else r for r in planned.kept])
+            if record is not None:
+                self._put_tab(record)
             self._append_log(changes)
+        self.without_notes = bool(self._why)
+
+    def _with_why(self, tab: TabLayout) -> TabLayout:
+        """The summary, with the reasons of the notes Excel refused under :data:`WHY_HEADING`."""
+        if tab.key != "summary" or not self._why:
+            return tab
+        reasons = [(Cell(f"{t}!{column_letter(c)}{r + 1}"), Cell(why)) for (t, r, c), why in self._why]
+        return replace(tab, rows=(*tab.rows, (), (Cell(WHY_HEADING),), *reasons))
 
     # -- planning --------------------------------------------------------------------
 
@@ -204,15 +247,20 @@ class ExcelBackend:
         state = sheets.get(STATE_TAB.casefold())
         rows = self._values(state) if state is not None else []
         records = read_records(rows)
+        older = not records and bool(records := _older_lite_records(rows))  # rewritten in today's form
         pending = read_pending(rows)
+        recorded = {r.key for r in records}
 
         def look(tab: str, row: int, col: int) -> Look | None:
             sheet = sheets.get(tab.casefold())
             if sheet is None:
                 return None
             cell = sheet.range((row + 1, col + 1))
-            note = cell.note
-            return Look(_hex(cell.color), note.text if note is not None else None)
+            try:
+                fill = _hex(cell.color)
+            except NotImplementedError:  # xlwings Lite reads fills only asynchronously
+                fill = HIGHLIGHT_FILL if (tab, row, col) in recorded else None
+            return Look(fill, self._note_text(cell))
 
         looks: dict[tuple[str, int, int], Look | None] = {}
 
@@ -231,7 +279,7 @@ class ExcelBackend:
         plan = plan_highlights(changes.highlights, records, remembered)
         before = {r.key: r for r in records}
         if not plan.changes:
-            same = plan.records == tuple(records) and not pending
+            same = plan.records == tuple(records) and not pending and not older
             return _Planned(None, (), None if same and (state is not None or not plan.records) else
                             state_layout(STATE_TAB, plan.records))
         # The record written first: the marks as they will be, with the notes only once they are made.
@@ -251,7 +299,8 @@ class ExcelBackend:
             intent.append(record)
         kept = {r.key for r in plan.records}
         intent += [before[key] for key in changed if key not in kept and key in before]  # given back
-        return _Planned(state_layout(STATE_TAB, intent, notes), plan.changes, state_layout(STATE_TAB, plan.records))
+        return _Planned(state_layout(STATE_TAB, intent, notes), plan.changes, state_layout(STATE_TAB, plan.records),
+                        plan.records)
 
     def _values(self, sheet: Any) -> list[list[CellValue]]:
         last = sheet.used_range.last_cell
@@ -260,19 +309,41 @@ class ExcelBackend:
 
     # -- writing ---------------------------------------------------------------------
 
+    def _note_text(self, cell: Any) -> str | None:
+        """A cell's note as sheetops judges it; :data:`_UNREADABLE` where Excel keeps its text."""
+        if self._notes is False:
+            return None
+        try:
+            note = cell.note
+            return None if note is None else str(note.text)
+        except NotImplementedError:
+            return _UNREADABLE
+
     def _change_cell(self, change: CellChange) -> None:
         cell = self._by_name[change.tab.casefold()].range((change.row + 1, change.col + 1))
         if change.set_fill:
             cell.color = None if change.fill is None else f"#{change.fill}"
-        if change.set_note:
-            note = cell.note
-            if change.note is None:
-                if note is not None:
-                    note.delete()
-            elif note is not None:
-                note.text = change.note
-            else:
-                cell.add_note(change.note)
+        if not change.set_note:
+            return
+        if self._notes is not False:
+            try:
+                self._put_note(cell, change.note)
+                return
+            except NotImplementedError:  # this Excel gives scripts no notes (xlwings Lite, before API 1.18)
+                self._notes = False
+        if change.note is not None:
+            self._why.append(((change.tab, change.row, change.col), change.note))
+
+    @staticmethod
+    def _put_note(cell: Any, text: str | None) -> None:
+        note = cell.note
+        if text is None:
+            if note is not None:
+                note.delete()
+        elif note is not None:
+            note.text = text
+        else:
+            cell.add_note(text)
 
     def _sheet(self, name: str, *, hidden: bool) -> Any:
         """The sheet of a tab sheetops writes whole, added at the end when missing, shown or
@@ -322,6 +393,17 @@ class ExcelBackend:
         row = max(self._last_rows.get(name.casefold(), 0), 1)
         self._put_rows(sheet, row, [changes.log_row])
         self._last_rows[name.casefold()] = row + 1
+
+
+def _older_lite_records(rows: Sequence[Sequence[CellValue]]) -> list[Record]:
+    """The record an earlier xlwings Lite sync kept (tab, row, column, note; it cleared the
+    fills it took off and wrote only notes where there were none), read so that its marks
+    still come off; the sync that reads it writes the record in today's form."""
+    if not rows or [str(v).casefold() for v in rows[0][:4]] != ["tab", "row", "col", "note"]:
+        return []
+    return [Record(tab, int(row), int(col), None, note if isinstance(note, str) else "", True)
+            for tab, row, col, note, *_ in (tuple(r) + (None,) * 4 for r in rows[1:])
+            if isinstance(tab, str) and isinstance(row, (int, float)) and isinstance(col, (int, float))]
 
 
 def _coerced(text: str) -> bool:

@@ -123,6 +123,60 @@ def test_without_notes_the_reasons_go_to_the_summary_under_a_why_heading(
     assert set(marks_in_book(book).values()) == {None}  # the fills are there, the notes are not
 
 
+def test_without_notes_a_second_sync_lists_the_reasons_again(
+    book: xw.Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_notes(self: Any, text: str) -> Any:
+        raise NotImplementedError("Notes require ExcelApi 1.18")
+
+    monkeypatch.setattr(xlwings_memory.Range, "add_note", no_notes)
+    sync_book(book, as_of=FRIDAY, now=lambda: WHEN)
+    marks = marks_in_book(book)
+    first = book.sheets["CMO Summary"].used_range.options(ndim=2).value
+    result = sync_book(book, as_of=FRIDAY, now=lambda: WHEN)
+    assert result.without_notes
+    assert marks_in_book(book) == marks
+    assert book.sheets["CMO Summary"].used_range.options(ndim=2).value == first
+
+
+def test_where_excel_reads_no_fills_a_mark_no_longer_wanted_is_still_cleared(
+    book: xw.Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sync_book(book, as_of=FRIDAY, now=lambda: WHEN)
+
+    def unreadable(self: Any) -> Any:
+        raise NotImplementedError("xlwings Lite reads fills only asynchronously")
+
+    monkeypatch.setattr(xlwings_memory.Range, "color", property(unreadable, xlwings_memory.Range.color.fset))
+    sync_book(book, as_of=FRIDAY, now=lambda: WHEN)
+    rules = book.sheets["Stop rules"]
+    enabled = rules.range("A1").expand("right").value.index("Enabled") + 1
+    last = rules.used_range.last_cell.row
+    rules.range((2, enabled), (last, enabled)).value = [["No"]] * (last - 1)
+    sync_book(book, as_of=FRIDAY, now=lambda: WHEN)
+    monkeypatch.undo()
+    assert marks_in_book(book) == {}
+
+
+def test_the_marks_an_earlier_lite_sync_recorded_still_come_off(book: xw.Book) -> None:
+    sync_book(book, as_of=FRIDAY, now=lambda: WHEN)
+    marks = marks_in_book(book)
+    state = book.sheets[STATE_TAB]
+    older = [["tab", "row", "col", "note"]]  # the record format of earlier sheetops inside Excel
+    for tab, address in marks:
+        cell = book.sheets[tab][address]
+        older.append([tab, cell.row - 1, cell.column - 1, marks[(tab, address)] or ""])
+    state.clear()
+    state.range((1, 1)).value = older
+    rules = book.sheets["Stop rules"]
+    enabled = rules.range("A1").expand("right").value.index("Enabled") + 1
+    last = rules.used_range.last_cell.row
+    rules.range((2, enabled), (last, enabled)).value = [["No"]] * (last - 1)
+    sync_book(book, as_of=FRIDAY, now=lambda: WHEN)
+    assert marks_in_book(book) == {}
+    assert not any(cell.note for sheet in book.sheets for cell in map(sheet.range, sheet.impl.data.notes))
+
+
 def test_check_in_excel_finds_what_check_finds(book: xw.Book, demo_xlsx: Path) -> None:
     book.sheets["Daily"]["C2"].value = "n/a"
     book_path = demo_xlsx.with_name("changed.xlsx")
@@ -159,8 +213,9 @@ def test_excel_addin_command_writes_the_files_beside_the_workbook(demo_xlsx: Pat
 
 
 def test_a_book_open_in_excel_is_not_provisioned_again(book: xw.Book) -> None:
+    from sheetops.backends.excel import ExcelBackend
     from sheetops.errors import BackendError
-    from sheetops.lite import BookBackend
+    from sheetops.ports import ProvisionOptions
 
     with pytest.raises(BackendError, match="sheetops init"):
-        BookBackend(book).provision(None, None)
+        ExcelBackend.of_book(book).provision(None, ProvisionOptions())  # type: ignore[arg-type]
