@@ -247,7 +247,6 @@ class ExcelBackend:
         state = sheets.get(STATE_TAB.casefold())
         rows = self._values(state) if state is not None else []
         records = read_records(rows)
-        older = not records and bool(records := _older_lite_records(rows))  # rewritten in today's form
         pending = read_pending(rows)
         recorded = {r.key for r in records}
 
@@ -279,7 +278,7 @@ class ExcelBackend:
         plan = plan_highlights(changes.highlights, records, remembered)
         before = {r.key: r for r in records}
         if not plan.changes:
-            same = plan.records == tuple(records) and not pending and not older
+            same = plan.records == tuple(records) and not pending
             return _Planned(None, (), None if same and (state is not None or not plan.records) else
                             state_layout(STATE_TAB, plan.records))
         # The record written first: the marks as they will be, with the notes only once they are made.
@@ -393,17 +392,6 @@ class ExcelBackend:
         row = max(self._last_rows.get(name.casefold(), 0), 1)
         self._put_rows(sheet, row, [changes.log_row])
         self._last_rows[name.casefold()] = row + 1
-
-
-def _older_lite_records(rows: Sequence[Sequence[CellValue]]) -> list[Record]:
-    """The record an earlier xlwings Lite sync kept (tab, row, column, note; it cleared the
-    fills it took off and wrote only notes where there were none), read so that its marks
-    still come off; the sync that reads it writes the record in today's form."""
-    if not rows or [str(v).casefold() for v in rows[0][:4]] != ["tab", "row", "col", "note"]:
-        return []
-    return [Record(tab, int(row), int(col), None, note if isinstance(note, str) else "", True)
-            for tab, row, col, note, *_ in (tuple(r) + (None,) * 4 for r in rows[1:])
-            if isinstance(tab, str) and isinstance(row, (int, float)) and isinstance(col, (int, float))]
 
 
 def _coerced(text: str) -> bool:

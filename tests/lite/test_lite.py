@@ -158,25 +158,6 @@ def test_where_excel_reads_no_fills_a_mark_no_longer_wanted_is_still_cleared(
     assert marks_in_book(book) == {}
 
 
-def test_the_marks_an_earlier_lite_sync_recorded_still_come_off(book: xw.Book) -> None:
-    sync_book(book, as_of=FRIDAY, now=lambda: WHEN)
-    marks = marks_in_book(book)
-    state = book.sheets[STATE_TAB]
-    older = [["tab", "row", "col", "note"]]  # the record format of earlier sheetops inside Excel
-    for tab, address in marks:
-        cell = book.sheets[tab][address]
-        older.append([tab, cell.row - 1, cell.column - 1, marks[(tab, address)] or ""])
-    state.clear()
-    state.range((1, 1)).value = older
-    rules = book.sheets["Stop rules"]
-    enabled = rules.range("A1").expand("right").value.index("Enabled") + 1
-    last = rules.used_range.last_cell.row
-    rules.range((2, enabled), (last, enabled)).value = [["No"]] * (last - 1)
-    sync_book(book, as_of=FRIDAY, now=lambda: WHEN)
-    assert marks_in_book(book) == {}
-    assert not any(cell.note for sheet in book.sheets for cell in map(sheet.range, sheet.impl.data.notes))
-
-
 def test_check_in_excel_finds_what_check_finds(book: xw.Book, demo_xlsx: Path) -> None:
     book.sheets["Daily"]["C2"].value = "n/a"
     book_path = demo_xlsx.with_name("changed.xlsx")
