@@ -56,7 +56,7 @@ from sheetops.backends.fillrecord import (
     read_records,
     state_layout,
 )
-from sheetops.errors import BackendError, MissingExtraError, PlatformError, SheetopsError, WorkbookLockedError
+from sheetops.errors import BackendError, MissingExtraError, PlatformError, SheetopsError
 from sheetops.layout import HIGHLIGHT_FILL, Cell, TabLayout, WorkbookLayout
 from sheetops.ports import STATE_TAB, ProvisionOptions, SyncWrite
 from sheetops.values import CellError, CellValue
@@ -160,24 +160,10 @@ class ExcelBackend:
         if not self._lock_file:
             yield
             return
-        from filelock import FileLock, Timeout
+        from sheetops.backends.xlsx import held_against_other_syncs, lock_file
 
-        from sheetops.backends.xlsx import _private_folder, lock_file
-
-        lock_path = lock_file(self.path)
-        _private_folder(lock_path.parent)
-        guard = FileLock(str(lock_path), timeout=0, mode=0o600)
-        try:
-            guard.acquire()
-        except Timeout:
-            raise WorkbookLockedError(
-                f"{self.path}: another sheetops sync is running on this workbook; "
-                "wait for it to finish, then run sheetops again. Nothing was changed."
-            ) from None
-        try:
+        with held_against_other_syncs(self.path, lock_file(self.path)):
             yield
-        finally:
-            guard.release()
 
     def provision(self, layout: WorkbookLayout, options: ProvisionOptions) -> str:
         raise BackendError(f"sheetops init makes a file: run `sheetops init {self.path}`, then open it in Excel.")

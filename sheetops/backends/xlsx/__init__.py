@@ -119,6 +119,32 @@ def _user_name(uid: int) -> str:
         return f"the user with id {uid}"
 
 
+@contextmanager
+def held_against_other_syncs(path: Path, lock_path: Path) -> Iterator[None]:
+    """Hold the OS file lock of the workbook at ``path`` (``lock_path``, in the user's private
+    lock folder) for the run, or refuse at once when another sync holds it."""
+    from filelock import FileLock, Timeout
+
+    _private_folder(lock_path.parent)
+    guard = FileLock(str(lock_path), timeout=0, mode=0o600)
+    try:
+        guard.acquire()
+    except Timeout:
+        raise WorkbookLockedError(
+            f"{path}: another sheetops sync is running on this workbook; "
+            "wait for it to finish, then run sheetops again. Nothing was changed."
+        ) from None
+    except OSError as exc:
+        raise BackendError(
+            f"{path}: cannot lock the workbook ({exc.strerror or exc}) with the lock file {lock_path}. "
+            "Nothing was changed."
+        ) from exc
+    try:
+        yield
+    finally:
+        guard.release()
+
+
 class XlsxBackend:
     """A workbook in a local .xlsx (or .xlsm) file.
 
@@ -160,31 +186,12 @@ class XlsxBackend:
         let a waiting run and a new one each lock a different file. While it holds the
         lock, a run removes the temporary files a killed run left beside the workbook.
         """
-        from filelock import FileLock, Timeout
-
         if not self.file.exists() or self.file.is_dir():
             open_package(self.file).close()  # raises the error that says what the path is
         self._check_not_open()
-        lock_path = self.lock_path
-        _private_folder(lock_path.parent)
-        guard = FileLock(str(lock_path), timeout=0, mode=0o600)
-        try:
-            guard.acquire()
-        except Timeout:
-            raise WorkbookLockedError(
-                f"{self.path}: another sheetops sync is running on this workbook; "
-                "wait for it to finish, then run sheetops again. Nothing was changed."
-            ) from None
-        except OSError as exc:
-            raise BackendError(
-                f"{self.path}: cannot lock the workbook ({exc.strerror or exc}) with the lock file {lock_path}. "
-                "Nothing was changed."
-            ) from exc
-        try:
+        with held_against_other_syncs(self.path, self.lock_path):
             remove_stale_temp_files(self.file)
             yield
-        finally:
-            guard.release()
 
     def read(self) -> WorkbookData:
         from sheetops.backends.xlsx.reader import read_workbook
