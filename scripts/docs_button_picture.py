@@ -9,20 +9,14 @@ rounded rectangle in the sheet's drawing part); sheetops itself never adds it.
 
 from __future__ import annotations
 
-import datetime as dt
-import shutil
-import subprocess
 import sys
 import tempfile
 import zipfile
 from pathlib import Path
 
-from docs_picture import _trim, print_copy
-
-from sheetops import api
+from docs_picture import missing_tools, render_area, synced_demo
 
 ROOT = Path(__file__).resolve().parent.parent
-AS_OF = dt.date(2026, 11, 27)
 EMU = 9525  # per pixel
 BUTTON = (
     '<xdr:oneCellAnchor><xdr:from><xdr:col>7</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>1</xdr:row>'
@@ -50,25 +44,12 @@ def with_button(book: Path) -> None:
 
 
 def main() -> int:
-    soffice, pdftoppm = shutil.which("soffice"), shutil.which("pdftoppm")
-    if soffice is None or pdftoppm is None:
-        print("needs soffice (libreoffice-calc-nogui) and pdftoppm (poppler-utils)", file=sys.stderr)
+    if missing_tools():
         return 2
     with tempfile.TemporaryDirectory() as folder:
-        work = Path(folder)
-        book = work / "demo.xlsx"
-        api.provision(book, demo=True, today=AS_OF)
-        report = api.sync(book, as_of=AS_OF)
+        book, report = synced_demo(Path(folder))
         with_button(book)
-        page = work / "button.xlsx"
-        print_copy(book, page, report.summary_tab, "$A$1:$J$6")
-        profile = (work / "profile").as_uri()
-        subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-                        "--outdir", str(work), str(page)], check=True, capture_output=True, timeout=180)
-        subprocess.run([pdftoppm, "-png", "-r", "110", "-singlefile", "-f", "1", "-l", "1", str(work / "button.pdf"),
-                        str(work / "button")], check=True, timeout=60)
-        _trim(work / "button.png")
-        shutil.copyfile(work / "button.png", ROOT / "docs" / "excel-button.png")
+        render_area(book, report.summary_tab, "$A$1:$J$6", ROOT / "docs" / "excel-button.png")
     print(f"wrote {ROOT / 'docs' / 'excel-button.png'}")
     return 0
 

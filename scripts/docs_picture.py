@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sheetops import api
 from sheetops.backends.xlsx.package import sheet_parts
+from sheetops.sync.report import SyncReport
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2026, 11, 27)
@@ -26,30 +27,48 @@ FIRST_SCREEN_COLUMNS = "M"  # Channel ... Month budget used: the columns of the 
 
 
 def main() -> int:
-    soffice, pdftoppm = shutil.which("soffice"), shutil.which("pdftoppm")
-    if soffice is None or pdftoppm is None:
-        print("needs soffice (libreoffice-calc-nogui) and pdftoppm (poppler-utils)", file=sys.stderr)
+    if missing_tools():
         return 2
     with tempfile.TemporaryDirectory() as folder:
-        work = Path(folder)
-        book = work / "demo.xlsx"
-        api.provision(book, demo=True, today=AS_OF)
-        report = api.sync(book, as_of=AS_OF)
+        book, report = synced_demo(Path(folder))
         # Only the summary, printed as one landscape page: the screen a CMO opens on Friday,
         # the channel table and the decisions below it. The package is edited rather than
         # saved through openpyxl, which would drop the status column's sparklines.
         last_row = 4 + len(report.channels) + 3 + 2 + len(report.breaches) + 3
-        page = work / "summary.xlsx"
-        print_copy(book, page, report.summary_tab, f"$A$1:${FIRST_SCREEN_COLUMNS}${last_row}")
-        profile = (work / "profile").as_uri()
-        subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-                        "--outdir", str(work), str(page)], check=True, capture_output=True, timeout=180)
-        subprocess.run([pdftoppm, "-png", "-r", "110", "-singlefile", "-f", "1", "-l", "1", str(work / "summary.pdf"),
-                        str(work / "summary")], check=True, timeout=60)
-        _trim(work / "summary.png")
-        shutil.copyfile(work / "summary.png", ROOT / "docs" / "summary.png")
+        render_area(book, report.summary_tab, f"$A$1:${FIRST_SCREEN_COLUMNS}${last_row}", ROOT / "docs" / "summary.png")
     print(f"wrote {ROOT / 'docs' / 'summary.png'}")
     return 0
+
+
+def missing_tools() -> bool:
+    """Whether soffice or pdftoppm is missing (and the message that says so is printed)."""
+    if shutil.which("soffice") is None or shutil.which("pdftoppm") is None:
+        print("needs soffice (libreoffice-calc-nogui) and pdftoppm (poppler-utils)", file=sys.stderr)
+        return True
+    return False
+
+
+def synced_demo(work: Path) -> tuple[Path, SyncReport]:
+    """The English demo in ``work``, made and synced as of Friday 27 November 2026."""
+    book = work / "demo.xlsx"
+    api.provision(book, demo=True, today=AS_OF)
+    return book, api.sync(book, as_of=AS_OF)
+
+
+def render_area(book: Path, tab: str, area: str, target: Path) -> None:
+    """``area`` of ``tab`` in ``book``, printed by LibreOffice on one page, as a PNG at ``target``."""
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        page = work / "page.xlsx"
+        print_copy(book, page, tab, area)
+        profile = (work / "profile").as_uri()
+        subprocess.run([str(shutil.which("soffice")), f"-env:UserInstallation={profile}", "--headless",
+                        "--convert-to", "pdf", "--outdir", str(work), str(page)],
+                       check=True, capture_output=True, timeout=180)
+        subprocess.run([str(shutil.which("pdftoppm")), "-png", "-r", "110", "-singlefile", "-f", "1", "-l", "1",
+                        str(work / "page.pdf"), str(work / "page")], check=True, timeout=60)
+        _trim(work / "page.png")
+        shutil.copyfile(work / "page.png", target)
 
 
 def print_copy(source: Path, target: Path, tab: str, area: str) -> None:
