@@ -53,21 +53,24 @@ def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def test_a_sync_under_pyodide_gives_what_it_gives_here(wheels: Path) -> None:
-    assert not list(wheels.glob("python_calamine*")), "a compiled wheel has no place in Pyodide"
-    script = SCRIPTS / "sync_demo.py"
-    pyodide = subprocess.run(
-        ["node", str(SCRIPTS / "run.mjs"), str(PYODIDE), str(wheels), str(script)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+def same_output_under_pyodide(wheels: Path, name: str) -> str:
+    """Run the script ``name`` in Pyodide under Node.js and in this Python: what it prints in
+    Pyodide, which must be what it prints here."""
+    script = SCRIPTS / name
+    pyodide = subprocess.run(["node", str(SCRIPTS / "run.mjs"), str(PYODIDE), str(wheels), str(script)],
+                             capture_output=True, text=True, timeout=300)
     assert pyodide.returncode == 0, pyodide.stderr
     here = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True)
     assert pyodide.stdout == here.stdout
+    return pyodide.stdout
 
-    *_, terminal, vendors = pyodide.stdout.splitlines()
-    report = json.loads(pyodide.stdout.splitlines()[0])
+
+def test_a_sync_under_pyodide_gives_what_it_gives_here(wheels: Path) -> None:
+    assert not list(wheels.glob("python_calamine*")), "a compiled wheel has no place in Pyodide"
+    printed = same_output_under_pyodide(wheels, "sync_demo.py")
+
+    *_, terminal, vendors = printed.splitlines()
+    report = json.loads(printed.splitlines()[0])
     assert report["writes"] == 2
     assert report["first"]["breaches"], "the demo's breaches are found"
     assert "CMO Summary" in json.loads(terminal)
@@ -77,18 +80,9 @@ def test_a_sync_under_pyodide_gives_what_it_gives_here(wheels: Path) -> None:
 def test_the_xlwings_lite_script_under_pyodide_gives_what_it_gives_here(wheels: Path) -> None:
     if not list(wheels.glob("xlwings-*.whl")):
         pytest.skip(f"no wheel of xlwings in {WHEELS}: run scripts/install-pyodide")
-    script = SCRIPTS / "lite_demo.py"
-    pyodide = subprocess.run(
-        ["node", str(SCRIPTS / "run.mjs"), str(PYODIDE), str(wheels), str(script)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert pyodide.returncode == 0, pyodide.stderr
-    here = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True)
-    assert pyodide.stdout == here.stdout
+    output = same_output_under_pyodide(wheels, "lite_demo.py")
 
-    printed, result = pyodide.stdout.splitlines()
+    printed, result = output.splitlines()
     assert printed == "Book1: 2 breach(es), 0 data issue(s)."  # what the script tells the person
     marks = json.loads(result)["marks"]
     assert marks and any(note for _tab, _cell, note in marks)
