@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from test_xlsx_parts import CELL_CASES, LINK, Edit, sheet
 
-from sheetops.backends.xlsx import repack
+from sheetops.backends.xlsx import deflate, repack
 from sheetops.backends.xlsx import xmlbytes as xb
 from sheetops.backends.xlsx.repack import PackageEdit, _deflate, _spliced
 from sheetops.backends.xlsx.sheetxml import SheetEditor
@@ -156,29 +156,35 @@ def test_edits_are_spliced_into_pieces_as_into_the_whole() -> None:
 def _one_shot(data: bytes) -> bytes:
     """A part deflated whole, as a sync always deflated it: one stream, or slices of 2 MB
     each primed with the 32 KB before it."""
-    level = 1 if len(data) > 1 << 20 else 6
+    fast = len(data) > 1 << 20
     if len(data) <= 2 * repack._SLICE:
-        compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+        compressor = deflate.compressor(fast=fast)
         return compressor.compress(data) + compressor.flush()
     out = []
     for start in range(0, len(data), repack._SLICE):
         window = data[max(0, start - repack._WINDOW) : start]
-        compressor = zlib.compressobj(level, zlib.DEFLATED, -15, zdict=window) if window else \
-            zlib.compressobj(level, zlib.DEFLATED, -15)
+        compressor = deflate.compressor(fast=fast, zdict=window)
         last = start + repack._SLICE >= len(data)
         out.append(compressor.compress(data[start : start + repack._SLICE])
                    + compressor.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH))
     return b"".join(out)
 
 
+@pytest.mark.parametrize("isal", [True, False], ids=["isal", "zlib"])
 @pytest.mark.parametrize("size", [1_000, 3 << 20, 4 << 20, 9 << 20 | 5])
 @pytest.mark.parametrize("piece", [333_333, 1 << 20])
-def test_a_part_deflated_as_it_comes_is_the_part_deflated_whole(size: int, piece: int) -> None:
+def test_a_part_deflated_as_it_comes_is_the_part_deflated_whole(
+    size: int, piece: int, isal: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With python-isal or without it (zlib alone), the same ordinary deflate stream."""
+    if not isal:
+        monkeypatch.setattr(deflate, "_isal", None)
+    elif deflate._isal is None:
+        pytest.skip("python-isal is not installed here")
     row = b'<row r="1"><c r="A1" s="1"><v>45000</v></c><c r="B1" t="inlineStr"><is><t>Search ads</t></is></c></row>'
     data = (row * (size // len(row) + 1))[:size]
     out = io.BytesIO()
-    crc, seen, packed = _deflate((data[i : i + piece] for i in range(0, size, piece)), size,
-                                 1 if size > 1 << 20 else 6, out)
+    crc, seen, packed = _deflate((data[i : i + piece] for i in range(0, size, piece)), size, size > 1 << 20, out)
     assert (crc, seen, packed) == (zlib.crc32(data), size, len(out.getvalue()))
     assert out.getvalue() == _one_shot(data)
     assert zlib.decompress(out.getvalue(), -15) == data

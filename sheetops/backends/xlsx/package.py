@@ -14,12 +14,12 @@ import posixpath
 import struct
 import sys
 import zipfile
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from sheetops.backends.xlsx import deflate
 from sheetops.backends.xlsx import xmlbytes as xb
 from sheetops.errors import WorkbookError, WorkbookLockedError
 
@@ -285,7 +285,7 @@ def unpack(path: Path, source: BinaryIO, package: zipfile.ZipFile, info: zipfile
                 f"the file's table of contents gives for it, so sheetops stopped reading it; the workbook is "
                 f"damaged: {REPAIR}."
             )
-        crc = zlib.crc32(piece, crc)
+        crc = deflate.crc32(piece, crc)
         yield piece
     if size != info.file_size or crc != info.CRC:
         raise WorkbookError(damaged)
@@ -318,7 +318,7 @@ def _inflate(source: BinaryIO, package: zipfile.ZipFile, info: zipfile.ZipInfo, 
             remaining -= len(piece)
             yield piece
         return
-    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    inflater = deflate.decompressor()
     try:
         while not inflater.eof:
             data = inflater.unconsumed_tail
@@ -333,7 +333,7 @@ def _inflate(source: BinaryIO, package: zipfile.ZipFile, info: zipfile.ZipInfo, 
             piece = inflater.decompress(data, _OUT_CHUNK)
             if piece:
                 yield piece
-    except zlib.error as exc:
+    except deflate.ERRORS as exc:
         raise WorkbookError(damaged) from exc
 
 

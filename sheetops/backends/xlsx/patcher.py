@@ -20,10 +20,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import zipfile
-import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from sheetops.backends.xlsx import deflate
 from sheetops.backends.xlsx.atomic import Stamp, replace_atomically
 from sheetops.backends.xlsx.notes import SheetNotes
 from sheetops.backends.xlsx.package import PartCache, SheetPart, open_package, sheet_parts, uses_1904_dates
@@ -57,6 +57,11 @@ from sheetops.sync.marks import MARK, RESTORE, CellLook, Kept, Key, MarkOp, plan
 SHARED_STRINGS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
 
 
+# What a part that does not have the shape the format gives it raises while it is changed.
+_DAMAGED: tuple[type[Exception], ...] = (ValueError, IndexError, KeyError, UnicodeDecodeError, zipfile.BadZipFile,
+                                         *deflate.ERRORS)
+
+
 def apply_sync_write(
     path: Path, changes: SyncWrite, known: PartCache | None = None, *, expected: Stamp | None = None
 ) -> Stamp | None:
@@ -74,7 +79,7 @@ def apply_sync_write(
         edit = PackageEdit(package, source, known)
         try:
             _Sync(edit).apply(changes)
-        except (ValueError, IndexError, KeyError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error) as exc:
+        except _DAMAGED as exc:
             # a part that does not have the shape the format gives it
             raise WorkbookError(
                 f"{path}: the workbook is damaged and sheetops cannot change it safely ({exc!r}). "

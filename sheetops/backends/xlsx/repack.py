@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from typing import BinaryIO
 
+from sheetops.backends.xlsx import deflate
 from sheetops.backends.xlsx.package import PartCache
 from sheetops.errors import BackendError, WorkbookLockedError
 
@@ -155,8 +156,8 @@ class PackageEdit:
             return None
         name_length, extra_length = struct.unpack("<2H", header[26:30])
         self.source.seek(info.header_offset + _LOCAL.size + name_length + extra_length)
-        data = zlib.decompress(self.source.read(info.compress_size), -zlib.MAX_WBITS, max(info.file_size, 1))
-        if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+        data = deflate.inflate(self.source.read(info.compress_size), info.file_size)
+        if len(data) != info.file_size or deflate.crc32(data) != info.CRC:
             raise zlib.error(f"{info.filename} changed since it was read")
         return data
 
@@ -334,9 +335,10 @@ def _write_new(
     if stored:
         crc, written, packed = _store(pieces, out)
     else:
-        # Big sheet parts (a Daily tab of 100k rows is ~25 MB of XML) are compressed fast:
-        # level 1 takes a third of the time of level 6 for a file a few per cent larger.
-        crc, written, packed = _deflate(pieces, size, 1 if size > _FAST_COMPRESSION_ABOVE else 6, out)
+        # Big sheet parts (a Daily tab of 100k rows is ~25 MB of XML) are compressed fast
+        # (see :mod:`~sheetops.backends.xlsx.deflate`): zlib's level 1 takes a third of the
+        # time of level 6 for a file a few per cent larger, ISA-L's a tenth.
+        crc, written, packed = _deflate(pieces, size, size > _FAST_COMPRESSION_ABOVE, out)
     if written != size:
         raise ValueError(f"{name}: {written} bytes written where {size} were expected")
     info.CRC = crc
@@ -352,13 +354,13 @@ def _write_new(
 def _store(pieces: Iterable[Piece], out: BinaryIO) -> tuple[int, int, int]:
     crc, size = 0, 0
     for piece in pieces:
-        crc = zlib.crc32(piece, crc)
+        crc = deflate.crc32(piece, crc)
         size += len(piece)
         out.write(piece)
     return crc, size, size
 
 
-def _deflate(pieces: Iterable[Piece], size: int, level: int, out: BinaryIO) -> tuple[int, int, int]:
+def _deflate(pieces: Iterable[Piece], size: int, fast: bool, out: BinaryIO) -> tuple[int, int, int]:
     """Deflate a part of ``size`` bytes, given in pieces, into ``out`` as a raw deflate
     stream; return its CRC-32, its size and the deflated size.
 
@@ -372,9 +374,15 @@ def _deflate(pieces: Iterable[Piece], size: int, level: int, out: BinaryIO) -> t
     """
     crc, seen, packed = 0, 0, 0
     if size <= 2 * _SLICE:
-        compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+        compressor = deflate.compressor(fast=fast)
+        if fast:  # ISA-L's output depends on how its input is cut: given in one piece
+            whole = bytearray()
+            for piece in pieces:
+                crc = deflate.crc32(piece, crc)
+                whole += piece
+            return crc, len(whole), _write(out, compressor.compress(whole) + compressor.flush())
         for piece in pieces:
-            crc = zlib.crc32(piece, crc)
+            crc = deflate.crc32(piece, crc)
             seen += len(piece)
             packed += _write(out, compressor.compress(piece))
         packed += _write(out, compressor.flush())
@@ -387,7 +395,7 @@ def _deflate(pieces: Iterable[Piece], size: int, level: int, out: BinaryIO) -> t
     window = b""
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for piece in pieces:
-            crc = zlib.crc32(piece, crc)
+            crc = deflate.crc32(piece, crc)
             seen += len(piece)
             gathered += piece
             while len(gathered) >= _SLICE and seen - len(gathered) + _SLICE < size:  # a whole slice, not the last
@@ -395,9 +403,9 @@ def _deflate(pieces: Iterable[Piece], size: int, level: int, out: BinaryIO) -> t
                     packed += _write(out, pending.popleft().result())
                 data = gathered[:_SLICE]
                 del gathered[:_SLICE]
-                pending.append(pool.submit(_deflate_slice, data, window, level, False))
+                pending.append(pool.submit(_deflate_slice, data, window, fast, False))
                 window = bytes(data[-_WINDOW:])
-        pending.append(pool.submit(_deflate_slice, gathered, window, level, True))
+        pending.append(pool.submit(_deflate_slice, gathered, window, fast, True))
         while pending:
             packed += _write(out, pending.popleft().result())
     return crc, seen, packed
@@ -408,13 +416,10 @@ def _write(out: BinaryIO, data: bytes) -> int:
     return len(data)
 
 
-def _deflate_slice(data: bytearray, window: bytes, level: int, last: bool) -> bytes:
+def _deflate_slice(data: bytearray, window: bytes, fast: bool, last: bool) -> bytes:
     """One slice of a part deflated as a piece of the part's stream (see :func:`_deflate`)."""
-    if window:
-        compressor = zlib.compressobj(level, zlib.DEFLATED, -15, zdict=window)
-    else:
-        compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
-    return compressor.compress(data) + compressor.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
+    compressor = deflate.compressor(fast=fast, zdict=window)
+    return compressor.compress(data) + compressor.flush(deflate.FINISH if last else deflate.SYNC_FLUSH)
 
 
 def _spliced(pieces: Iterable[Piece], edits: Edits) -> Iterator[Piece]:
@@ -461,7 +466,7 @@ def _unpacked(source: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
     name_length, extra_length = struct.unpack("<2H", header[26:30])
     position = info.header_offset + _LOCAL.size + name_length + extra_length
     remaining = info.compress_size
-    inflater = zlib.decompressobj(-zlib.MAX_WBITS) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    inflater = deflate.decompressor() if info.compress_type == zipfile.ZIP_DEFLATED else None
     crc, size = 0, 0
     try:
         while True:
@@ -478,14 +483,14 @@ def _unpacked(source: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
                 break
             piece = inflater.decompress(data, _CHUNK) if inflater is not None else data
             if piece:
-                crc = zlib.crc32(piece, crc)
+                crc = deflate.crc32(piece, crc)
                 size += len(piece)
                 if size > info.file_size:
                     raise changed
                 yield piece
             if inflater is not None and inflater.eof:
                 break
-    except zlib.error as exc:
+    except deflate.ERRORS as exc:
         raise changed from exc
     if size != info.file_size or crc != info.CRC:
         raise changed
