@@ -391,8 +391,11 @@ def progress(enabled: bool, *, console: Console | None = None,
     longer than ``delay`` seconds, that is on large workbooks; it is removed when the run
     ends, so what is printed afterwards stands alone. Disabled (``--json``), it does nothing.
     """
+    if not enabled:  # --json, --quiet: not even the terminal is looked at (nor rich loaded)
+        yield _ignore
+        return
     out = _console(console, stderr=True)
-    if not enabled or not out.is_terminal:
+    if not out.is_terminal:
         yield _ignore
         return
     bar = _DelayedBar(out)
