@@ -229,3 +229,27 @@ def test_a_tab_as_wide_as_it_is_long_within_the_limit_is_read(demo_xlsx: Path) -
     book.save(demo_xlsx)
     code, err, _ = run_limited([sys.executable, "-m", "sheetops", "sync", str(demo_xlsx), "--as-of", "2026-11-27"])
     assert code == 0, err
+
+
+@pytest.mark.parametrize("isal", [True, False], ids=["isal", "zlib"])
+def test_a_part_that_unpacks_beyond_its_listed_size_is_stopped_by_either_inflater(
+    demo_xlsx: Path, isal: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parts are unpacked by ISA-L where python-isal is installed, else by zlib: both stop
+    a part at the first piece beyond the size the file's directory gives."""
+    from sheetops.backends.xlsx import deflate
+    from sheetops.backends.xlsx.package import unpack
+    from sheetops.errors import WorkbookError
+
+    if not isal:
+        monkeypatch.setattr(deflate, "_isal", None)
+    elif deflate._isal is None:
+        pytest.skip("python-isal is not installed here")
+    bomb, says = CASES["a 3 GB tab said to be 20 KB"]
+    part = with_bomb(demo_xlsx, bomb)
+    unpacked = 0
+    with (zipfile.ZipFile(demo_xlsx) as package, demo_xlsx.open("rb") as source,
+          pytest.raises(WorkbookError, match=says)):
+        for piece in unpack(demo_xlsx, source, package, package.getinfo(part)):
+            unpacked += len(piece)
+    assert unpacked <= 20_000
