@@ -63,7 +63,8 @@ class StreakPeriods(Sequence[PeriodFact]):
     """
 
     def __init__(self, facts: Facts, channel: str, period: Period, starts: Sequence[dt.date]) -> None:
-        self.facts, self.channel, self.period, self.starts = facts, channel, period, tuple(starts)
+        self.facts, self.channel, self.period = facts, channel, period
+        self.starts = starts if isinstance(starts, DayRun) else tuple(starts)
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -96,7 +97,7 @@ class Breach:
     values: tuple[float, ...]  # the metric in each period; math.inf for an infinite cost
 
     @property
-    def starts(self) -> tuple[dt.date, ...]:
+    def starts(self) -> Sequence[dt.date]:
         """The day, or the Monday of the week, of each period of the streak, oldest first."""
         periods = self.periods
         return periods.starts if isinstance(periods, StreakPeriods) else tuple(p.start for p in periods)
@@ -190,6 +191,7 @@ def evaluate_rule(
     if last is None or last < reported.current_since:
         return None  # nothing in the reported period: an older streak is history
     metric, step = rule.metric, _STEP[period]
+    starts: Sequence[dt.date]
     if period == "day":
         starts, values = _day_streak(rule, facts.days.get(channel.name), last, threshold, gross_margin)
     else:
@@ -201,46 +203,103 @@ def evaluate_rule(
 
         run = streak(points(), period=period, condition=rule.condition, threshold=threshold,
                      min_spend=rule.min_spend)
-        starts = [p.start for p in run]
-        values = [p.value for p in run if p.value is not None]
+        starts = [p.start for p in reversed(run)]
+        values = [p.value for p in reversed(run) if p.value is not None]
     if len(starts) < rule.periods:
         return None
-    starts.reverse()
-    values.reverse()
     return Breach(rule, channel, threshold, StreakPeriods(facts, channel.name, period, starts), tuple(values))
 
 
 _SPEND = DAILY_KEYS.index("spend")
+# Conditions that, holding for a value, hold for every larger one (else: every smaller one).
+_UPWARD = frozenset({">", ">="})
+# Days of a streak tested together at first; the blocks double while they all hold.
+_FIRST_BLOCK, _LARGEST_BLOCK = 32, 4096
+
+
+class DayRun(Sequence[dt.date]):
+    """Consecutive days, oldest first, ``days`` of them from the day with ordinal
+    ``first``; a date is made when it is asked for (a streak of a day rule can be thousands
+    of days long, and most readers look at its first and last days only)."""
+
+    __slots__ = ("days", "first")
+
+    def __init__(self, first: int, days: int) -> None:
+        self.first, self.days = first, days
+
+    def __len__(self) -> int:
+        return self.days
+
+    def __iter__(self) -> Iterator[dt.date]:
+        return map(dt.date.fromordinal, range(self.first, self.first + self.days))
+
+    @overload
+    def __getitem__(self, index: int) -> dt.date: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[dt.date, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> dt.date | tuple[dt.date, ...]:
+        if isinstance(index, slice):
+            return tuple(map(dt.date.fromordinal, range(self.first, self.first + self.days)[index]))
+        if index < 0:
+            index += self.days
+        if not 0 <= index < self.days:
+            raise IndexError(index)
+        return dt.date.fromordinal(self.first + index)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, DayRun):
+            return (self.first, self.days) == (other.first, other.days) or self.days == other.days == 0
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"DayRun({self[0] if self.days else None}, {self.days} days)"
 
 
 def _day_streak(
     rule: StopRule, table: DayTable | None, last: dt.date, threshold: float, gross_margin: float
-) -> tuple[list[dt.date], list[float]]:
-    """The days of a day rule's run, newest first, and the metric on each, read straight from
-    the channel's Daily rows by walking back along them: a streak can be hundreds of days
-    long. The same test as :func:`streak` and :func:`meets`, written out for speed."""
-    starts: list[dt.date] = []
-    values: list[float] = []
+) -> tuple[DayRun, list[float]]:
+    """The days of a day rule's run, oldest first, and the metric on each, read straight
+    from the channel's Daily rows by walking back along them from ``last``. The same test
+    as :func:`streak` and :func:`meets`, written out for speed: a streak can be thousands
+    of days long, so on a figure typed in Daily (spend, leads...) the days are tested a
+    block at a time, by the block's smallest (or largest) figure, and one by one only in
+    the block where the run ends (see :func:`_block_holds`)."""
     at = table.position(last) if table is not None else -1
     if table is None or at < 0:
-        return starts, values
-    condition, min_spend = rule.condition, rule.min_spend
-    compare, equal_holds = CONDITIONS[condition], condition in (">=", "<=")
+        return DayRun(last.toordinal(), 0), []
     ordinals, figures = table.ordinals, table.figures
-    spend = figures[_SPEND]
+    newest = ordinals[at]
     column = figures[DAILY_KEYS.index(rule.metric)] if rule.metric in DAILY_KEYS else None
-    metric, isclose, tolerance = rule.metric, math.isclose, RELATIVE_TOLERANCE
-    expected = ordinals[at]
-    while at >= 0 and ordinals[at] == expected:
+    oldest = at + 1  # the run is the rows oldest..at
+    if column is not None:
+        block = _FIRST_BLOCK
+        while oldest > 0:
+            low = max(0, oldest - block)
+            # the rows low..oldest-1 are the days just before the run, none missing
+            if ordinals[low] != newest - (at - low) or not _block_holds(rule, threshold, column, figures[_SPEND],
+                                                                         low, oldest):
+                break
+            oldest, block = low, min(block * 2, _LARGEST_BLOCK)
+    # one day at a time from there: the block where the run ends, or a metric computed per row
+    compare, equal_holds = CONDITIONS[rule.condition], rule.condition in (">=", "<=")
+    spend, min_spend, isclose, tolerance = figures[_SPEND], rule.min_spend, math.isclose, RELATIVE_TOLERANCE
+    older: list[float] = []  # the metric on the days taken one at a time, newest first
+    while oldest > 0 and ordinals[oldest - 1] == newest - (at - oldest + 1):
+        row = oldest - 1
         if column is not None:
-            value = column[at]
+            value = column[row]
             if value < 0:
                 break  # no figure: the condition cannot hold
         else:
-            numbers = [None if (x := f[at]) < 0 else x for f in figures]
+            numbers = [None if (x := f[row]) < 0 else x for f in figures]
             if all(x is None for x in numbers):
                 break  # a row without figures: a day without data
-            found = metric_value(metric, dict(zip(DAILY_KEYS, numbers, strict=True)), gross_margin)
+            found = metric_value(rule.metric, dict(zip(DAILY_KEYS, numbers, strict=True)), gross_margin)
             if found is None:
                 break
             value = found
@@ -250,14 +309,47 @@ def _day_streak(
         elif not compare(value, threshold):
             break
         if min_spend is not None:
-            paid = spend[at]
+            paid = spend[row]
             if paid < 0 or not (paid >= min_spend or same_number(paid, min_spend)):
                 break
-        starts.append(dt.date.fromordinal(expected))
-        values.append(value)
-        at -= 1
-        expected -= 1
-    return starts, values
+        older.append(value)
+        oldest = row
+    count = at + 1 - oldest
+    older.reverse()
+    if column is not None:  # the days taken by blocks follow those taken one at a time
+        older.extend(column[oldest + len(older) : at + 1])
+    return DayRun(newest - count + 1, count), older
+
+
+def _block_holds(
+    rule: StopRule, threshold: float, column: Sequence[float], spend: Sequence[float], low: int, high: int
+) -> bool:
+    """Whether the rule's condition (and its least spend) surely holds on every row from
+    ``low`` to ``high`` (not included), judged by the block's extreme figures alone.
+
+    Each condition holds on an interval of figures: above the threshold (``>``, ``>=``)
+    or below it, with figures within the relative tolerance counted as equal to it. So
+    when the figure nearest the threshold passes, all do. Only an extreme clear of the
+    threshold by several times the tolerance is taken as proof (no rounding question can
+    arise there); otherwise the block is tested day by day, as is a block with a row
+    without a figure (stored as a negative number)."""
+    block = column[low:high]
+    smallest = min(block)
+    if smallest < 0:
+        return False
+    extreme = smallest if rule.condition in _UPWARD else max(block)
+    if not CONDITIONS[rule.condition](extreme, threshold) or _near(extreme, threshold):
+        return False
+    if rule.min_spend is not None:
+        least = min(spend[low:high])
+        if least < rule.min_spend or _near(least, rule.min_spend):
+            return False
+    return True
+
+
+def _near(value: float, bound: float) -> bool:
+    """Within a few times the tolerance of ``bound``: too near to judge a block by."""
+    return value == bound or math.isclose(value, bound, rel_tol=4 * RELATIVE_TOLERANCE)
 
 
 def daily_metric_findings(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import random
+from array import array
 
 import pytest
 from sync_workbooks import (
@@ -19,7 +21,11 @@ from sync_workbooks import (
     week_row,
 )
 
-from sheetops.sync.rules import Point, holds, streak
+from sheetops.sync.facts import DAILY_KEYS, NO_FIGURE, DayTable
+from sheetops.sync.kpis import metric_value
+from sheetops.sync.rules import DayRun, Point, _day_streak, holds, streak
+from sheetops.tables import StopRule
+from sheetops.values import Threshold
 
 D = [MONDAY + dt.timedelta(days=i) for i in range(7)]  # Mon 23 .. Sun 29 November 2026
 W = [MONDAY - dt.timedelta(days=7 * i) for i in range(4)]  # 23, 16, 9, 2 November 2026
@@ -306,3 +312,85 @@ def test_the_note_and_the_decisions_show_the_threshold_as_typed(book: Book) -> N
     book.daily = daily_run("Search ads", FRIDAY, spend=[440], leads=[1], orders=[4], revenue=[0])
     (breach,) = book.analyze().breaches
     assert "CPA 110.00 >= 110.00 (target*1.1)" in breach_note(breach, book.template, "en")
+
+
+def _table(rng: random.Random, size: int, threshold: float, upward: bool) -> DayTable:
+    """``size`` Daily rows of one channel, mostly on consecutive days: figures mostly above
+    ``threshold`` (``upward``, else below), a few on the other side, equal to it or within
+    the tolerance of it; now and then a day missing, a figure left empty or a spend at or
+    near 100."""
+    ordinals, day = [], dt.date(2020, 1, 1).toordinal()
+    for _ in range(size):
+        day += 2 if rng.random() < 0.002 else 1
+        ordinals.append(day)
+    figures = [array("d", [NO_FIGURE] * size) for _ in DAILY_KEYS]
+
+    def figure() -> float:
+        pick = rng.random()
+        if pick < 0.002:
+            return NO_FIGURE
+        if pick < 0.004:
+            return threshold
+        if pick < 0.006:
+            return threshold * (1 + rng.choice([-1, 1]) * 1e-11)
+        if pick < 0.012:
+            return threshold * (rng.uniform(0.5, 1) if upward else rng.uniform(1, 2))
+        return threshold * (rng.uniform(1, 3) if upward else rng.uniform(0, 1))
+
+    for i in range(size):
+        figures[DAILY_KEYS.index("leads")][i] = figure()
+        figures[DAILY_KEYS.index("spend")][i] = NO_FIGURE if rng.random() < 0.001 else rng.choice(
+            [99.99, 100 * (1 - 1e-11), 100.0]) if rng.random() < 0.003 else rng.uniform(100, 900)
+        figures[DAILY_KEYS.index("orders")][i] = float(rng.randint(0, 3))
+    return DayTable(array("i", ordinals), array("i", range(1, size + 1)), figures)
+
+
+def _rule(metric: str, condition: str, threshold: float, min_spend: float | None) -> StopRule:
+    return StopRule(2, "r", "*", metric, condition, Threshold(threshold, None, "E2"), 1, "day", "stop", min_spend, True,
+                    "Stop rules!E2")
+
+
+def _one_day_at_a_time(rule: StopRule, table: DayTable, last: dt.date, threshold: float) -> list[Point]:
+    """The streak as :func:`streak` finds it from the table's rows, one day at a time."""
+    points = []
+    for at in range(table.position(last), -1, -1):
+        numbers = {k: (None if f[at] < 0 else f[at]) for k, f in zip(DAILY_KEYS, table.figures, strict=True)}
+        if all(v is None for v in numbers.values()):
+            break
+        points.append(Point(dt.date.fromordinal(table.ordinals[at]), metric_value(rule.metric, numbers, 0.3),
+                            numbers["spend"]))
+    return streak(points, period="day", condition=rule.condition, threshold=threshold, min_spend=rule.min_spend)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_long_day_streak_found_by_blocks_is_the_one_found_day_by_day(seed: int) -> None:
+    """A day rule's streak is tested a block of days at a time (by the block's extreme
+    figure) and day by day only where it ends: the same days and values as day by day,
+    whatever the condition, the figures near the threshold, the days or figures missing."""
+    _compare_streaks(seed)
+
+
+def test_the_streaks_compared_include_long_ones() -> None:
+    assert max(_compare_streaks(seed) for seed in range(40)) > 300
+
+
+def _compare_streaks(seed: int) -> int:
+    """Find the streaks of a random rule on a random table both ways, from its last day and
+    from a day within it, and compare them; return the longest streak met."""
+    rng = random.Random(seed)
+    threshold = rng.choice([0.0, 1.0, 40.0, 150.5])
+    condition = rng.choice([">", ">=", "<", "<="])
+    metric = rng.choice(["leads", "leads", "cpa"])  # cpa: computed from each row, day by day
+    rule = _rule(metric, condition, threshold, rng.choice([None, 100.0]))
+    table = _table(rng, rng.choice([50, 3000]), threshold, condition in (">", ">="))
+    longest = 0
+    for last_at in (len(table) - 1, rng.randrange(len(table))):
+        last = dt.date.fromordinal(table.ordinals[last_at])
+        starts, values = _day_streak(rule, table, last, threshold, 0.3)
+        expected = _one_day_at_a_time(rule, table, last, threshold)[::-1]
+        assert list(starts) == [p.start for p in expected]
+        assert values == [p.value for p in expected]
+        assert len(starts) == len(expected)
+        assert starts == DayRun(starts.first, len(expected))
+        longest = max(longest, len(expected))
+    return longest
