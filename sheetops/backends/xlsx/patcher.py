@@ -192,7 +192,8 @@ class _Sync:
             if sheet.name.casefold() in rewritten:
                 raise BackendError(f"cannot mark a cell on the tab {sheet.name!r}: sheetops rewrites that tab whole.")
         self._find_rows(highlights, recorded)
-        wanted = [dataclasses.replace(h, tab=self._tab_name(h.tab)) for h in highlights]
+        wanted = [h if (name := self._tab_name(h.tab)) == h.tab else dataclasses.replace(h, tab=name)
+                  for h in highlights]  # the tab as the workbook spells it
         records = {(self._tab_name(r.tab), *parse_ref(r.cell)): r for r in recorded}
         with_notes = {(h.tab, h.row, h.col) for h in wanted} | {k for k, r in records.items() if r.note_by_sheetops}
 
@@ -268,7 +269,8 @@ class _Sync:
         """The record of a cell that stays marked: a fresh mark's, or its old one kept as it
         is (even when a save renumbered the styles), with the note the plan leaves there."""
         if made is not None:
-            return dataclasses.replace(made, note=mark.note, note_by_sheetops=mark.note_created)
+            return HighlightRecord(made.tab, made.cell, made.original, made.highlight, mark.note, mark.note_created,
+                                   made.original_fill, made.original_apply_fill)
         tab, row, col = mark.key
         assert mark.record is not None  # a mark the plan keeps without marking it again has a record
         kept = mark.record
