@@ -53,6 +53,7 @@ def seen(monkeypatch: pytest.MonkeyPatch) -> Seen:
     chunks wait to be put together."""
     monkeypatch.setattr(package, "_OUT_CHUNK", 2_000)
     monkeypatch.setattr(chunks, "_CHUNK", 6_000)
+    monkeypatch.setattr(chunks, "_SMALLEST", 2_000)
     monkeypatch.setattr(chunks, "_REPEATED_AT_MOST", 1000.0)
     monkeypatch.setattr(chunks, "_AHEAD_BYTES", 20_000)
     monkeypatch.setattr(reader, "_READ_APART_ABOVE", 1_000)

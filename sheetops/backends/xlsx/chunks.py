@@ -40,9 +40,11 @@ if TYPE_CHECKING:
 OPENING = ("[content_types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml",
            "xl/sharedstrings.xml")
 _WORKBOOK_AT = re.compile(rb"""Target\s*=\s*["']/?xl/workbook\.xml["']""")
-# A chunk holds about this much of the tab's XML, and at least this many times the bytes
-# of the parts every chunk repeats (calamine parses them again for each).
-_CHUNK = 4 << 20
+# A chunk holds up to about this much of the tab's XML; the first and the last few are
+# smaller, so that calamine starts early and the last chunk's parse ends soon after the
+# checks. A chunk is at least this many times the bytes of the parts every chunk repeats
+# (calamine parses them again for each).
+_CHUNK, _SMALLEST = 4 << 20, 1 << 20
 _REPEATED_AT_MOST = 1 / 8
 OPENING_UP_TO = 4 << 20  # more than this of styles and shared strings: no chunks
 # Chunks cut but not yet put together, at most (their bytes, then calamine's values).
@@ -55,16 +57,16 @@ _END = b"</sheetData></worksheet>"
 
 
 def chunk_size(part_size: int, opening: dict[str, bytes]) -> int | None:
-    """How many bytes of the tab each chunk holds, or None when the tab is better read
-    whole: too small to be cut in two, or workbook parts that each chunk would repeat
-    (shared strings, styles) too big beside it."""
+    """The fewest bytes of the tab a chunk holds (but the last), or None when the tab is
+    better read whole: too small to be cut in two chunks of the largest size, or workbook
+    parts that each chunk would repeat (shared strings, styles) too big beside it."""
     repeated = sum(map(len, opening.values()))
     if repeated > OPENING_UP_TO or not _WORKBOOK_AT.search(opening.get("_rels/.rels", b"")):
         return None
     if "xl/workbook.xml" not in opening or "xl/_rels/workbook.xml.rels" not in opening:
         return None
-    size = max(_CHUNK, int(repeated / _REPEATED_AT_MOST))
-    return size if part_size >= 2 * size else None
+    smallest = max(_SMALLEST, int(repeated / _REPEATED_AT_MOST))
+    return smallest if part_size >= 2 * max(_CHUNK, smallest) else None
 
 
 class ChunkedTab:
@@ -78,13 +80,18 @@ class ChunkedTab:
     workers for this besides the checker's: one puts the chunks together, one parses.
     """
 
-    def __init__(self, name: str, part: str, opening: dict[str, bytes], size: int, pool: Executor) -> None:
-        self.name, self.part, self.size = name, part, size
+    def __init__(self, name: str, part: str, opening: dict[str, bytes], part_size: int, smallest: int,
+                 pool: Executor) -> None:
+        self.name, self.part = name, part
+        self._smallest, self._largest = smallest, max(_CHUNK, smallest)
         self._opening = opening
         self._pool = pool
-        self._waiting: queue.Queue[Future[CalamineSheet | None] | None] = queue.Queue(max(2, _AHEAD_BYTES // size))
+        self._waiting: queue.Queue[Future[CalamineSheet | None] | None] = queue.Queue(
+            max(2, _AHEAD_BYTES // smallest))
         self._pieces: list[bytes] = []
         self._held = 0
+        self._left = part_size  # bytes of the tab not sent yet, as the file's directory gives them
+        self._next = smallest  # bytes the next chunk holds (about)
         self._head: bytes | None = None
         self._closed = False  # no more chunks will come: the end of them was sent
         self.usable = True
@@ -109,16 +116,18 @@ class ChunkedTab:
             self._pieces, self._held = [], 0
             if self._send(data[:data.find(_ROWS_END)]):
                 self._close()
-        elif self._held >= self.size:
+        elif self._held >= self._next:
             data = b"".join(self._pieces)
             cut = _cut(data)
             if cut == -1:
-                if len(data) > 4 * self.size:
+                if len(data) > 4 * self._largest:
                     self.give_up()  # rows without numbers, or one row of several MB
                 else:
                     self._pieces, self._held = [data], len(data)
                 return
             self._pieces, self._held = ([data[cut:]], len(data) - cut) if cut < len(data) else ([], 0)
+            self._left -= cut
+            self._next = min(self._largest, max(self._smallest, self._left // 3))
             self._send(data[:cut])
 
     def finish(self) -> None:

@@ -346,10 +346,11 @@ def _chunks(plan: _Plan, part: str, opening: dict[str, bytes]) -> ChunkedTab | N
     name = next((p.name for p in plan.tabs if p.part == part), None)
     if name is None or len(opening) != len({n.lower() for n in plan.size if n.lower() in OPENING}):
         return None  # names differing only in case: calamine's choice is not ours to guess
-    size = chunk_size(plan.size[part], opening)
-    if size is None:
+    smallest = chunk_size(plan.size[part], opening)
+    if smallest is None:
         return None
-    return ChunkedTab(name, part, {_listed(plan, n): data for n, data in opening.items()}, size, plan.pool)
+    opening = {_listed(plan, n): data for n, data in opening.items()}
+    return ChunkedTab(name, part, opening, plan.size[part], smallest, plan.pool)
 
 
 def _listed(plan: _Plan, lower: str) -> str:
