@@ -335,3 +335,28 @@ def test_a_tab_that_fails_its_checksum_is_refused_though_its_chunks_were_parsed(
     part = _part(path, "Daily")
     _relisted(path, part, crc=zlib.crc32(read_parts(path)[part]) ^ 1)
     list(_checked_then_refused(seen, path, PackageLimits(), "damaged"))
+
+
+@pytest.mark.parametrize("where", ["parse", "put together"])
+def test_a_chunk_that_cannot_be_read_has_the_tab_read_whole(tmp_path: Path, seen: Seen, where: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """calamine refusing a chunk, or its values failing to go in: the tab is read whole, and
+    the checker, waiting for room for its chunks, is never left waiting."""
+    path = openpyxl_book(tmp_path / "book.xlsx")
+    monkeypatch.setattr(chunks, "_AHEAD_BYTES", 0)  # the checker waits after 3 chunks
+    calls = []
+
+    def failing(original: Callable[..., object]) -> Callable[..., object]:
+        def call(*args: object, **kwargs: object) -> object:
+            calls.append(1)
+            if len(calls) == 3:
+                raise ValueError("cannot be read")
+            return original(*args, **kwargs)
+        return call
+
+    if where == "parse":
+        monkeypatch.setattr(chunks.ChunkedTab, "_parse", failing(chunks.ChunkedTab._parse))
+    else:
+        monkeypatch.setattr(chunks.ChunkedTab, "_put", failing(chunks.ChunkedTab._put))
+    assert_read_alike(path, seen, monkeypatch, chunked=False)
+    assert len(calls) >= 3

@@ -116,7 +116,7 @@ class ChunkedTab:
         self._opening = opening
         self._pool = pool
         self._waiting: queue.Queue[Future[CalamineSheet | None] | None] = queue.Queue(
-            max(2, _AHEAD_BYTES // smallest))
+            max(3, _AHEAD_BYTES // self._largest))
         self._pieces: list[bytes] = []
         self._held = 0
         self._left = part_size  # bytes of the tab not sent yet, as the file's directory gives them
@@ -226,27 +226,36 @@ class ChunkedTab:
             book.close()
 
     def _put_together(self) -> Columns | None:
-        """The chunks' values by column, in order, as they are parsed."""
+        """The chunks' values by column, in order, as they are parsed. Takes every chunk
+        sent, whatever happens, so that the checker never waits for room in vain."""
         columns = Columns()
         last_row = -1
         while (waiting := self._waiting.get()) is not None:
+            if not self.usable:
+                continue
             try:
-                sheet = waiting.result()
-            except Exception:  # calamine refused a chunk: the whole tab's read says why
+                last_row = self._put(columns, waiting.result(), last_row)
+            except BaseException as exc:  # calamine refused a chunk: the whole tab's read says why
                 self.usable = False
-                continue
-            if not self.usable or sheet is None or sheet.start is None or sheet.end is None:
-                continue
-            (first, left), (last, _) = sheet.start, sheet.end
-            if first <= last_row:
-                self.usable = False  # rows out of order: the chunks overlap
-                continue
-            if first > len(columns):
-                columns.extend([[]] * (first - len(columns)))
-            columns.extend(cast(list[list[CellValue]], sheet.to_python()), "", offset=left)
-            last_row = last
-            del sheet
+                if not isinstance(exc, Exception):
+                    while self._waiting.get() is not None:
+                        pass
+                    raise
         return columns if self.usable else None
+
+    def _put(self, columns: Columns, sheet: CalamineSheet | None, last_row: int) -> int:
+        """Put a chunk's values in ``columns``; the last row it filled (``last_row``, the
+        one before, if it holds no values)."""
+        if sheet is None or sheet.start is None or sheet.end is None:
+            return last_row
+        (first, left), (last, _) = sheet.start, sheet.end
+        if first <= last_row:
+            self.usable = False  # rows out of order: the chunks overlap
+            return last_row
+        if first > len(columns):
+            columns.extend([[]] * (first - len(columns)))
+        columns.extend(cast(list[list[CellValue]], sheet.to_python()), "", offset=left)
+        return int(last)
 
 
 def _markup(data: bytes, kind: bytes) -> bool:
