@@ -215,7 +215,14 @@ class Columns(Sequence[Sequence[CellValue]]):
             column = ValueColumn()
             column.extend([None] * self.height)
             self.columns.append(column)
-        by_column = list(zip(*rows, strict=True) if len(lengths) == 1 else zip_longest(*rows))  # zip: faster
+        if len(lengths) == 1:  # as calamine gives them: the cells in one list, cut by column (no tuples)
+            cells: list[CellValue] = []
+            for row in rows:
+                cells += row
+            step = len(rows[0])
+            by_column: Sequence[Sequence[CellValue]] = [cells[at::step] for at in range(step)]
+        else:
+            by_column = list(zip_longest(*rows))
         for col, column in enumerate(self.columns):
             at = col - offset
             if 0 <= at < len(by_column):
