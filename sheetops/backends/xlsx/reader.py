@@ -19,7 +19,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from sheetops.backends.xlsx.chunks import OPENING, OPENING_UP_TO, ChunkedTab, chunk_size
+from sheetops.backends.xlsx.chunks import OPENING, OPENING_UP_TO, ChunkedTab, chunk_size, give_back_freed
 from sheetops.backends.xlsx.package import (
     LIMITS,
     REPAIR,
@@ -227,6 +227,7 @@ def _read_big_tab(path: Path, name: str, plan: _Plan, by_column: bool) -> Rows:
     chunked = plan.chunked.result()
     if chunked is not None and chunked.part == plan.part_of.get(name):
         columns = chunked.columns.result()
+        give_back_freed()
         if columns is not None:
             return columns
     return _read_tab(path, name, plan.wait_for_tab, by_column)
