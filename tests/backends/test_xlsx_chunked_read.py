@@ -360,3 +360,17 @@ def test_a_chunk_that_cannot_be_read_has_the_tab_read_whole(tmp_path: Path, seen
         monkeypatch.setattr(chunks.ChunkedTab, "_put", failing(chunks.ChunkedTab._put))
     assert_read_alike(path, seen, monkeypatch, chunked=False)
     assert len(calls) >= 3
+
+
+def test_a_tab_is_cut_only_when_big_beside_what_every_chunk_repeats() -> None:
+    rels = b'<Relationships><Relationship Id="rId1" Type="officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    opening = {"_rels/.rels": rels, "xl/workbook.xml": b"<workbook/>", "xl/_rels/workbook.xml.rels": b"<r/>"}
+    assert chunks.chunk_size(26_000_000, opening) == chunks._SMALLEST
+    assert chunks.chunk_size(7_000_000, opening) is None  # under two chunks of the largest size
+    strings = {**opening, "xl/sharedstrings.xml": b"x" * 2_000_000}
+    repeated = sum(map(len, strings.values()))
+    assert chunks.chunk_size(40_000_000, strings) == int(repeated / chunks._REPEATED_AT_MOST)  # 8 times it
+    assert chunks.chunk_size(26_000_000, strings) is None
+    assert chunks.chunk_size(26_000_000, {**opening, "xl/sharedstrings.xml": b"x" * 5_000_000}) is None
+    elsewhere = {**opening, "_rels/.rels": rels.replace(b"xl/workbook.xml", b"book/workbook.xml")}
+    assert chunks.chunk_size(26_000_000, elsewhere) is None  # calamine would look for its parts elsewhere

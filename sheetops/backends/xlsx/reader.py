@@ -69,8 +69,9 @@ def read_workbook(path: Path, keep: PartCache | None = None, *, limits: PackageL
         infos = package.infolist()
     # Checking the parts and scanning the sheets for error cells both mean unpacking them
     # (zlib lets other threads run meanwhile), so they are done beside calamine's read:
-    # calamine waits for each part it needs to pass, the biggest tab first, which is read
-    # in chunks as it passes (see chunks.py): five threads, of which two parse chunks.
+    # calamine waits for each part it needs to pass; the biggest tab is read in chunks as
+    # it passes (see chunks.py). Five threads: the checker, the biggest tab's reader and
+    # the one putting its chunks together, and at least two parsing them.
     with ThreadPoolExecutor(max_workers=5) as pool:
         plan = _Plan(infos, parts, pool)
         scanned = pool.submit(_check_and_scan, path, plan, keep, limits)
