@@ -87,18 +87,23 @@ class ValueColumn:
 
     def extend(self, values: Sequence[CellValue], empty: object = None) -> None:
         """Add ``values`` below the others; a value equal to ``empty`` (calamine's "") is an empty cell."""
+        # An array is made faster from a list or tuple than extended from an iterator.
         types = set(map(type, values))
         if len(types) == 1:
             kind, count = _KIND_OF.get(types.pop(), OTHER), len(values)
             if kind == NUMBER:
                 self.kinds += _KIND_BYTES[NUMBER] * count
-                self.payload.extend(values)  # type: ignore[arg-type]
+                self.payload += array("d", values)  # type: ignore[arg-type]
                 return
             if kind == DAY:
                 self.kinds += _KIND_BYTES[DAY] * count
-                self.payload.extend(map(dt.date.toordinal, values))  # type: ignore[arg-type]
+                # a day recurs on many rows (one per channel): each is counted once
+                days = {day: day.toordinal() for day in set(values)}  # type: ignore[union-attr]
+                self.payload += array("d", list(map(days.__getitem__, values)))
                 return
-            if kind == TEXT:
+            if kind == TEXT and values.count(empty) == count:
+                kind = EMPTY
+            elif kind == TEXT:
                 codes = self._codes
                 for text in set(values) - codes.keys():
                     codes[text] = len(self.texts)  # type: ignore[index]
@@ -109,7 +114,7 @@ class ValueColumn:
                     self.kinds += bytes(map(kind_of.__getitem__, values))  # type: ignore[arg-type]
                 else:
                     self.kinds += _KIND_BYTES[TEXT] * count
-                self.payload.extend(map(codes.__getitem__, values))  # type: ignore[arg-type]
+                self.payload += array("d", list(map(codes.__getitem__, values)))  # type: ignore[arg-type]
                 return
             if kind == EMPTY:
                 self.kinds += _KIND_BYTES[EMPTY] * count
@@ -204,12 +209,20 @@ class Columns(Sequence[Sequence[CellValue]]):
         """Add ``rows`` below the others (their cells from column ``offset`` on)."""
         if not rows:
             return
-        width = offset + max(map(len, rows))
+        lengths = set(map(len, rows))
+        width = offset + max(lengths)
         while len(self.columns) < width:
             column = ValueColumn()
             column.extend([None] * self.height)
             self.columns.append(column)
-        by_column = list(zip_longest(*rows))
+        if len(lengths) == 1:  # as calamine gives them: the cells in one list, cut by column (no tuples)
+            cells: list[CellValue] = []
+            for row in rows:
+                cells += row
+            step = len(rows[0])
+            by_column: Sequence[Sequence[CellValue]] = [cells[at::step] for at in range(step)]
+        else:
+            by_column = list(zip_longest(*rows))
         for col, column in enumerate(self.columns):
             at = col - offset
             if 0 <= at < len(by_column):

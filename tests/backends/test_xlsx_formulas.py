@@ -80,3 +80,17 @@ def test_an_error_cell_is_found_among_rows_written_as_libreoffice_writes_them(ro
     sheet = b"<worksheet><sheetData>%b%b</sheetData></worksheet>" % (before, error)
     assert _error_cells(sheet) == {(rows_before, 2): "#N/A"}
     assert _error_cells(sheet.replace(error, b"")) == {}
+
+
+def test_error_types_are_found_where_the_pattern_finds_them() -> None:
+    """The error cells' `` t="e"`` are found from their value, as the pattern finds them,
+    whatever the spaces, quotes and bytes around."""
+    import random
+
+    from sheetops.backends.xlsx.reader import _ERROR_TYPE, _error_types
+
+    bits = [b" ", b"\n", b"\t", b"t", b"=", b'"', b"'", b"e", b"x", b'<c r="A1"', b">", b"</c>"]
+    chance = random.Random(8)
+    for _ in range(5000):
+        xml = b"".join(chance.choice(bits) for _ in range(chance.randint(0, 40)))
+        assert _error_types(xml) == [m.start() for m in _ERROR_TYPE.finditer(xml)], xml

@@ -19,6 +19,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+from sheetops.backends.xlsx.chunks import OPENING, OPENING_UP_TO, ChunkedTab, chunk_size, give_back_freed
 from sheetops.backends.xlsx.package import (
     LIMITS,
     REPAIR,
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 _CELL_REF = re.compile(rb"""\br\s*=\s*["']([A-Z]+)(\d+)["']""")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_ANY_FORMULA = re.compile(rb"<f")  # as `b"<f" in xml`, a third faster
 _FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?>([^<]*)<")
 _CELL_TYPE = re.compile(rb"""\bt\s*=\s*["'](\w+)["']""")
 _ERROR_TYPE = re.compile(rb"""\st\s*=\s*["']e["']""")
@@ -65,11 +67,13 @@ def read_workbook(path: Path, keep: PartCache | None = None, *, limits: PackageL
     with open_package(path, verify=False, limits=limits) as package:  # sizes the directory gives: checked
         parts = sheet_parts(package)
         infos = package.infolist()
-    plan = _Plan(infos, parts)
     # Checking the parts and scanning the sheets for error cells both mean unpacking them
     # (zlib lets other threads run meanwhile), so they are done beside calamine's read:
-    # calamine waits for each part it needs to pass, the biggest tab first.
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    # calamine waits for each part it needs to pass; the biggest tab is read in chunks as
+    # it passes (see chunks.py). Five threads: the checker, the biggest tab's reader and
+    # the one putting its chunks together, and at least two parsing them.
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        plan = _Plan(infos, parts, pool)
         scanned = pool.submit(_check_and_scan, path, plan, keep, limits)
         try:
             values = _read_values(path, plan, pool)
@@ -110,26 +114,34 @@ class _Plan:
     """In what order the parts are checked, and a future for each stage calamine waits on.
 
     First the parts calamine reads when it opens the workbook (every XML part that is not
-    a tab's), then the biggest tab (which calamine reads beside the others), then the other
-    tabs in tab order, then the rest (pictures, embedded files).
+    a tab's), then the tabs, biggest first, then the rest (pictures, embedded files). The
+    biggest tab, which calamine reads beside the others, comes first so that its parse
+    starts early; but when it is more than four times all the others together, it comes
+    after them: they take little time to check, and are read while it is parsed in
+    chunks as it passes (see chunks.py).
     """
 
-    def __init__(self, infos: list[zipfile.ZipInfo], parts: list[SheetPart]) -> None:
+    def __init__(self, infos: list[zipfile.ZipInfo], parts: list[SheetPart], pool: ThreadPoolExecutor) -> None:
         self.tabs = parts
+        self.pool = pool
         self.size = {info.filename: info.file_size for info in infos}
         sheet_names = {p.part for p in parts}
         self.part_of = {p.name: p.part for p in parts}
         xml = [i for i in infos if i.filename not in sheet_names and i.filename.endswith((".xml", ".rels"))]
         sheets = sorted((i for i in infos if i.filename in sheet_names), key=lambda i: -i.file_size)
+        self.biggest = sheets[0].filename if sheets else None
+        if sheets and sum(i.file_size for i in sheets[1:]) * 4 <= sheets[0].file_size:
+            sheets.append(sheets.pop(0))  # the others pass first, read while it is parsed in chunks
         first = {i.filename for i in xml} | sheet_names
         rest = [i for i in infos if i.filename not in first]
         self.order = [*xml, *sheets, *rest]
-        self.biggest = sheets[0].filename if sheets else None
         self.opened: Future[None] = Future()
         self.every_tab: Future[None] = Future()
         self.tab_ready: dict[str, Future[None]] = {i.filename: Future() for i in sheets}
         self.last_xml = xml[-1].filename if xml else None
         self.last_tab = sheets[-1].filename if sheets else None
+        # Set when the checker reaches the biggest tab: whether it is read in chunks.
+        self.chunked: Future[ChunkedTab | None] = Future()
 
     def checked(self, name: str) -> None:
         if name == self.last_xml or (self.last_xml is None and not self.opened.done()):
@@ -140,12 +152,14 @@ class _Plan:
             self.every_tab.set_result(None)
 
     def done(self) -> None:
-        for future in (self.opened, self.every_tab, *self.tab_ready.values()):
+        futures: list[Future[None] | Future[ChunkedTab | None]] = [self.opened, self.every_tab, self.chunked]
+        for future in (*futures, *self.tab_ready.values()):
             if not future.done():
                 future.set_result(None)
 
     def failed(self, exc: BaseException) -> None:
-        for future in (self.opened, self.every_tab, *self.tab_ready.values()):
+        futures: list[Future[None] | Future[ChunkedTab | None]] = [self.opened, self.every_tab, self.chunked]
+        for future in (*futures, *self.tab_ready.values()):
             if not future.done():
                 future.set_exception(exc)
 
@@ -168,10 +182,11 @@ def _read_values(path: Path, plan: _Plan, pool: ThreadPoolExecutor) -> dict[str,
     try:
         names = list(book.sheet_names)
         sizes = {name: plan.size.get(plan.part_of.get(name, ""), 0) for name in names}
-        big = max(range(len(names)), key=lambda i: sizes[names[i]], default=-1)
+        big = max(range(len(names)), key=lambda i: (plan.part_of.get(names[i]) == plan.biggest, sizes[names[i]]),
+                  default=-1)
         apart = None
         if big >= 0 and sizes[names[big]] > _READ_APART_ABOVE:
-            apart = pool.submit(_read_tab, path, names[big], plan.wait_for_tab, sizes[names[big]] > _BY_COLUMN_ABOVE)
+            apart = pool.submit(_read_big_tab, path, names[big], plan, sizes[names[big]] > _BY_COLUMN_ABOVE)
         values: dict[str, Rows] = {}
         failure: tuple[int, Exception] | None = None
         for index, name in enumerate(names):
@@ -205,6 +220,18 @@ def _open_book(path: Path) -> CalamineWorkbook:
     except Exception as exc:  # calamine raises its own error types for damaged parts
         # calamine's own words ("Cfb error: Invalid OLE ...") mean nothing to a marketer.
         raise WorkbookError(f"{path}: the workbook cannot be read (its data is damaged); {REPAIR}.") from exc
+
+
+def _read_big_tab(path: Path, name: str, plan: _Plan, by_column: bool) -> Rows:
+    """The biggest tab's values: put together from the chunks it was read in, or read
+    whole once it has passed the checks when it was not (or the chunks were given up)."""
+    chunked = plan.chunked.result()
+    if chunked is not None and chunked.part == plan.part_of.get(name):
+        columns = chunked.columns.result()
+        give_back_freed()
+        if columns is not None:
+            return columns
+    return _read_tab(path, name, plan.wait_for_tab, by_column)
 
 
 def _read_tab(path: Path, name: str, wait: Callable[[str], None], by_column: bool) -> Rows:
@@ -244,35 +271,55 @@ def _check_and_scan(
     reads) the length of its runs of text; find the error cells and the formula cells
     without a saved result of each tab. Each part that passes is announced to ``plan``.
 
-    calamine waits for the biggest tab to pass before parsing it, so that tab is scanned
-    for error cells afterwards, in a second pass beside calamine's parse, rather than
-    making calamine wait for the scan too.
+    The biggest tab is cut into chunks as its pieces pass (see chunks.py), each parsed by
+    calamine while the checker goes on. When it is not (too small, or a workbook unusual
+    enough that the chunks are not tried), calamine waits for the whole tab to pass before
+    parsing it, so that tab is scanned for error cells afterwards, in a second pass beside
+    calamine's parse, rather than making calamine wait for the scan too.
     """
     tab_of = {p.part: p.name for p in plan.tabs}
     errors: dict[str, dict[tuple[int, int], Special]] = {}
     budget = _KEEP_UP_TO
-    later = plan.biggest if plan.biggest and plan.size[plan.biggest] > _READ_APART_ABOVE else None
+    big = plan.biggest if plan.biggest and plan.size[plan.biggest] > _READ_APART_ABOVE else None
+    later = big
+    opening: dict[str, bytes] = {}
+    chunks: ChunkedTab | None = None
     try:
         with zipfile.ZipFile(path) as package, path.open("rb") as source:
             for info in plan.order:
                 name = info.filename
+                if name == big:
+                    chunks = _chunks(plan, name, opening)
+                    if chunks is not None:
+                        later = None
+                    plan.chunked.set_result(chunks)
                 runs = _RunCheck(path, name, tab_of.get(name), limits.run) if _read_as_xml(name, tab_of) else None
                 area = _AreaCheck(path, name, tab_of[name], limits.area) if name in tab_of else None
                 scan = _SheetScan() if name in tab_of and name != later else None
                 kept: list[bytes] | None = [] if keep is not None and info.file_size <= budget else None
+                whole: list[bytes] | None = [] if name.lower() in OPENING and info.file_size <= OPENING_UP_TO else None
+                chunking = chunks if name == big else None
                 for piece in unpack(path, source, package, info):
                     if runs is not None:
                         runs.feed(piece)
                     if area is not None:
                         area.feed(piece)
+                    if chunking is not None:
+                        chunking.feed(piece)  # checked: calamine may parse it
                     if scan is not None:
                         scan.feed(piece)
                     if kept is not None:
                         kept.append(piece)
+                    if whole is not None:
+                        whole.append(piece)
                 if runs is not None:
                     runs.finish()
                 if area is not None:
                     area.finish()
+                if chunking is not None:
+                    chunking.finish()
+                if whole is not None:
+                    opening[name.lower()] = b"".join(whole)
                 if scan is not None:
                     errors[tab_of[name]] = scan.finish()
                 if kept is not None and keep is not None:
@@ -287,10 +334,30 @@ def _check_and_scan(
                     scan.feed(piece)
                 errors[tab_of[later]] = scan.finish()
     except BaseException as exc:
+        if chunks is not None:
+            chunks.give_up()
         plan.failed(exc)
         raise
     plan.done()
     return errors
+
+
+def _chunks(plan: _Plan, part: str, opening: dict[str, bytes]) -> ChunkedTab | None:
+    """The biggest tab's chunked read, if it is big enough and the workbook's own parts
+    (``opening``, by their names in lower case) are what every chunk can repeat."""
+    name = next((p.name for p in plan.tabs if p.part == part), None)
+    if name is None or len(opening) != len({n.lower() for n in plan.size if n.lower() in OPENING}):
+        return None  # names differing only in case: calamine's choice is not ours to guess
+    smallest = chunk_size(plan.size[part], opening)
+    if smallest is None:
+        return None
+    opening = {_listed(plan, n): data for n, data in opening.items()}
+    return ChunkedTab(name, part, opening, plan.size[part], smallest, plan.pool)
+
+
+def _listed(plan: _Plan, lower: str) -> str:
+    """The part's name as the package lists it."""
+    return next(n for n in plan.size if n.lower() == lower)
 
 
 def _read_as_xml(name: str, tabs: dict[str, str]) -> bool:
@@ -345,15 +412,20 @@ class _RunCheck:
 # the last one of a piece gives the last row (rows come in order), and those of two or
 # three letters the columns beyond Z.
 _REF_DOUBLE, _REF_SINGLE = re.compile(rb' r="([A-Z]{2,3})[0-9]'), re.compile(rb" r='([A-Z]{2,3})[0-9]")
+# Whether a piece may hold such a reference at all: one plain search, which is over twice
+# as fast as finding them all (every cell's reference begins the same way), in a tab whose
+# columns all have one letter.
+_WIDE_DOUBLE, _WIDE_SINGLE = re.compile(rb' r="[A-Z][A-Z]'), re.compile(rb" r='[A-Z][A-Z]")
 _LAST_REF = re.compile(rb"""r=["']([A-Z]{1,3})([0-9]+)["']""")
 
 
-def _last_cell_row(data: bytes) -> int:
+def _last_cell_row(data: bytes, singles: bool = True) -> int:
     """The row of the last cell reference in ``data`` (0 if none): the last ``r="B12"`` that
-    is a cell's (``header="0.3"`` and row numbers alone are not)."""
+    is a cell's (``header="0.3"`` and row numbers alone are not). ``singles``: whether
+    ``data`` may hold ``r='`` at all (else only double quotes are looked for)."""
     at = len(data)
     for _ in range(64):
-        at = max(data.rfind(b' r="', 0, at), data.rfind(b" r='", 0, at))
+        at = max(data.rfind(b' r="', 0, at), data.rfind(b" r='", 0, at) if singles else -1)
         if at == -1:
             return 0
         ref = _LAST_REF.match(data, at + 1)
@@ -378,14 +450,17 @@ class _AreaCheck:
 
     def feed(self, piece: bytes) -> None:
         data = self.tail + piece if self.tail else piece
-        wide = set(_REF_DOUBLE.findall(data))
-        if b"r='" in data:
+        singles = b"'" in data and b"r='" in data  # a quote alone is found at once, and is rare
+        wide: set[bytes] = set()
+        if _WIDE_DOUBLE.search(data):
+            wide.update(_REF_DOUBLE.findall(data))
+        if singles and _WIDE_SINGLE.search(data):
             wide.update(_REF_SINGLE.findall(data))
         for letters in wide:
             col = column_index(letters.decode())
             if col > self.last_col:
                 self.last_col, self.widest = col, letters.decode()
-        self.last_row = max(self.last_row, _last_cell_row(data))
+        self.last_row = max(self.last_row, _last_cell_row(data, singles))
         self.tail = data[-self._OVERLAP:]
         self._check()
 
@@ -468,8 +543,7 @@ def _error_cells(xml: bytes) -> dict[tuple[int, int], str]:
     found: dict[tuple[int, int], str] = {}
     if not _may_hold_errors(xml):
         return found  # the common case: no error cells
-    for match in _ERROR_TYPE.finditer(xml):
-        hit = match.start()
+    for hit in _error_types(xml):
         open_at = xml.rfind(b"<", 0, hit)
         close_at = xml.find(b">", hit)
         tag = xml[open_at:close_at]
@@ -485,6 +559,43 @@ def _error_cells(xml: bytes) -> dict[tuple[int, int], str]:
         code = value.group(1).decode("utf-8", "replace") if value else "#VALUE!"
         found[(int(ref.group(2)) - 1, column_index(ref.group(1).decode()))] = code
     return found
+
+
+_SPACE = b" \t\n\r\f\v"  # what \s is in a bytes pattern
+
+
+def _error_types(xml: bytes) -> list[int]:
+    """Where each match of _ERROR_TYPE (`` t="e"``) starts, in order. Found from its value,
+    ``"e"``, searched for as it is: the pattern itself begins with a space, which the
+    regular expression engine tries at every byte (a quarter of a second in LibreOffice's
+    tab of 100,000 rows, against a twentieth)."""
+    values = [b'"e"']
+    if b"'" in xml:
+        values += [b"'e'", b"\"e'", b"'e\""]
+    starts = []
+    for value in values:
+        at = xml.find(value)
+        while at != -1:
+            start = _error_type_ending(xml, at)
+            if start != -1:
+                starts.append(start)
+            at = xml.find(value, at + 3)
+    return sorted(starts)
+
+
+def _error_type_ending(xml: bytes, value_at: int) -> int:
+    """Where `` t = `` (any spaces around =) starts, if it ends at ``value_at``; -1 if not."""
+    at = value_at
+    while at and xml[at - 1] in _SPACE:
+        at -= 1
+    if not at or xml[at - 1] != ord("="):
+        return -1
+    at -= 1
+    while at and xml[at - 1] in _SPACE:
+        at -= 1
+    if at < 2 or xml[at - 1] != ord("t") or xml[at - 2] not in _SPACE:
+        return -1
+    return at - 2
 
 
 def _may_hold_errors(xml: bytes) -> bool:
@@ -506,7 +617,7 @@ def _uncomputed_cells(xml: bytes, has_prefix: bool | None = None) -> dict[tuple[
     found: dict[tuple[int, int], UncomputedFormula] = {}
     if has_prefix is None:
         has_prefix = _prefixed(xml)
-    if b"<f" not in xml and not (has_prefix and b":f" in xml):
+    if not _ANY_FORMULA.search(xml) and not (has_prefix and b":f" in xml):
         return found  # the common case: no formulas at all, found by one byte search
     for hit in _FORMULA.finditer(xml):
         at = hit.start()
