@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 from itertools import islice, repeat
 from operator import add, eq
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from sheetops.messages import message
 from sheetops.sync.period import week_start
@@ -48,7 +48,18 @@ from sheetops.values import (
     uncomputed,
     weekday_name,
 )
-from sheetops.workbook import DAY, EMPTY, NUMBER, TEXT, BoundTab, BoundWorkbook, Columns, Finding, column_letter
+from sheetops.workbook import (
+    DAY,
+    EMPTY,
+    NUMBER,
+    TEXT,
+    BoundTab,
+    BoundWorkbook,
+    Columns,
+    Finding,
+    ValueColumn,
+    column_letter,
+)
 
 Period = Literal["day", "week"]
 FactSource = Literal["plan_fact", "daily", "mixed"]
@@ -353,7 +364,7 @@ def read_facts(bound: BoundWorkbook, inputs: Inputs) -> Facts:
             if filled:
                 week_index.setdefault(channel, []).append(monday)
             continue
-        values = pf.values  # the row's own dicts, made for this week only, become the week's
+        values = dict(zip(FACT_KEYS, pf.values, strict=True))
         sources = _Sources(Source(pf_tab, (pf.row,)))
         filled = frozenset()
         if summed is not None and daily_tab is not None:
@@ -420,14 +431,32 @@ def _fact_tab(tab: BoundTab) -> FactTab:
     return FactTab(tab.spec.key, tab.name, dict(tab.columns))
 
 
-@dataclass
-class _PlanFactRow:
+class _PlanFactRow(NamedTuple):
+    """A Plan-Fact row taken: a tuple, as thousands are made at once (``_make``)."""
+
     row: int
-    values: dict[str, float | None]
-    plan: dict[str, float | None]
+    values: tuple[float | None, ...]  # FACT_KEYS order
+    plan: Mapping[str, float | None]  # shared by the weeks with the same plan: not to be changed
     conclusion: str | None
     action: str | None
-    has_facts: bool  # a fact (not only a plan) is there
+
+    @property
+    def has_facts(self) -> bool:
+        """A fact (not only a plan) is there."""
+        return self.values.count(None) < len(self.values)
+
+
+class _PlanFactShape:
+    """Where a Plan-Fact tab has each column (None: it lacks it), found once for all its rows."""
+
+    def __init__(self, tab: BoundTab) -> None:
+        cols = tab.columns
+        self.week_col, self.channel_col = cols.get("week"), cols.get("channel")
+        self.fact_cols = [cols.get(key) for key in FACT_KEYS]
+        self.plan_cols = [cols.get(f"{key}_plan") for key in PLAN_KEYS]
+        self.conclusion_col, self.action_col = cols.get("conclusion"), cols.get("action")
+        self.contract_cols = list(cols.values())
+        self.week_header = _header(tab, "week")
 
 
 # The Daily rows of one channel's week and their sums (DAILY_KEYS order, None: no figure).
@@ -449,6 +478,7 @@ class _FactReader:
         self._by_name = {normalize(c.name): c for c in inputs.channels}
         self._typed: dict[str, Channel | None] = {}
         self._dates: dict[object, dt.date] = {}
+        self._plans: dict[tuple[float | None, ...], Mapping[str, float | None]] = {}
 
     def report(self, cell: str, text: str, code: str) -> None:
         self.issues.append(Finding(cell, text, "error", code))
@@ -501,64 +531,123 @@ class _FactReader:
     # -- Plan-Fact -----------------------------------------------------------------------------
 
     def plan_fact(self, tab: BoundTab) -> dict[tuple[str, dt.date], _PlanFactRow]:
-        """Each channel's Plan-Fact row by week. The common case (a Monday typed as a date,
-        a channel name seen before) runs inline; anything else goes through the checks."""
+        """Each channel's Plan-Fact row by week.
+
+        Read like Daily (see :meth:`daily`): a block of rows whose cells are all as expected
+        (Mondays, channel names seen in Channels, figures that are numbers of at least 0,
+        no week and channel twice) is taken whole; any other block row by row, through the
+        checks that report the issues.
+        """
+        rows = tab.sheet.rows
+        table = _by_column(rows)
+        shape = _PlanFactShape(tab)
         found: dict[tuple[str, dt.date], _PlanFactRow] = {}
-        cols = tab.columns
-        fact_cols = [(k, cols[k]) for k in FACT_KEYS if k in cols]
-        plan_cols = [(k, cols[f"{k}_plan"]) for k in PLAN_KEYS if f"{k}_plan" in cols]
-        week_header = _header(tab, "week")
-        week_col, channel_col = cols.get("week"), cols.get("channel")
-        conclusion_col, action_col = cols.get("conclusion"), cols.get("action")
-        contract_cols = list(cols.values())
-        known = self._typed
-        date_type, datetime_type = dt.date, dt.datetime
-        for row, cells in enumerate(tab.sheet.rows):
-            size = len(cells)
-            if not row or not any(c < size and not _blank(cells[c]) for c in contract_cols):
-                continue  # the header, or nothing in a contract column (the rows of BoundTab.data_rows)
-            self.rows_read += 1
-            before = len(self.issues)
-            typed_week = cells[week_col] if week_col is not None and week_col < size else None
-            week_kind = type(typed_week)
-            if week_kind is datetime_type:
-                typed_week = typed_week.date()  # type: ignore[union-attr]
-                week_kind = date_type
-            monday: dt.date | None
-            if week_kind is date_type and typed_week.weekday() == 0:  # type: ignore[union-attr]
-                monday = typed_week  # type: ignore[assignment]
-            else:
-                # A day number (Google Sheets' dates) read before is known; else the checks.
-                monday = self._dates.get(typed_week) if week_kind is float else None
-                if monday is None or monday.weekday() != 0:
-                    monday = self._period_start(tab, row, "week", week_header, monday=True)
-            typed = cells[channel_col] if channel_col is not None and channel_col < size else None
-            channel = known.get(typed) if isinstance(typed, str) else None
-            if channel is None:
-                channel = self._channel_cell(tab, row)
-            values = self._numbers(tab, row, cells, fact_cols, FACT_KEYS)
-            plan = self._numbers(tab, row, cells, plan_cols, PLAN_KEYS)
-            if len(self.issues) > before or monday is None or channel is None:
+        for first in range(1, len(table), _BLOCK):
+            last = min(len(table), first + _BLOCK)
+            if self._plan_fact_block(tab, shape, table, first, last, found):
                 continue
-            key = (channel.name, monday)
-            if key in found:
-                first = found[key].row + 1
-                self.report(
-                    tab.address(row, "channel"),
-                    self.message("duplicate_row.week", channel=printable(channel.name),
-                                 week=show_date(monday, self.lang), first=first),
-                    "duplicate_row",
-                )
-                continue
-            found[key] = _PlanFactRow(
-                row,
-                values,
-                plan,
-                _text(cells[conclusion_col] if conclusion_col is not None and conclusion_col < size else None),
-                _text(cells[action_col] if action_col is not None and action_col < size else None),
-                any(v is not None for v in values.values()),
-            )
+            for row in range(first, last):
+                self._plan_fact_row(tab, shape, rows[row], row, found)
         return found
+
+    def _plan_fact_block(self, tab: BoundTab, shape: _PlanFactShape, table: Columns, first: int, last: int,
+                         found: dict[tuple[str, dt.date], _PlanFactRow]) -> bool:
+        """Take the rows ``first`` to ``last`` whole, if every cell of theirs is as expected;
+        else take nothing and say so."""
+        width, count = len(table.columns), last - first
+        if shape.week_col is None or shape.channel_col is None or max(shape.week_col, shape.channel_col) >= width:
+            return False
+        weeks, names = table.columns[shape.week_col], table.columns[shape.channel_col]
+        if names.kinds.count(TEXT, first, last) != count:
+            return False
+        ordinals = _block_days(weeks, first, last)
+        # Ordinal 1 (1 January of year 1) is a Monday.
+        if ordinals is None or set(map(int.__mod__, ordinals, repeat(7))) != {1}:
+            return False
+        channel_of: dict[float, str] = {}
+        codes = names.payload[first:last]
+        for code in set(codes):
+            channel = self.channel(names.texts[int(code)])
+            if channel is None:
+                return False
+            channel_of[code] = channel.name
+        facts = [_block_numbers(table, col, first, last) for col in shape.fact_cols]
+        plans = [_block_numbers(table, col, first, last) for col in shape.plan_cols]
+        if any(numbers is None for numbers in facts) or any(numbers is None for numbers in plans):
+            return False
+        mondays = {ordinal: dt.date.fromordinal(ordinal) for ordinal in set(ordinals)}
+        keys = list(zip(map(channel_of.__getitem__, codes), map(mondays.__getitem__, ordinals), strict=True))
+        if len(set(keys)) != count or not found.keys().isdisjoint(keys):
+            return False  # a second row for a week: row by row, where it is reported
+        rows = zip(
+            range(first, last),
+            zip(*facts, strict=True),
+            map(self._plan_of, zip(*plans, strict=True)),
+            _block_texts(table, shape.conclusion_col, first, last),
+            _block_texts(table, shape.action_col, first, last),
+            strict=True,
+        )
+        found.update(zip(keys, map(_PlanFactRow._make, rows), strict=True))
+        self.rows_read += count
+        return True
+
+    def _plan_of(self, numbers: tuple[float | None, ...]) -> Mapping[str, float | None]:
+        """The plan of a week (PLAN_KEYS). Most weeks have one of a few plans: one dict for
+        each, shared by those weeks (no one changes a week's plan)."""
+        plan = self._plans.get(numbers)
+        if plan is None:
+            plan = dict(zip(PLAN_KEYS, numbers, strict=True))
+            if 0.0 not in numbers:  # 0.0 == -0.0: a plan with a zero is its own
+                self._plans[numbers] = plan
+        return plan
+
+    def _plan_fact_row(self, tab: BoundTab, shape: _PlanFactShape, cells: Sequence[CellValue], row: int,
+                       found: dict[tuple[str, dt.date], _PlanFactRow]) -> None:
+        """One Plan-Fact row, through every check: its issues reported, taken if it has none."""
+        size = len(cells)
+        if not any(c < size and not _blank(cells[c]) for c in shape.contract_cols):
+            return  # nothing in a contract column (the rows of BoundTab.data_rows)
+        self.rows_read += 1
+        before = len(self.issues)
+        week_col, channel_col = shape.week_col, shape.channel_col
+        typed_week = cells[week_col] if week_col is not None and week_col < size else None
+        week_kind = type(typed_week)
+        if week_kind is dt.datetime:
+            typed_week = typed_week.date()  # type: ignore[union-attr]
+            week_kind = dt.date
+        monday: dt.date | None
+        if week_kind is dt.date and typed_week.weekday() == 0:  # type: ignore[union-attr]
+            monday = typed_week  # type: ignore[assignment]
+        else:
+            # A day number (Google Sheets' dates) read before is known; else the checks.
+            monday = self._dates.get(typed_week) if week_kind is float else None
+            if monday is None or monday.weekday() != 0:
+                monday = self._period_start(tab, row, "week", shape.week_header, monday=True)
+        typed = cells[channel_col] if channel_col is not None and channel_col < size else None
+        channel = self._typed.get(typed) if isinstance(typed, str) else None
+        if channel is None:
+            channel = self._channel_cell(tab, row)
+        values = self._numbers(tab, row, cells, shape.fact_cols, FACT_KEYS)
+        plan = self._numbers(tab, row, cells, shape.plan_cols, PLAN_KEYS)
+        if len(self.issues) > before or monday is None or channel is None:
+            return
+        key = (channel.name, monday)
+        if key in found:
+            self.report(
+                tab.address(row, "channel"),
+                self.message("duplicate_row.week", channel=printable(channel.name),
+                             week=show_date(monday, self.lang), first=found[key].row + 1),
+                "duplicate_row",
+            )
+            return
+        found[key] = _PlanFactRow(
+            row,
+            values,
+            self._plan_of(plan),
+            _text(cells[shape.conclusion_col] if shape.conclusion_col is not None and shape.conclusion_col < size
+                  else None),
+            _text(cells[shape.action_col] if shape.action_col is not None and shape.action_col < size else None),
+        )
 
     def _period_start(self, tab: BoundTab, row: int, key: str, header: str, *, monday: bool) -> dt.date | None:
         value = tab.value(row, key)
@@ -612,25 +701,27 @@ class _FactReader:
         return channel
 
     def _numbers(
-        self, tab: BoundTab, row: int, cells: Sequence[CellValue], cols: list[tuple[str, int]], keys: tuple[str, ...]
-    ) -> dict[str, float | None]:
-        """Every one of ``keys`` (None where the tab lacks its column or the cell is blank)."""
-        values: dict[str, float | None] = dict.fromkeys(keys)
+        self, tab: BoundTab, row: int, cells: Sequence[CellValue], cols: Sequence[int | None], keys: tuple[str, ...]
+    ) -> tuple[float | None, ...]:
+        """Every one of ``keys`` (``cols``: its column), in their order; None where the tab
+        lacks the column or the cell is blank."""
+        values: list[float | None] = [None] * len(keys)
         size = len(cells)
-        for key, col in cols:
-            value = cells[col] if col < size else None
+        for i, col in enumerate(cols):
+            if col is None or col >= size:
+                continue
+            value = cells[col]
             kind = type(value)
             if value is None:
-                values[key] = None
-            elif (kind is float or kind is int) and value >= 0:  # type: ignore[operator]
-                values[key] = float(value)  # type: ignore[arg-type]  # the common case, inline
+                continue
+            if (kind is float or kind is int) and value >= 0:  # type: ignore[operator]
+                values[i] = float(value)  # type: ignore[arg-type]  # the common case, inline
             else:
                 try:
-                    values[key] = self.number(value)
+                    values[i] = self.number(value)
                 except ValueProblem as exc:
-                    values[key] = None
-                    self._bad_number(tab.sheet.name, row, col, _header(tab, key), exc)
-        return values
+                    self._bad_number(tab.sheet.name, row, col, _header(tab, keys[i]), exc)
+        return tuple(values)
 
     def _bad_number(self, sheet: str, row: int, col: int, header: str, exc: ValueProblem) -> None:
         self.report(f"{sheet}!{column_letter(col)}{row + 1}", self.left_out(header, exc), exc.code)
@@ -652,7 +743,7 @@ class _FactReader:
         among the issues.
         """
         sheet_rows = tab.sheet.rows
-        table = sheet_rows if isinstance(sheet_rows, Columns) else Columns.of_rows(sheet_rows)
+        table = _by_column(sheet_rows)
         gathered = _Gathered()
         start, issue_rows = len(self.issues), []
         for first in range(1, len(table), _BLOCK):
@@ -661,7 +752,7 @@ class _FactReader:
                 continue
             for row in range(first, last):
                 before = len(self.issues)
-                self._daily_row(tab, table[row], row, gathered)
+                self._daily_row(tab, sheet_rows[row], row, gathered)
                 if len(self.issues) > before:
                     issue_rows.extend([row] * (len(self.issues) - before))
         days, sums, duplicates = gathered.tables(tab)
@@ -689,15 +780,8 @@ class _FactReader:
         dates, names = table.columns[date_col], table.columns[channel_col]
         if names.kinds.count(TEXT, first, last) != count:
             return False
-        if dates.kinds.count(DAY, first, last) == count:
-            ordinals: Iterable[int] = map(int, dates.payload[first:last])
-        elif dates.kinds.count(NUMBER, first, last) == count:
-            # Day numbers (Google Sheets' dates): whole, and within the dates a sheet can hold.
-            serials = dates.payload[first:last]
-            if min(serials) < MIN_SERIAL or max(serials) > MAX_SERIAL or not all(map(float.is_integer, serials)):
-                return False
-            ordinals = map(int(EXCEL_EPOCH.toordinal()).__add__, map(int, serials))
-        else:
+        ordinals = _block_days(dates, first, last)
+        if ordinals is None:
             return False
         codes = names.payload[first:last]
         channel_of: dict[float, int] = {}
@@ -904,6 +988,63 @@ _NO_FIGURE_BYTES = array("d", [NO_FIGURE]).tobytes()
 def _only_no_figure(figures: array[float]) -> bool:
     """Whether no row has a figure here: the bytes compared at once, not each number."""
     return figures.tobytes() == _NO_FIGURE_BYTES * len(figures)
+
+
+def _by_column(rows: Sequence[Sequence[CellValue]]) -> Columns:
+    """A tab's rows kept by column (as they are, when they already are).
+
+    The header row is put in apart: below it each column is then mostly of one kind (all
+    numbers, all texts), which :class:`Columns` takes whole rather than cell by cell."""
+    if isinstance(rows, Columns):
+        return rows
+    table = Columns.of_rows(rows[:1])
+    table.extend(rows[1:])
+    return table
+
+
+def _block_days(column: ValueColumn, first: int, last: int) -> list[int] | None:
+    """The ordinals of the rows ``first`` to ``last`` of a column of dates, or of day numbers
+    (Google Sheets' dates: whole, within the dates a sheet can hold); None when any cell of
+    theirs is neither."""
+    count = last - first
+    if column.kinds.count(DAY, first, last) == count:
+        return list(map(int, column.payload[first:last]))
+    if column.kinds.count(NUMBER, first, last) != count:
+        return None
+    serials = column.payload[first:last]
+    if min(serials) < MIN_SERIAL or max(serials) > MAX_SERIAL or not all(map(float.is_integer, serials)):
+        return None
+    return list(map(EXCEL_EPOCH.toordinal().__add__, map(int, serials)))
+
+
+def _block_numbers(table: Columns, col: int | None, first: int, last: int) -> list[float | None] | None:
+    """The figures of the rows ``first`` to ``last`` in a column (None for an empty cell, or
+    every cell when the tab lacks the column); None when a cell is not a number of at least 0."""
+    count = last - first
+    if col is None or col >= len(table.columns):
+        return [None] * count
+    column = table.columns[col]
+    numbers = column.kinds.count(NUMBER, first, last)
+    if numbers + column.kinds.count(EMPTY, first, last) != count:
+        return None  # text, an error, a formula...
+    if not numbers:
+        return [None] * count
+    block = column.payload[first:last]  # an empty cell's payload is a code or 0: never negative
+    total = sum(block)
+    if min(block) < 0 or total != total:  # a negative figure, or one that is not a number
+        return None
+    return block.tolist() if numbers == count else column.values(first, last)  # type: ignore[return-value]
+
+
+def _block_texts(table: Columns, col: int | None, first: int, last: int) -> list[str | None]:
+    """The texts of the rows ``first`` to ``last`` in a column, as :func:`_text` reads them."""
+    count = last - first
+    if col is None or col >= len(table.columns):
+        return [None] * count
+    column = table.columns[col]
+    if column.kinds.count(EMPTY, first, last) == count:
+        return [None] * count
+    return [_text(value) for value in column.values(first, last)]
 
 
 def _blank(value: CellValue) -> bool:
