@@ -26,8 +26,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import reduce
 from itertools import islice, repeat
-from operator import add, eq
-from typing import Literal, NamedTuple
+from operator import add, eq, gt, lt
+from typing import Literal, NamedTuple, TypeVar
 
 from sheetops.messages import message
 from sheetops.sync.period import week_start
@@ -82,6 +82,7 @@ PLAN_KEYS: tuple[str, ...] = ("spend", "leads", "orders", "revenue")
 DAILY_KEYS: tuple[str, ...] = ("spend", "leads", "orders", "revenue", "traffic", "emails_sent", "unsubscribes")
 
 _EMPTY: Mapping[str, float | None] = {}
+_Item = TypeVar("_Item", int, float)
 
 
 @dataclass(frozen=True)
@@ -917,68 +918,113 @@ class _Gathered:
         """Each channel's DayTable; the sums of each channel's weeks (over its rows in sheet
         order); and the rows left out as a second one for a channel and date:
         (row, (channel, date, the first one's row))."""
-        ordinals, rows, figures = self.ordinals, self.rows, self.figures
-        keys = [channel << 32 | ordinal for channel, ordinal in zip(self.channels, ordinals, strict=True)]
-        order = sorted(range(len(keys)), key=keys.__getitem__)  # stable: the same date in sheet order
+        unused = [_only_no_figure(f) for f in self.figures]  # a column no row has a figure in
+        present = [i for i, key in enumerate(DAILY_KEYS) if key in tab.columns]
+        days: dict[str, DayTable] = {}
+        sums: dict[tuple[str, dt.date], _WeekSum] = {}
         duplicates: list[tuple[int, tuple[str, dt.date, int]]] = []
-        sorted_keys = [keys[at] for at in order]
-        if any(map(eq, sorted_keys, islice(sorted_keys, 1, None))):
+        for name, part in zip(self.names, self._parts(), strict=True):
+            ordinals, rows = _take(self.ordinals, part), _take(self.rows, part)
+            figures = [None if none else _take(f, part) for f, none in zip(self.figures, unused, strict=True)]
+            order = _date_order(ordinals)
+            if order < 0:  # typed newest first: the table is by date, its weeks are summed in sheet order
+                ordinals, rows = ordinals[::-1], rows[::-1]
+                figures = [None if f is None else f[::-1] for f in figures]
+            elif order == 0:  # out of date order, or a date typed twice
+                ordinals, rows, figures = self._by_date(name, ordinals, rows, figures, duplicates)
+            table = days[name] = DayTable(ordinals, rows, [array("d", [NO_FIGURE]) * len(ordinals) if f is None else f
+                                                          for f in figures])
+            _add_week_sums(name, table, present, sums, newest_first=order < 0)
+        return days, sums, duplicates
+
+    def _parts(self) -> list[slice | list[int]]:
+        """Where each channel's rows are in the gathered arrays (in :attr:`names` order)."""
+        channels, count = self.channels, len(self.names)
+        if len(channels) >= count and channels[count:] == channels[:-count] and len(set(channels[:count])) == count:
+            # Every day the channels in the same order (a Daily typed, or exported, a day at a
+            # time): each channel's rows are every count-th, from its first; no sort needed.
+            parts: list[slice | list[int]] = [slice(0)] * count
+            for at, channel in enumerate(channels[:count]):
+                parts[channel] = slice(at, None, count)
+            return parts
+        order = sorted(range(len(channels)), key=channels.__getitem__)  # stable: each channel's in sheet order
+        found: list[slice | list[int]] = []
+        low = 0
+        for index in range(count):
+            high = low + channels.count(index)
+            found.append(order[low:high])
+            low = high
+        return found
+
+    def _by_date(
+        self, name: str, ordinals: array[int], rows: array[int], figures: list[array[float] | None],
+        duplicates: list[tuple[int, tuple[str, dt.date, int]]],
+    ) -> tuple[array[int], array[int], list[array[float] | None]]:
+        """One channel's rows (in sheet order) by date; of two rows for a date, the first is
+        kept and the second reported in ``duplicates``."""
+        order = sorted(range(len(ordinals)), key=ordinals.__getitem__)  # stable: the same date in sheet order
+        by_date = [ordinals[at] for at in order]
+        if any(map(eq, by_date, islice(by_date, 1, None))):
             kept: list[int] = []
             previous = -1
             for at in order:
-                if keys[at] == previous:
-                    first = kept[-1]
-                    duplicates.append((rows[at], (self.names[self.channels[at]],
-                                                  dt.date.fromordinal(ordinals[at]), rows[first])))
+                if ordinals[at] == previous:
+                    duplicates.append((rows[at], (name, dt.date.fromordinal(ordinals[at]), rows[kept[-1]])))
                     continue
                 kept.append(at)
-                previous = keys[at]
+                previous = ordinals[at]
             order = kept
-            sorted_keys = [keys[at] for at in order]
-        unused = [_only_no_figure(f) for f in figures]  # a column no row has a figure in
-        days: dict[str, DayTable] = {}
-        sums: dict[tuple[str, dt.date], _WeekSum] = {}
-        present = [i for i, key in enumerate(DAILY_KEYS) if key in tab.columns]
-        for index, name in enumerate(self.names):
-            low = bisect.bisect_left(sorted_keys, index << 32)
-            high = bisect.bisect_left(sorted_keys, (index + 1) << 32, low)
-            if low == high:
-                continue
-            part = order[low:high]
-            table = days[name] = DayTable(array("i", map(ordinals.__getitem__, part)),
-                                          array("i", map(rows.__getitem__, part)),
-                                          [array("d", [NO_FIGURE]) * len(part) if none else
-                                           array("d", map(f.__getitem__, part))
-                                           for f, none in zip(figures, unused, strict=True)])
-            _add_week_sums(name, table, present, sums)
-        return days, sums, duplicates
+        return (_take(ordinals, order), _take(rows, order),
+                [None if f is None else _take(f, order) for f in figures])
 
 
-def _add_week_sums(name: str, table: DayTable, present: list[int], sums: dict[tuple[str, dt.date], _WeekSum]) -> None:
-    """The sums of a channel's Daily rows by week, each over the week's rows in sheet order."""
-    rows = table.rows
-    mondays = [ordinal - (ordinal + 6) % 7 for ordinal in table.ordinals]  # ordinal 1 is a Monday
+def _take(values: array[_Item], part: slice | list[int]) -> array[_Item]:
+    """The items of ``values`` at ``part``: a slice, or positions."""
+    if isinstance(part, slice):
+        return values[part]
+    return array(values.typecode, map(values.__getitem__, part))
+
+
+def _date_order(ordinals: array[int]) -> int:
+    """1 when the dates only go up, -1 when they only go down, else 0 (both: 1)."""
+    if all(map(lt, ordinals, islice(ordinals, 1, None))):
+        return 1
+    return -1 if all(map(gt, ordinals, islice(ordinals, 1, None))) else 0
+
+
+def _add_week_sums(name: str, table: DayTable, present: list[int], sums: dict[tuple[str, dt.date], _WeekSum],
+                   *, newest_first: bool = False) -> None:
+    """The sums of a channel's Daily rows by week, each over the week's rows in sheet order
+    (``newest_first``: the rows were typed in the opposite order to the table's)."""
+    rows, ordinals = table.rows, table.ordinals
     columns = [(i, table.figures[i]) for i in present if not _only_no_figure(table.figures[i])]
-    if list(rows) != sorted(rows):  # rows not typed in date order: each week's in sheet order
+    if not newest_first and list(rows) != sorted(rows):  # rows not typed in date order: each week's in sheet order
+        mondays = [ordinal - (ordinal + 6) % 7 for ordinal in ordinals]  # ordinal 1 is a Monday
         by_week = sorted(range(len(mondays)), key=[m << 32 | r for m, r in zip(mondays, rows, strict=True)].__getitem__)
-        mondays = [mondays[at] for at in by_week]
+        ordinals = array("i", [mondays[at] for at in by_week])  # each week's rows by Monday: as good as dates here
         rows = array("i", map(rows.__getitem__, by_week))
         columns = [(i, array("d", map(column.__getitem__, by_week))) for i, column in columns]
     # Whether a column may have an empty figure (its bytes compared, not each number).
     gaps = [(i, column, _NO_FIGURE_BYTES in column.tobytes()) for i, column in columns]
-    low, width = 0, len(DAILY_KEYS)
-    while low < len(mondays):
-        monday = mondays[low]
-        high = bisect.bisect_right(mondays, monday, low, min(low + 7, len(mondays)))
+    low, size, width = 0, len(ordinals), len(DAILY_KEYS)
+    while low < size:
+        ordinal = ordinals[low]
+        monday = ordinal - (ordinal + 6) % 7  # ordinal 1 is a Monday
+        high = bisect.bisect_left(ordinals, monday + 7, low, min(low + 7, size))
         totals: list[float | None] = [None] * width
         for i, column, gap in gaps:
             block = column[low:high]
+            if newest_first:
+                block.reverse()
             if gap and block.count(NO_FIGURE):
                 block = array("d", [x for x in block if x != NO_FIGURE])
                 if not block:
                     continue
             totals[i] = reduce(add, block)  # in sheet order, one by one
-        sums[(name, dt.date.fromordinal(monday))] = (rows[low:high].tolist(), totals)
+        week_rows = rows[low:high].tolist()
+        if newest_first:
+            week_rows.reverse()
+        sums[(name, dt.date.fromordinal(monday))] = (week_rows, totals)
         low = high
 
 
