@@ -22,9 +22,9 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import reduce
+from functools import cache, reduce
 from itertools import islice, repeat
 from operator import add, eq, gt, lt
 from typing import Literal, NamedTuple, TypeVar
@@ -336,17 +336,8 @@ def read_facts(bound: BoundWorkbook, inputs: Inputs) -> Facts:
     weeks: dict[tuple[str, dt.date], PeriodFact] = {}
     week_index: dict[str, list[dt.date]] = {}
     no_plan = dict.fromkeys(PLAN_KEYS)
-    no_source = dict.fromkeys(FACT_KEYS)
-    # Thousands of weeks have one of a few sets of components filled in from Daily: one
-    # object for each set.
-    sets: dict[frozenset[str], frozenset[str]] = {}
-
-    def components(keys: Iterable[str]) -> frozenset[str]:
-        found = frozenset(keys)
-        return sets.setdefault(found, found)
-
     # A year of Daily data for many channels is thousands of weeks: each is put together
-    # with as few steps per component as possible.
+    # with as few steps as possible.
     for key in sorted(pf_rows.keys() | daily_weeks.keys()):
         channel, monday = key
         pf = pf_rows.get(key)
@@ -354,39 +345,28 @@ def read_facts(bound: BoundWorkbook, inputs: Inputs) -> Facts:
         if pf is None or pf_tab is None:
             # Daily only (most weeks of a workbook kept by day): every figure is a sum.
             assert summed is not None and daily_tab is not None
-            summed_rows, totals = summed
-            daily_source = Source(daily_tab, tuple(summed_rows))
-            values = dict(no_source)
-            values.update(zip(DAILY_KEYS, totals, strict=True))
-            filled = components(k for k, v in zip(DAILY_KEYS, totals, strict=True) if v is not None)
-            weeks[key] = PeriodFact(
-                channel, "week", monday, values, _Sources(daily_source), plan=no_plan, from_daily=filled,
-            )
+            summed_rows, totals, filled = summed
+            weeks[key] = PeriodFact(channel, "week", monday, dict(zip(FACT_KEYS, totals, strict=True)),
+                                    _Sources(daily_tab, summed_rows), no_plan, None, None, filled)
             if filled:
                 week_index.setdefault(channel, []).append(monday)
             continue
-        values = dict(zip(FACT_KEYS, pf.values, strict=True))
-        sources = _Sources(Source(pf_tab, (pf.row,)))
-        filled = frozenset()
-        if summed is not None and daily_tab is not None:
-            summed_rows, totals = summed
-            taken = [(k, v) for k, v in zip(DAILY_KEYS, totals, strict=True) if v is not None and values[k] is None]
-            if taken:
-                for component, total in taken:
-                    values[component] = total
-                filled = components(k for k, _ in taken)
-                sources = _Sources(sources.base, Source(daily_tab, tuple(summed_rows)), filled)
-        weeks[key] = PeriodFact(
-            channel,
-            "week",
-            monday,
-            values,
-            sources,
-            plan=pf.plan,
-            conclusion=pf.conclusion,
-            action=pf.action,
-            from_daily=filled,
-        )
+        filled = _NOTHING_FILLED
+        if summed is None or daily_tab is None:
+            values = dict(zip(FACT_KEYS, pf.values, strict=True))
+            sources = _Sources(pf_tab, (pf.row,))
+        else:
+            summed_rows, totals, summed_keys = summed
+            if pf.values == _NO_FACTS:  # only a plan in Plan-Fact (a workbook kept by day): every fact is a sum
+                values = dict(zip(FACT_KEYS, totals, strict=True))
+                filled = summed_keys
+            else:  # a fact typed in Plan-Fact wins; an empty one is taken from Daily
+                values = dict(zip(FACT_KEYS, [total if typed is None else typed
+                                              for typed, total in zip(pf.values, totals, strict=True)], strict=True))
+                filled = _filled([total if typed is None else None for typed, total in zip(pf.values, totals,
+                                                                                            strict=True)])
+            sources = _Sources(pf_tab, (pf.row,), daily_tab, summed_rows, filled)
+        weeks[key] = PeriodFact(channel, "week", monday, values, sources, pf.plan, pf.conclusion, pf.action, filled)
         if filled or pf.has_facts:
             week_index.setdefault(channel, []).append(monday)
 
@@ -394,20 +374,22 @@ def read_facts(bound: BoundWorkbook, inputs: Inputs) -> Facts:
 
 
 class _Sources(Mapping[str, Source]):
-    """Where each fact component of a week came from: ``base`` (its Plan-Fact row, or its
-    Daily rows), but for the ``taken`` components, summed from the Daily rows ``daily``.
-    One small object per week rather than a dict of every component."""
+    """Where each fact component of a week came from: the rows ``rows`` of ``tab`` (its
+    Plan-Fact row, or its Daily rows), but for the ``taken`` components, summed from the
+    Daily rows ``daily_rows``. One small object per week rather than a dict of every
+    component; a :class:`Source` is made only when asked for (the cells of few weeks are)."""
 
-    __slots__ = ("base", "daily", "taken")
+    __slots__ = ("tab", "rows", "daily_tab", "daily_rows", "taken")
 
-    def __init__(self, base: Source, daily: Source | None = None, taken: frozenset[str] = frozenset()) -> None:
-        self.base, self.daily, self.taken = base, daily, taken
+    def __init__(self, tab: FactTab, rows: Sequence[int], daily_tab: FactTab | None = None,
+                 daily_rows: Sequence[int] = (), taken: frozenset[str] = frozenset()) -> None:
+        self.tab, self.rows, self.daily_tab, self.daily_rows, self.taken = tab, rows, daily_tab, daily_rows, taken
 
     def __getitem__(self, key: str) -> Source:
-        if key in self.taken and self.daily is not None:
-            return self.daily
+        if key in self.taken and self.daily_tab is not None:
+            return Source(self.daily_tab, tuple(self.daily_rows))
         if key in _FACT_KEY_SET:
-            return self.base
+            return Source(self.tab, tuple(self.rows))
         raise KeyError(key)
 
     def __iter__(self) -> Iterator[str]:
@@ -418,6 +400,8 @@ class _Sources(Mapping[str, Source]):
 
 
 _FACT_KEY_SET = frozenset(FACT_KEYS)
+_NO_FACTS: tuple[None, ...] = (None,) * len(FACT_KEYS)  # a Plan-Fact row with a plan only
+_NOTHING_FILLED: frozenset[str] = frozenset()
 
 
 def _readable(bound: BoundWorkbook, key: str) -> BoundTab | None:
@@ -460,8 +444,9 @@ class _PlanFactShape:
         self.week_header = _header(tab, "week")
 
 
-# The Daily rows of one channel's week and their sums (DAILY_KEYS order, None: no figure).
-_WeekSum = tuple[list[int], list[float | None]]
+# The Daily rows of one channel's week, their sums (FACT_KEYS order, None: no figure), and
+# the components that have one.
+_WeekSum = tuple[list[int], tuple[float | None, ...], frozenset[str]]
 
 
 class _FactReader:
@@ -998,20 +983,24 @@ def _add_week_sums(name: str, table: DayTable, present: list[int], sums: dict[tu
     (``newest_first``: the rows were typed in the opposite order to the table's)."""
     rows, ordinals = table.rows, table.ordinals
     columns = [(i, table.figures[i]) for i in present if not _only_no_figure(table.figures[i])]
-    if not newest_first and list(rows) != sorted(rows):  # rows not typed in date order: each week's in sheet order
+    in_order = newest_first or list(rows) == sorted(rows)
+    # Whether a column may have an empty figure (its bytes compared, not each number).
+    gaps = [(i, column, _NO_FIGURE_BYTES in column.tobytes()) for i, column in columns]
+    if in_order and ordinals and ordinals[-1] - ordinals[0] == len(ordinals) - 1 and not any(g for *_, g in gaps):
+        _add_whole_weeks(name, table, columns, sums, newest_first=newest_first)
+        return
+    if not in_order:  # rows not typed in date order: each week's in sheet order
         mondays = [ordinal - (ordinal + 6) % 7 for ordinal in ordinals]  # ordinal 1 is a Monday
         by_week = sorted(range(len(mondays)), key=[m << 32 | r for m, r in zip(mondays, rows, strict=True)].__getitem__)
         ordinals = array("i", [mondays[at] for at in by_week])  # each week's rows by Monday: as good as dates here
         rows = array("i", map(rows.__getitem__, by_week))
-        columns = [(i, array("d", map(column.__getitem__, by_week))) for i, column in columns]
-    # Whether a column may have an empty figure (its bytes compared, not each number).
-    gaps = [(i, column, _NO_FIGURE_BYTES in column.tobytes()) for i, column in columns]
-    low, size, width = 0, len(ordinals), len(DAILY_KEYS)
+        gaps = [(i, array("d", map(column.__getitem__, by_week)), gap) for i, column, gap in gaps]
+    low, size = 0, len(ordinals)
     while low < size:
         ordinal = ordinals[low]
         monday = ordinal - (ordinal + 6) % 7  # ordinal 1 is a Monday
         high = bisect.bisect_left(ordinals, monday + 7, low, min(low + 7, size))
-        totals: list[float | None] = [None] * width
+        totals: list[float | None] = [None] * len(FACT_KEYS)
         for i, column, gap in gaps:
             block = column[low:high]
             if newest_first:
@@ -1020,12 +1009,65 @@ def _add_week_sums(name: str, table: DayTable, present: list[int], sums: dict[tu
                 block = array("d", [x for x in block if x != NO_FIGURE])
                 if not block:
                     continue
-            totals[i] = reduce(add, block)  # in sheet order, one by one
+            totals[_FACT_AT[i]] = reduce(add, block)  # in sheet order, one by one
         week_rows = rows[low:high].tolist()
         if newest_first:
             week_rows.reverse()
-        sums[(name, dt.date.fromordinal(monday))] = (week_rows, totals)
+        sums[(name, dt.date.fromordinal(monday))] = (week_rows, tuple(totals), _filled(totals))
         low = high
+
+
+def _add_whole_weeks(name: str, table: DayTable, columns: list[tuple[int, array[float]]],
+                     sums: dict[tuple[str, dt.date], _WeekSum], *, newest_first: bool) -> None:
+    """The week sums of a channel with a row for every day from its first to its last, typed
+    by date (or newest first), and a figure in every row of ``columns``: column by column.
+
+    Each column is laid out a week to 7 places, the days before the first row and after the
+    last filled with -0.0, which added to any number (or any number to it) changes nothing
+    (not even 0.0); each week is then the sum of its 7 places, one by one, in sheet order,
+    as :func:`reduce` would add its rows."""
+    ordinals, rows, size = table.ordinals, table.rows, len(table)
+    lead = (ordinals[0] + 6) % 7  # the days of the first week before its first row (ordinal 1 is a Monday)
+    starts = [0, *range(7 - lead, size, 7)]  # where each week's rows start
+    ends = [*starts[1:], size]
+    trail = 7 * len(starts) - lead - size  # the days of the last week after its last row
+    totals: list[Sequence[float | None]] = [[None] * len(starts)] * len(FACT_KEYS)
+    for i, column in columns:
+        if newest_first:  # weeks and days in sheet order, newest first
+            places = _NO_DAY * trail + column[::-1] + _NO_DAY * lead
+        else:
+            places = _NO_DAY * lead + column + _NO_DAY * trail
+        found: list[float] = places[0::7].tolist()
+        for day in range(1, 7):
+            found = list(map(add, found, places[day::7]))
+        if newest_first:
+            found.reverse()
+        totals[_FACT_AT[i]] = found
+    if newest_first:
+        week_rows = [rows[low:high][::-1].tolist() for low, high in zip(starts, ends, strict=True)]
+    else:
+        week_rows = [rows[low:high].tolist() for low, high in zip(starts, ends, strict=True)]
+    first_monday = ordinals[0] - lead
+    mondays = map(dt.date.fromordinal, range(first_monday, first_monday + 7 * len(starts), 7))
+    filled = _components(tuple(sorted(_FACT_AT[i] for i, _ in columns)))
+    sums.update(zip(zip(repeat(name), mondays),
+                    zip(week_rows, zip(*totals, strict=True), repeat(filled)), strict=False))
+
+
+_NO_DAY = array("d", [-0.0])  # a place without a row, in a week's sum: adds nothing
+_FACT_AT = [FACT_KEYS.index(key) for key in DAILY_KEYS]  # each Daily figure's place in FACT_KEYS
+
+
+@cache
+def _components(indexes: tuple[int, ...]) -> frozenset[str]:
+    """The fact components at ``indexes`` (of FACT_KEYS): one object for each set, shared by
+    the thousands of weeks that have it."""
+    return frozenset(FACT_KEYS[i] for i in indexes)
+
+
+def _filled(totals: Sequence[object]) -> frozenset[str]:
+    """The components with a figure (not None) among a week's ``totals`` (FACT_KEYS order)."""
+    return _components(tuple(i for i, total in enumerate(totals) if total is not None))
 
 
 _NO_FIGURE_BYTES = array("d", [NO_FIGURE]).tobytes()
