@@ -23,12 +23,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 import operator
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from itertools import repeat
 from typing import overload
 
 from sheetops.messages import message
-from sheetops.sync.facts import DAILY_KEYS, DayTable, Facts, FactTab, Period, PeriodFact
+from sheetops.sync.facts import DAILY_KEYS, NO_FIGURE, DayTable, Facts, FactTab, Period, PeriodFact
 from sheetops.sync.kpis import METRIC_INPUTS, metric_value
 from sheetops.sync.period import ReportPeriod, week_start
 from sheetops.tables import Channel, Inputs, StopRule, covered_channels
@@ -224,26 +227,22 @@ def _day_streak(
     at = table.position(last) if table is not None else -1
     if table is None or at < 0:
         return starts, values
+    if rule.metric in DAILY_KEYS:
+        return _figure_streak(rule, table, at, threshold)
     condition, min_spend = rule.condition, rule.min_spend
     compare, equal_holds = CONDITIONS[condition], condition in (">=", "<=")
     ordinals, figures = table.ordinals, table.figures
     spend = figures[_SPEND]
-    column = figures[DAILY_KEYS.index(rule.metric)] if rule.metric in DAILY_KEYS else None
     metric, isclose, tolerance = rule.metric, math.isclose, RELATIVE_TOLERANCE
     expected = ordinals[at]
     while at >= 0 and ordinals[at] == expected:
-        if column is not None:
-            value = column[at]
-            if value < 0:
-                break  # no figure: the condition cannot hold
-        else:
-            numbers = [None if (x := f[at]) < 0 else x for f in figures]
-            if all(x is None for x in numbers):
-                break  # a row without figures: a day without data
-            found = metric_value(metric, dict(zip(DAILY_KEYS, numbers, strict=True)), gross_margin)
-            if found is None:
-                break
-            value = found
+        numbers = [None if (x := f[at]) < 0 else x for f in figures]
+        if all(x is None for x in numbers):
+            break  # a row without figures: a day without data
+        found = metric_value(metric, dict(zip(DAILY_KEYS, numbers, strict=True)), gross_margin)
+        if found is None:
+            break
+        value = found
         if value == threshold or isclose(value, threshold, rel_tol=tolerance):
             if not equal_holds:
                 break
@@ -258,6 +257,82 @@ def _day_streak(
         at -= 1
         expected -= 1
     return starts, values
+
+
+def _figure_streak(rule: StopRule, table: DayTable, at: int, threshold: float) -> tuple[list[dt.date], list[float]]:
+    """:func:`_day_streak` for a metric that is a Daily figure (Spend, Leads...): the run is
+    found a column at a time rather than a day at a time. Back from row ``at`` the days
+    must follow each other; the run stops at the first day whose figure is empty or does
+    not meet the condition, or whose spend is empty or below the Min spend."""
+    ordinals = table.ordinals
+    first = _consecutive_from(ordinals, at)
+    figures = table.figures[DAILY_KEYS.index(rule.metric)][first:at + 1]
+    figures.reverse()  # newest first
+    count = _leading(figures, rule.condition, threshold)
+    if rule.min_spend is not None and count:
+        spent = table.figures[_SPEND][at + 1 - count:at + 1]
+        spent.reverse()
+        count = min(count, _leading(spent, ">=", rule.min_spend))
+    newest = ordinals[at]
+    return list(map(dt.date.fromordinal, range(newest, newest - count, -1))), figures[:count].tolist()
+
+
+def _consecutive_from(ordinals: Sequence[int], at: int) -> int:
+    """The first row of the run of consecutive days that ends at row ``at`` (dates only go up,
+    so the rows ``low`` to ``at`` are consecutive days exactly when their dates are
+    ``at - low`` days apart): found by halving."""
+    low, high, newest = 0, at, ordinals[at]
+    while low < high:
+        middle = (low + high) // 2
+        if newest - ordinals[middle] == at - middle:
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+def _leading(figures: array[float], condition: str, threshold: float) -> int:
+    """How many of ``figures``, from the first, are there (not :data:`NO_FIGURE`) and meet
+    ``condition`` as :func:`meets` judges: exactly, but with C loops over the whole run
+    rather than a Python step per day. Equal to nine digits counts as equal: such a
+    figure meets ``>=`` and ``<=`` even where the plain comparison says no, and does not
+    meet ``>`` and ``<`` even where it says yes."""
+    if NO_FIGURE in figures:
+        figures = figures[:figures.index(NO_FIGURE)]
+    passed = list(map(CONDITIONS[condition], figures, repeat(threshold)))
+    end = passed.index(False) if False in passed else len(passed)
+    if condition in (">=", "<="):
+        while end < len(passed) and _close(figures[end], threshold):
+            end = passed.index(False, end + 1) if False in passed[end + 1:] else len(passed)
+        return end
+    return _first_close(figures, end, condition, threshold)
+
+
+def _first_close(figures: array[float], end: int, condition: str, threshold: float) -> int:
+    """The first of ``figures[:end]`` (each above the threshold for ``>``, below it for ``<``)
+    equal to ``threshold`` to nine digits; ``end`` if none is.
+
+    Such a figure is within twice the tolerance of the threshold (figures are never
+    negative, so for ``>`` no larger one can be, for ``<`` no smaller one): one comparison
+    each finds the few figures that may be; :func:`math.isclose` tells which are."""
+    if not math.isfinite(threshold):
+        near = list(map(_close, figures[:end], repeat(threshold)))
+        return near.index(True) if True in near else end
+    margin = 2 * RELATIVE_TOLERANCE * abs(threshold)
+    if condition == ">":
+        maybe = list(map(operator.le, figures[:end], repeat(threshold + margin)))
+    else:
+        maybe = list(map(operator.ge, figures[:end], repeat(threshold - margin)))
+    at = 0
+    while True in maybe[at:]:
+        at = maybe.index(True, at)
+        if _close(figures[at], threshold):
+            return at
+        at += 1
+    return end
+
+
+_close = partial(math.isclose, rel_tol=RELATIVE_TOLERANCE)  # same_number, but for equal numbers
 
 
 def daily_metric_findings(
