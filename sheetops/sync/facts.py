@@ -27,7 +27,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, reduce
 from itertools import islice, repeat
-from operator import add, eq, gt, lt
+from operator import add, eq, ge, gt, lt
 from typing import Literal, NamedTuple, TypeVar
 
 from sheetops.messages import message
@@ -198,6 +198,19 @@ class DayTable(Mapping[dt.date, DayRow]):
         """The latest date with a row on or before ``day``."""
         at = bisect.bisect_right(self.ordinals, day.toordinal(), 0, self.size)
         return dt.date.fromordinal(self.ordinals[at - 1]) if at else None
+
+    def run_start(self, at: int) -> int:
+        """The first row of the run of consecutive days that ends at row ``at``. Dates only go
+        up, so the rows ``low`` to ``at`` are consecutive days exactly when their dates are
+        ``at - low`` days apart: the row is found by halving."""
+        ordinals, newest, low, high = self.ordinals, self.ordinals[at], 0, at
+        while low < high:
+            middle = (low + high) // 2
+            if newest - ordinals[middle] == at - middle:
+                high = middle
+            else:
+                low = middle + 1
+        return low
 
     def until(self, day: dt.date) -> DayTable:
         """The rows dated on or before ``day``."""
@@ -910,6 +923,8 @@ class _Gathered:
         duplicates: list[tuple[int, tuple[str, dt.date, int]]] = []
         for name, part in zip(self.names, self._parts(), strict=True):
             ordinals, rows = _take(self.ordinals, part), _take(self.rows, part)
+            if not ordinals:
+                continue  # a channel named in a block read row by row, whose rows were all left out
             figures = [None if none else _take(f, part) for f, none in zip(self.figures, unused, strict=True)]
             order = _date_order(ordinals)
             if order < 0:  # typed newest first: the table is by date, its weeks are summed in sheet order
@@ -983,75 +998,111 @@ def _add_week_sums(name: str, table: DayTable, present: list[int], sums: dict[tu
     (``newest_first``: the rows were typed in the opposite order to the table's)."""
     rows, ordinals = table.rows, table.ordinals
     columns = [(i, table.figures[i]) for i in present if not _only_no_figure(table.figures[i])]
-    in_order = newest_first or list(rows) == sorted(rows)
-    # Whether a column may have an empty figure (its bytes compared, not each number).
-    gaps = [(i, column, _NO_FIGURE_BYTES in column.tobytes()) for i, column in columns]
-    if in_order and ordinals and ordinals[-1] - ordinals[0] == len(ordinals) - 1 and not any(g for *_, g in gaps):
-        _add_whole_weeks(name, table, columns, sums, newest_first=newest_first)
+    if newest_first or list(rows) == sorted(rows):  # each week's rows in sheet order are in date order
+        _add_week_sums_by_column(name, table, columns, sums, newest_first=newest_first)
         return
-    if not in_order:  # rows not typed in date order: each week's in sheet order
-        mondays = [ordinal - (ordinal + 6) % 7 for ordinal in ordinals]  # ordinal 1 is a Monday
-        by_week = sorted(range(len(mondays)), key=[m << 32 | r for m, r in zip(mondays, rows, strict=True)].__getitem__)
-        ordinals = array("i", [mondays[at] for at in by_week])  # each week's rows by Monday: as good as dates here
-        rows = array("i", map(rows.__getitem__, by_week))
-        gaps = [(i, array("d", map(column.__getitem__, by_week)), gap) for i, column, gap in gaps]
+    # Rows not typed in date order: each week's rows put in sheet order.
+    mondays = [ordinal - (ordinal + 6) % 7 for ordinal in ordinals]  # ordinal 1 is a Monday
+    by_week = sorted(range(len(mondays)), key=[m << 32 | r for m, r in zip(mondays, rows, strict=True)].__getitem__)
+    ordinals = array("i", [mondays[at] for at in by_week])  # each week's rows by Monday: as good as dates here
+    rows = array("i", map(rows.__getitem__, by_week))
+    # Whether a column may have an empty figure (its bytes compared, not each number).
+    gaps = [(i, sorted_column, _NO_FIGURE_BYTES in sorted_column.tobytes())
+            for i, column in columns for sorted_column in [array("d", map(column.__getitem__, by_week))]]
     low, size = 0, len(ordinals)
     while low < size:
-        ordinal = ordinals[low]
-        monday = ordinal - (ordinal + 6) % 7  # ordinal 1 is a Monday
+        monday = ordinals[low]
         high = bisect.bisect_left(ordinals, monday + 7, low, min(low + 7, size))
         totals: list[float | None] = [None] * len(FACT_KEYS)
         for i, column, gap in gaps:
             block = column[low:high]
-            if newest_first:
-                block.reverse()
             if gap and block.count(NO_FIGURE):
                 block = array("d", [x for x in block if x != NO_FIGURE])
                 if not block:
                     continue
             totals[_FACT_AT[i]] = reduce(add, block)  # in sheet order, one by one
-        week_rows = rows[low:high].tolist()
-        if newest_first:
-            week_rows.reverse()
-        sums[(name, dt.date.fromordinal(monday))] = (week_rows, tuple(totals), _filled(totals))
+        sums[(name, dt.date.fromordinal(monday))] = (rows[low:high].tolist(), tuple(totals), _filled(totals))
         low = high
 
 
-def _add_whole_weeks(name: str, table: DayTable, columns: list[tuple[int, array[float]]],
-                     sums: dict[tuple[str, dt.date], _WeekSum], *, newest_first: bool) -> None:
-    """The week sums of a channel with a row for every day from its first to its last, typed
-    by date (or newest first), and a figure in every row of ``columns``: column by column.
+def _add_week_sums_by_column(name: str, table: DayTable, columns: list[tuple[int, array[float]]],
+                             sums: dict[tuple[str, dt.date], _WeekSum], *, newest_first: bool) -> None:
+    """The week sums of a channel whose rows were typed by date (or newest first), column by
+    column rather than week by week.
 
-    Each column is laid out a week to 7 places, the days before the first row and after the
-    last filled with -0.0, which added to any number (or any number to it) changes nothing
-    (not even 0.0); each week is then the sum of its 7 places, one by one, in sheet order,
-    as :func:`reduce` would add its rows."""
+    Each column is laid out 7 places a week, from the Monday of its first row to the
+    Sunday of its last: a row's figure in its day's place, -0.0 in a day without a row
+    and for an empty figure. -0.0 added to any number, or any number to it, changes
+    nothing (not even 0.0), so each week's sum of its 7 places, one by one in sheet
+    order, is the sum of its figures as :func:`reduce` adds them; a week whose figures
+    are all empty has no sum (None), and a week without a row is no week."""
     ordinals, rows, size = table.ordinals, table.rows, len(table)
-    lead = (ordinals[0] + 6) % 7  # the days of the first week before its first row (ordinal 1 is a Monday)
-    starts = [0, *range(7 - lead, size, 7)]  # where each week's rows start
-    ends = [*starts[1:], size]
-    trail = 7 * len(starts) - lead - size  # the days of the last week after its last row
-    totals: list[Sequence[float | None]] = [[None] * len(starts)] * len(FACT_KEYS)
+    first_monday = ordinals[0] - (ordinals[0] + 6) % 7  # ordinal 1 is a Monday
+    mondays = range(first_monday, ordinals[size - 1] + 1, 7)
+    bounds = [*map(bisect.bisect_left, repeat(ordinals), mondays), size]  # where each week's rows start
+    runs = _runs(table)
+    totals: list[Sequence[float | None]] = [[None] * len(mondays)] * len(FACT_KEYS)
+    some_empty = False
     for i, column in columns:
-        if newest_first:  # weeks and days in sheet order, newest first
-            places = _NO_DAY * trail + column[::-1] + _NO_DAY * lead
-        else:
-            places = _NO_DAY * lead + column + _NO_DAY * trail
-        found: list[float] = places[0::7].tolist()
-        for day in range(1, 7):
-            found = list(map(add, found, places[day::7]))
-        if newest_first:
-            found.reverse()
+        found: Sequence[float | None] = _place_sums(_places(column, ordinals, runs, first_monday), newest_first)
+        if _NO_FIGURE_BYTES in column.tobytes() and NO_FIGURE in column:
+            some_empty = True  # weeks whose figures are all empty have no sum
+            counts = _place_sums(_places(array("d", map(float, map(ge, column, repeat(0.0)))), ordinals, runs,
+                                         first_monday), newest_first)
+            found = [total if count else None for total, count in zip(found, counts, strict=True)]
         totals[_FACT_AT[i]] = found
+    weeks = [w for w in range(len(mondays)) if bounds[w] < bounds[w + 1]]  # the weeks with a row
+    week_rows = [rows[bounds[w]:bounds[w + 1]].tolist() for w in weeks]
     if newest_first:
-        week_rows = [rows[low:high][::-1].tolist() for low, high in zip(starts, ends, strict=True)]
-    else:
-        week_rows = [rows[low:high].tolist() for low, high in zip(starts, ends, strict=True)]
-    first_monday = ordinals[0] - lead
-    mondays = map(dt.date.fromordinal, range(first_monday, first_monday + 7 * len(starts), 7))
-    filled = _components(tuple(sorted(_FACT_AT[i] for i, _ in columns)))
-    sums.update(zip(zip(repeat(name), mondays),
-                    zip(week_rows, zip(*totals, strict=True), repeat(filled)), strict=False))
+        for each in week_rows:
+            each.reverse()
+    week_totals = list(zip(*totals, strict=True))
+    if len(weeks) < len(mondays):
+        week_totals = [week_totals[w] for w in weeks]
+    filled = (map(_filled, week_totals) if some_empty else
+              repeat(_components(tuple(sorted(_FACT_AT[i] for i, _ in columns)))))
+    sums.update(zip(zip(repeat(name), map(dt.date.fromordinal, (mondays[w] for w in weeks))),
+                    zip(week_rows, week_totals, filled, strict=False), strict=False))
+
+
+def _runs(table: DayTable) -> list[tuple[int, int]]:
+    """The runs of consecutive days of a table: (first row, row after the last), the last
+    run first. A few steps a gap (see :meth:`DayTable.run_start`), none a day."""
+    found = []
+    end = len(table)
+    while end:
+        start = table.run_start(end - 1)
+        found.append((start, end))
+        end = start
+    return found
+
+
+def _places(column: array[float], ordinals: array[int], runs: list[tuple[int, int]], first_monday: int) -> array[float]:
+    """``column`` laid out a place a day from ``first_monday`` to the last Sunday: -0.0 in a
+    day without a row and for an empty figure (see :func:`_add_week_sums_by_column`)."""
+    if _NO_FIGURE_BYTES in column.tobytes() and NO_FIGURE in column:
+        column = array("d", map(max, column, repeat(-0.0)))  # max(-1.0, -0.0) is -0.0; a figure is kept
+    places = array("d")
+    day = first_monday
+    for start, end in reversed(runs):
+        places += _NO_DAY * (ordinals[start] - day)
+        places += column[start:end]
+        day = ordinals[end - 1] + 1
+    places += _NO_DAY * (-len(places) % 7)
+    return places
+
+
+def _place_sums(places: array[float], newest_first: bool) -> list[float]:
+    """Each week's sum of its 7 ``places``, one by one, oldest week first; the places of a
+    week taken newest first when its rows were typed so."""
+    if newest_first:
+        places = places[::-1]  # weeks and days in sheet order, newest first
+    found: list[float] = places[0::7].tolist()
+    for day in range(1, 7):
+        found = list(map(add, found, places[day::7]))
+    if newest_first:
+        found.reverse()
+    return found
 
 
 _NO_DAY_FIGURE = array("d", [NO_FIGURE])  # a figure column where a block has none
@@ -1082,12 +1133,15 @@ def _only_no_figure(figures: array[float]) -> bool:
 def _by_column(rows: Sequence[Sequence[CellValue]]) -> Columns:
     """A tab's rows kept by column (as they are, when they already are).
 
-    The header row is put in apart: below it each column is then mostly of one kind (all
-    numbers, all texts), which :class:`Columns` takes whole rather than cell by cell."""
+    The header row is put in apart, and the others a block at a time: each column of a
+    block is then mostly of one kind (all numbers, all texts), which :class:`Columns`
+    takes whole rather than cell by cell, and a block's cells are still in the CPU's
+    caches when they are put by column."""
     if isinstance(rows, Columns):
         return rows
     table = Columns.of_rows(rows[:1])
-    table.extend(rows[1:])
+    for first in range(1, len(rows), _BLOCK):
+        table.extend(rows[first:first + _BLOCK])
     return table
 
 

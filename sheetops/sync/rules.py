@@ -265,7 +265,7 @@ def _figure_streak(rule: StopRule, table: DayTable, at: int, threshold: float) -
     must follow each other; the run stops at the first day whose figure is empty or does
     not meet the condition, or whose spend is empty or below the Min spend."""
     ordinals = table.ordinals
-    first = _consecutive_from(ordinals, at)
+    first = table.run_start(at)
     figures = table.figures[DAILY_KEYS.index(rule.metric)][first:at + 1]
     figures.reverse()  # newest first
     count = _leading(figures, rule.condition, threshold)
@@ -275,20 +275,6 @@ def _figure_streak(rule: StopRule, table: DayTable, at: int, threshold: float) -
         count = min(count, _leading(spent, ">=", rule.min_spend))
     newest = ordinals[at]
     return list(map(dt.date.fromordinal, range(newest, newest - count, -1))), figures[:count].tolist()
-
-
-def _consecutive_from(ordinals: Sequence[int], at: int) -> int:
-    """The first row of the run of consecutive days that ends at row ``at`` (dates only go up,
-    so the rows ``low`` to ``at`` are consecutive days exactly when their dates are
-    ``at - low`` days apart): found by halving."""
-    low, high, newest = 0, at, ordinals[at]
-    while low < high:
-        middle = (low + high) // 2
-        if newest - ordinals[middle] == at - middle:
-            high = middle
-        else:
-            low = middle + 1
-    return low
 
 
 def _leading(figures: array[float], condition: str, threshold: float) -> int:
