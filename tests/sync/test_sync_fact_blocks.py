@@ -14,7 +14,7 @@ import datetime as dt
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import fields, replace
 from functools import reduce
 from operator import add
 from typing import Any
@@ -25,7 +25,7 @@ from sync_workbooks import FRIDAY, MONDAY, Book, Row, week_row
 from sheetops.sync import facts as facts_module
 from sheetops.sync import rules as rules_module
 from sheetops.sync.engine import Analysis, analyze
-from sheetops.sync.facts import DAILY_KEYS, FACT_KEYS, Facts
+from sheetops.sync.facts import DAILY_KEYS, FACT_KEYS, Facts, PeriodFact
 from sheetops.sync.kpis import metric_value
 from sheetops.sync.period import week_start
 from sheetops.sync.rules import Point, streak
@@ -321,3 +321,16 @@ def test_negative_zero_and_enormous_figures_are_read_row_by_row(book: Book, monk
     day = fast.facts.day(rows[0]["channel"], rows[0]["date"])
     spend = day.values["spend"] if day is not None else None
     assert spend is not None and math.copysign(1.0, spend) == -1.0
+
+
+def test_a_week_made_without_its_init_is_the_week_its_init_makes() -> None:
+    """Weeks are made in bulk without PeriodFact's __init__: the same fields, the same object."""
+    assert tuple(f.name for f in fields(PeriodFact)) == facts_module._WEEK_FIELDS
+    tab = facts_module.FactTab("daily", "Daily", {"spend": 2})
+    sources = facts_module._Sources(tab, [3, 4])
+    args: tuple[Any, ...] = ("Blog", MONDAY, {"spend": 1.0}, sources, {"spend": 2.0}, "so", "do", frozenset({"spend"}))
+    made, expected = facts_module._week(*args), PeriodFact(args[0], "week", *args[1:])
+    assert made == expected and repr(made) == repr(expected) and hash(made) == hash(expected)
+    assert made.cells("spend") == (("Daily", 3, 2), ("Daily", 4, 2)) and made.fact_source == "daily"
+    with pytest.raises(AttributeError):
+        made.channel = "PR"  # type: ignore[misc]
