@@ -969,7 +969,7 @@ class _Gathered:
                 ordinals, rows, figures = self._by_date(name, ordinals, rows, figures, duplicates)
             table = days[name] = DayTable(ordinals, rows, [array("d", [NO_FIGURE]) * len(ordinals) if f is None else f
                                                           for f in figures])
-            _add_week_sums(name, table, present, sums, newest_first=order < 0)
+            _add_week_sums(name, table, present, sums, order)
         return days, sums, duplicates
 
     def _parts(self) -> list[slice | list[int]]:
@@ -1028,13 +1028,13 @@ def _date_order(ordinals: array[int]) -> int:
 
 
 def _add_week_sums(name: str, table: DayTable, present: list[int], sums: dict[tuple[str, dt.date], _WeekSum],
-                   *, newest_first: bool = False) -> None:
+                   typed: int) -> None:
     """The sums of a channel's Daily rows by week, each over the week's rows in sheet order
-    (``newest_first``: the rows were typed in the opposite order to the table's)."""
+    (``typed``: 1, the rows were typed by date; -1, newest first; 0, in another order)."""
     rows, ordinals = table.rows, table.ordinals
     columns = [(i, table.figures[i]) for i in present if not _only_no_figure(table.figures[i])]
-    if newest_first or list(rows) == sorted(rows):  # each week's rows in sheet order are in date order
-        _add_week_sums_by_column(name, table, columns, sums, newest_first=newest_first)
+    if typed or list(rows) == sorted(rows):  # each week's rows in sheet order are in date order
+        _add_week_sums_by_column(name, table, columns, sums, newest_first=typed < 0)
         return
     # Rows not typed in date order: each week's rows put in sheet order.
     mondays = [ordinal - (ordinal + 6) % 7 for ordinal in ordinals]  # ordinal 1 is a Monday
