@@ -13,8 +13,11 @@ because a breach is marked in the very cells its numbers were typed in.
   ``#DIV/0!``, a second row for the same period and channel) is left out; each such cell
   becomes an issue with its address. The rest is read on.
 
-Daily can hold a year of data for many channels, so it is read in one pass with a fast
-path for cells that already hold numbers and dates, and summed into weeks as it goes.
+Daily can hold years of data for many channels, and Plan-Fact a row per channel and week
+of them, so both are read a block of rows at a time from their columns: a block whose
+cells are all as expected is taken whole, any other row by row through the checks that
+report the issues. Each channel's Daily rows are then summed into weeks a column at a
+time, in sheet order, one by one; the results are those of reading every row alone.
 """
 
 from __future__ import annotations
@@ -449,6 +452,8 @@ def _week(channel: str, monday: dt.date, values: Mapping[str, float | None], sou
     object.__setattr__(fact, "__dict__", dict(zip(_WEEK_FIELDS, (
         channel, "week", monday, values, sources, plan, conclusion, action, from_daily), strict=True)))
     return fact
+
+
 _NO_FACTS: tuple[None, ...] = (None,) * len(FACT_KEYS)  # a Plan-Fact row with a plan only
 _NOTHING_FILLED: frozenset[str] = frozenset()
 
