@@ -353,58 +353,59 @@ def read_facts(bound: BoundWorkbook, inputs: Inputs) -> Facts:
     weeks: dict[tuple[str, dt.date], PeriodFact] = {}
     week_index: dict[str, list[dt.date]] = {}
     # A year of Daily data for many channels is thousands of weeks: each is put together
-    # with as few steps as possible. First the weeks with a Plan-Fact row (in sheet order),
-    # then those with Daily rows only.
-    if pf_tab is not None:
-        _plan_fact_weeks(pf_rows, pf_tab, daily_weeks, daily_tab, weeks, week_index)
+    # with as few steps as possible. First the weeks with Daily rows (by channel and date:
+    # the weeks of a channel are then near each other in memory, for those who read them
+    # all), then those with a Plan-Fact row only.
     if daily_tab is not None:
-        _daily_weeks(daily_weeks, daily_tab, weeks, week_index)
+        _daily_weeks(daily_weeks, daily_tab, pf_rows if pf_tab is not None else {}, pf_tab, weeks, week_index)
+    if pf_tab is not None:
+        _plan_fact_weeks(pf_rows, pf_tab, weeks, week_index)
     for mondays in week_index.values():
         mondays.sort()
     return Facts(weeks, days, daily_tab, tuple(reader.issues), reader.rows_read, week_index)
 
 
-def _plan_fact_weeks(
-    pf_rows: dict[tuple[str, dt.date], _PlanFactRow], pf_tab: FactTab, daily_weeks: dict[tuple[str, dt.date], _WeekSum],
-    daily_tab: FactTab | None, weeks: dict[tuple[str, dt.date], PeriodFact], week_index: dict[str, list[dt.date]],
+def _daily_weeks(
+    daily_weeks: dict[tuple[str, dt.date], _WeekSum], daily_tab: FactTab,
+    pf_rows: dict[tuple[str, dt.date], _PlanFactRow], pf_tab: FactTab | None,
+    weeks: dict[tuple[str, dt.date], PeriodFact], week_index: dict[str, list[dt.date]],
 ) -> None:
-    """The weeks with a Plan-Fact row: a fact typed there wins; an empty one is taken from
-    the sum of the week's Daily rows, when there are any."""
-    for key, pf in pf_rows.items():
+    """The weeks with Daily rows. Without a Plan-Fact row (most weeks of a workbook kept by
+    day), every figure is a sum; with one, a fact typed there wins, and an empty one is
+    taken from the sum of the week's Daily rows."""
+    no_plan = dict.fromkeys(PLAN_KEYS)
+    for key, (summed_rows, totals, summed_keys) in daily_weeks.items():
         channel, monday = key
-        summed = daily_weeks.get(key)
-        filled = _NOTHING_FILLED
-        if summed is None or daily_tab is None:
-            values = dict(zip(FACT_KEYS, pf.values, strict=True))
-            sources = _Sources(pf_tab, (pf.row,))
+        pf = pf_rows.get(key)
+        if pf is None or pf_tab is None:
+            weeks[key] = _week(channel, monday, dict(zip(FACT_KEYS, totals, strict=True)),
+                               _Sources(daily_tab, summed_rows), no_plan, None, None, summed_keys)
+            if summed_keys:
+                week_index.setdefault(channel, []).append(monday)
+            continue
+        if pf.values == _NO_FACTS:  # only a plan in Plan-Fact (a workbook kept by day): every fact is a sum
+            values = dict(zip(FACT_KEYS, totals, strict=True))
+            filled = summed_keys
         else:
-            summed_rows, totals, summed_keys = summed
-            if pf.values == _NO_FACTS:  # only a plan in Plan-Fact (a workbook kept by day): every fact is a sum
-                values = dict(zip(FACT_KEYS, totals, strict=True))
-                filled = summed_keys
-            else:
-                values = dict(zip(FACT_KEYS, [total if typed is None else typed
-                                              for typed, total in zip(pf.values, totals, strict=True)], strict=True))
-                filled = _filled([total if typed is None else None for typed, total in zip(pf.values, totals,
-                                                                                            strict=True)])
-            sources = _Sources(pf_tab, (pf.row,), daily_tab, summed_rows, filled)
+            values = dict(zip(FACT_KEYS, [total if typed is None else typed
+                                          for typed, total in zip(pf.values, totals, strict=True)], strict=True))
+            filled = _filled([total if typed is None else None for typed, total in zip(pf.values, totals, strict=True)])
+        sources = _Sources(pf_tab, (pf.row,), daily_tab, summed_rows, filled)
         weeks[key] = _week(channel, monday, values, sources, pf.plan, pf.conclusion, pf.action, filled)
         if filled or pf.has_facts:
             week_index.setdefault(channel, []).append(monday)
 
 
-def _daily_weeks(daily_weeks: dict[tuple[str, dt.date], _WeekSum], daily_tab: FactTab,
-                 weeks: dict[tuple[str, dt.date], PeriodFact], week_index: dict[str, list[dt.date]]) -> None:
-    """The weeks with Daily rows and no Plan-Fact row (most weeks of a workbook kept by
-    day): every figure is a sum."""
-    no_plan = dict.fromkeys(PLAN_KEYS)
-    for key, (summed_rows, totals, filled) in daily_weeks.items():
+def _plan_fact_weeks(pf_rows: dict[tuple[str, dt.date], _PlanFactRow], pf_tab: FactTab,
+                     weeks: dict[tuple[str, dt.date], PeriodFact], week_index: dict[str, list[dt.date]]) -> None:
+    """The weeks with a Plan-Fact row and no Daily rows: its facts as they are typed."""
+    for key, pf in pf_rows.items():
         if key in weeks:
             continue
         channel, monday = key
-        weeks[key] = _week(channel, monday, dict(zip(FACT_KEYS, totals, strict=True)),
-                           _Sources(daily_tab, summed_rows), no_plan, None, None, filled)
-        if filled:
+        weeks[key] = _week(channel, monday, dict(zip(FACT_KEYS, pf.values, strict=True)), _Sources(pf_tab, (pf.row,)),
+                           pf.plan, pf.conclusion, pf.action, _NOTHING_FILLED)
+        if pf.has_facts:
             week_index.setdefault(channel, []).append(monday)
 
 
