@@ -28,7 +28,7 @@ import sys
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache, reduce
+from functools import cache, partial, reduce
 from itertools import islice, repeat
 from operator import add, eq, ge, gt, lt
 from typing import Literal, NamedTuple, TypeVar
@@ -486,6 +486,11 @@ class _PlanFactRow(NamedTuple):
         return self.values.count(None) < len(self.values)
 
 
+# A _PlanFactRow made of a tuple of its fields in C, for the thousands of rows of a block
+# (its _make is Python code, and checks the length the block's zip already guarantees).
+_new_plan_fact_row = partial(tuple.__new__, _PlanFactRow)
+
+
 class _PlanFactShape:
     """Where a Plan-Fact tab has each column (None: it lacks it), found once for all its rows."""
 
@@ -620,15 +625,18 @@ class _FactReader:
         keys = list(zip(map(channel_of.__getitem__, codes), map(mondays.__getitem__, ordinals), strict=True))
         if len(set(keys)) != count or not found.keys().isdisjoint(keys):
             return False  # a second row for a week: row by row, where it is reported
+        plan_rows = list(zip(*plans, strict=True))
+        # A block holds no -0.0 (see _plain_numbers): rows with equal plans have the same plan.
+        plan_of = {numbers: self._plan_of(numbers) for numbers in set(plan_rows)}
         rows = zip(
             range(first, last),
             zip(*facts, strict=True),
-            map(self._plan_of, zip(*plans, strict=True)),
+            map(plan_of.__getitem__, plan_rows),
             _block_texts(table, shape.conclusion_col, first, last),
             _block_texts(table, shape.action_col, first, last),
             strict=True,
         )
-        found.update(zip(keys, map(_PlanFactRow._make, rows), strict=True))
+        found.update(zip(keys, map(_new_plan_fact_row, rows), strict=True))
         self.rows_read += count
         return True
 
