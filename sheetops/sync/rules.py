@@ -286,10 +286,10 @@ def _leading(figures: array[float], condition: str, threshold: float) -> int:
     if NO_FIGURE in figures:
         figures = figures[:figures.index(NO_FIGURE)]
     passed = list(map(CONDITIONS[condition], figures, repeat(threshold)))
-    end = passed.index(False) if False in passed else len(passed)
+    end = _index(passed, False)
     if condition in (">=", "<="):
         while end < len(passed) and _close(figures[end], threshold):
-            end = passed.index(False, end + 1) if False in passed[end + 1:] else len(passed)
+            end = _index(passed, False, end + 1)
         return end
     return _first_close(figures, end, condition, threshold)
 
@@ -302,20 +302,24 @@ def _first_close(figures: array[float], end: int, condition: str, threshold: flo
     negative, so for ``>`` no larger one can be, for ``<`` no smaller one): one comparison
     each finds the few figures that may be; :func:`math.isclose` tells which are."""
     if not math.isfinite(threshold):
-        near = list(map(_close, figures[:end], repeat(threshold)))
-        return near.index(True) if True in near else end
+        return _index(list(map(_close, figures[:end], repeat(threshold))), True)
     margin = 2 * RELATIVE_TOLERANCE * abs(threshold)
     if condition == ">":
         maybe = list(map(operator.le, figures[:end], repeat(threshold + margin)))
     else:
         maybe = list(map(operator.ge, figures[:end], repeat(threshold - margin)))
-    at = 0
-    while True in maybe[at:]:
-        at = maybe.index(True, at)
-        if _close(figures[at], threshold):
-            return at
-        at += 1
-    return end
+    at = _index(maybe, True)
+    while at < end and not _close(figures[at], threshold):
+        at = _index(maybe, True, at + 1)
+    return at
+
+
+def _index(items: list[bool], value: bool, start: int = 0) -> int:
+    """Where ``value`` first is in ``items`` from ``start`` on; ``len(items)`` if nowhere."""
+    try:
+        return items.index(value, start)
+    except ValueError:
+        return len(items)
 
 
 _close = partial(math.isclose, rel_tol=RELATIVE_TOLERANCE)  # same_number, but for equal numbers
