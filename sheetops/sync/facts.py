@@ -13,21 +13,25 @@ because a breach is marked in the very cells its numbers were typed in.
   ``#DIV/0!``, a second row for the same period and channel) is left out; each such cell
   becomes an issue with its address. The rest is read on.
 
-Daily can hold a year of data for many channels, so it is read in one pass with a fast
-path for cells that already hold numbers and dates, and summed into weeks as it goes.
+Daily can hold years of data for many channels, and Plan-Fact a row per channel and week
+of them, so both are read a block of rows at a time from their columns: a block whose
+cells are all as expected is taken whole, any other row by row through the checks that
+report the issues. Each channel's Daily rows are then summed into weeks a column at a
+time, in sheet order, one by one; the results are those of reading every row alone.
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
+import sys
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import reduce
+from functools import cache, partial, reduce
 from itertools import islice, repeat
-from operator import add, eq
-from typing import Literal
+from operator import add, eq, ge, gt, lt
+from typing import Literal, NamedTuple, TypeVar
 
 from sheetops.messages import message
 from sheetops.sync.period import week_start
@@ -48,7 +52,18 @@ from sheetops.values import (
     uncomputed,
     weekday_name,
 )
-from sheetops.workbook import DAY, EMPTY, NUMBER, TEXT, BoundTab, BoundWorkbook, Columns, Finding, column_letter
+from sheetops.workbook import (
+    DAY,
+    EMPTY,
+    NUMBER,
+    TEXT,
+    BoundTab,
+    BoundWorkbook,
+    Columns,
+    Finding,
+    ValueColumn,
+    column_letter,
+)
 
 Period = Literal["day", "week"]
 FactSource = Literal["plan_fact", "daily", "mixed"]
@@ -71,6 +86,7 @@ PLAN_KEYS: tuple[str, ...] = ("spend", "leads", "orders", "revenue")
 DAILY_KEYS: tuple[str, ...] = ("spend", "leads", "orders", "revenue", "traffic", "emails_sent", "unsubscribes")
 
 _EMPTY: Mapping[str, float | None] = {}
+_Item = TypeVar("_Item", int, float)
 
 
 @dataclass(frozen=True)
@@ -185,6 +201,19 @@ class DayTable(Mapping[dt.date, DayRow]):
         """The latest date with a row on or before ``day``."""
         at = bisect.bisect_right(self.ordinals, day.toordinal(), 0, self.size)
         return dt.date.fromordinal(self.ordinals[at - 1]) if at else None
+
+    def run_start(self, at: int) -> int:
+        """The first row of the run of consecutive days that ends at row ``at``. Dates only go
+        up, so the rows ``low`` to ``at`` are consecutive days exactly when their dates are
+        ``at - low`` days apart: the row is found by halving."""
+        ordinals, newest, low, high = self.ordinals, self.ordinals[at], 0, at
+        while low < high:
+            middle = (low + high) // 2
+            if newest - ordinals[middle] == at - middle:
+                high = middle
+            else:
+                low = middle + 1
+        return low
 
     def until(self, day: dt.date) -> DayTable:
         """The rows dated on or before ``day``."""
@@ -323,79 +352,80 @@ def read_facts(bound: BoundWorkbook, inputs: Inputs) -> Facts:
 
     weeks: dict[tuple[str, dt.date], PeriodFact] = {}
     week_index: dict[str, list[dt.date]] = {}
-    no_plan = dict.fromkeys(PLAN_KEYS)
-    no_source = dict.fromkeys(FACT_KEYS)
-    # Thousands of weeks have one of a few sets of components filled in from Daily: one
-    # object for each set.
-    sets: dict[frozenset[str], frozenset[str]] = {}
-
-    def components(keys: Iterable[str]) -> frozenset[str]:
-        found = frozenset(keys)
-        return sets.setdefault(found, found)
-
     # A year of Daily data for many channels is thousands of weeks: each is put together
-    # with as few steps per component as possible.
-    for key in sorted(pf_rows.keys() | daily_weeks.keys()):
-        channel, monday = key
-        pf = pf_rows.get(key)
-        summed = daily_weeks.get(key)
-        if pf is None or pf_tab is None:
-            # Daily only (most weeks of a workbook kept by day): every figure is a sum.
-            assert summed is not None and daily_tab is not None
-            summed_rows, totals = summed
-            daily_source = Source(daily_tab, tuple(summed_rows))
-            values = dict(no_source)
-            values.update(zip(DAILY_KEYS, totals, strict=True))
-            filled = components(k for k, v in zip(DAILY_KEYS, totals, strict=True) if v is not None)
-            weeks[key] = PeriodFact(
-                channel, "week", monday, values, _Sources(daily_source), plan=no_plan, from_daily=filled,
-            )
-            if filled:
-                week_index.setdefault(channel, []).append(monday)
-            continue
-        values = pf.values  # the row's own dicts, made for this week only, become the week's
-        sources = _Sources(Source(pf_tab, (pf.row,)))
-        filled = frozenset()
-        if summed is not None and daily_tab is not None:
-            summed_rows, totals = summed
-            taken = [(k, v) for k, v in zip(DAILY_KEYS, totals, strict=True) if v is not None and values[k] is None]
-            if taken:
-                for component, total in taken:
-                    values[component] = total
-                filled = components(k for k, _ in taken)
-                sources = _Sources(sources.base, Source(daily_tab, tuple(summed_rows)), filled)
-        weeks[key] = PeriodFact(
-            channel,
-            "week",
-            monday,
-            values,
-            sources,
-            plan=pf.plan,
-            conclusion=pf.conclusion,
-            action=pf.action,
-            from_daily=filled,
-        )
-        if filled or pf.has_facts:
-            week_index.setdefault(channel, []).append(monday)
-
+    # with as few steps as possible. First the weeks with Daily rows (by channel and date:
+    # the weeks of a channel are then near each other in memory, for those who read them
+    # all), then those with a Plan-Fact row only.
+    if daily_tab is not None:
+        _daily_weeks(daily_weeks, daily_tab, pf_rows if pf_tab is not None else {}, pf_tab, weeks, week_index)
+    if pf_tab is not None:
+        _plan_fact_weeks(pf_rows, pf_tab, weeks, week_index)
+    for mondays in week_index.values():
+        mondays.sort()
     return Facts(weeks, days, daily_tab, tuple(reader.issues), reader.rows_read, week_index)
 
 
+def _daily_weeks(
+    daily_weeks: dict[tuple[str, dt.date], _WeekSum], daily_tab: FactTab,
+    pf_rows: dict[tuple[str, dt.date], _PlanFactRow], pf_tab: FactTab | None,
+    weeks: dict[tuple[str, dt.date], PeriodFact], week_index: dict[str, list[dt.date]],
+) -> None:
+    """The weeks with Daily rows. Without a Plan-Fact row (most weeks of a workbook kept by
+    day), every figure is a sum; with one, a fact typed there wins, and an empty one is
+    taken from the sum of the week's Daily rows."""
+    no_plan = dict.fromkeys(PLAN_KEYS)
+    for key, (summed_rows, totals, summed_keys) in daily_weeks.items():
+        channel, monday = key
+        pf = pf_rows.get(key)
+        if pf is None or pf_tab is None:
+            weeks[key] = _week(channel, monday, dict(zip(FACT_KEYS, totals, strict=True)),
+                               _Sources(daily_tab, summed_rows), no_plan, None, None, summed_keys)
+            if summed_keys:
+                week_index.setdefault(channel, []).append(monday)
+            continue
+        if pf.values == _NO_FACTS:  # only a plan in Plan-Fact (a workbook kept by day): every fact is a sum
+            values = dict(zip(FACT_KEYS, totals, strict=True))
+            filled = summed_keys
+        else:
+            values = dict(zip(FACT_KEYS, [total if typed is None else typed
+                                          for typed, total in zip(pf.values, totals, strict=True)], strict=True))
+            filled = _filled([total if typed is None else None for typed, total in zip(pf.values, totals, strict=True)])
+        sources = _Sources(pf_tab, (pf.row,), daily_tab, summed_rows, filled)
+        weeks[key] = _week(channel, monday, values, sources, pf.plan, pf.conclusion, pf.action, filled)
+        if filled or pf.has_facts:
+            week_index.setdefault(channel, []).append(monday)
+
+
+def _plan_fact_weeks(pf_rows: dict[tuple[str, dt.date], _PlanFactRow], pf_tab: FactTab,
+                     weeks: dict[tuple[str, dt.date], PeriodFact], week_index: dict[str, list[dt.date]]) -> None:
+    """The weeks with a Plan-Fact row and no Daily rows: its facts as they are typed."""
+    for key, pf in pf_rows.items():
+        if key in weeks:
+            continue
+        channel, monday = key
+        weeks[key] = _week(channel, monday, dict(zip(FACT_KEYS, pf.values, strict=True)), _Sources(pf_tab, (pf.row,)),
+                           pf.plan, pf.conclusion, pf.action, _NOTHING_FILLED)
+        if pf.has_facts:
+            week_index.setdefault(channel, []).append(monday)
+
+
 class _Sources(Mapping[str, Source]):
-    """Where each fact component of a week came from: ``base`` (its Plan-Fact row, or its
-    Daily rows), but for the ``taken`` components, summed from the Daily rows ``daily``.
-    One small object per week rather than a dict of every component."""
+    """Where each fact component of a week came from: the rows ``rows`` of ``tab`` (its
+    Plan-Fact row, or its Daily rows), but for the ``taken`` components, summed from the
+    Daily rows ``daily_rows``. One small object per week rather than a dict of every
+    component; a :class:`Source` is made only when asked for (the cells of few weeks are)."""
 
-    __slots__ = ("base", "daily", "taken")
+    __slots__ = ("tab", "rows", "daily_tab", "daily_rows", "taken")
 
-    def __init__(self, base: Source, daily: Source | None = None, taken: frozenset[str] = frozenset()) -> None:
-        self.base, self.daily, self.taken = base, daily, taken
+    def __init__(self, tab: FactTab, rows: Sequence[int], daily_tab: FactTab | None = None,
+                 daily_rows: Sequence[int] = (), taken: frozenset[str] = frozenset()) -> None:
+        self.tab, self.rows, self.daily_tab, self.daily_rows, self.taken = tab, rows, daily_tab, daily_rows, taken
 
     def __getitem__(self, key: str) -> Source:
-        if key in self.taken and self.daily is not None:
-            return self.daily
+        if key in self.taken and self.daily_tab is not None:
+            return Source(self.daily_tab, tuple(self.daily_rows))
         if key in _FACT_KEY_SET:
-            return self.base
+            return Source(self.tab, tuple(self.rows))
         raise KeyError(key)
 
     def __iter__(self) -> Iterator[str]:
@@ -406,6 +436,27 @@ class _Sources(Mapping[str, Source]):
 
 
 _FACT_KEY_SET = frozenset(FACT_KEYS)
+_WEEK_FIELDS = ("channel", "period", "start", "values", "sources", "plan", "conclusion", "action", "from_daily")
+
+
+def _week(channel: str, monday: dt.date, values: Mapping[str, float | None], sources: Mapping[str, Source],
+          plan: Mapping[str, float | None], conclusion: str | None, action: str | None,
+          from_daily: frozenset[str]) -> PeriodFact:
+    """``PeriodFact(channel, "week", monday, values, sources, plan, conclusion, action,
+    from_daily)``, made without calling its ``__init__``.
+
+    Thousands of weeks are made at once, and the ``__init__`` of a frozen dataclass sets
+    each field through ``object.__setattr__``: the fields given at once as the object's
+    ``__dict__`` take a third of the time. ``_WEEK_FIELDS`` are PeriodFact's fields, in
+    their order (a test checks both ways give equal objects)."""
+    fact = object.__new__(PeriodFact)
+    object.__setattr__(fact, "__dict__", dict(zip(_WEEK_FIELDS, (
+        channel, "week", monday, values, sources, plan, conclusion, action, from_daily), strict=True)))
+    return fact
+
+
+_NO_FACTS: tuple[None, ...] = (None,) * len(FACT_KEYS)  # a Plan-Fact row with a plan only
+_NOTHING_FILLED: frozenset[str] = frozenset()
 
 
 def _readable(bound: BoundWorkbook, key: str) -> BoundTab | None:
@@ -420,18 +471,42 @@ def _fact_tab(tab: BoundTab) -> FactTab:
     return FactTab(tab.spec.key, tab.name, dict(tab.columns))
 
 
-@dataclass
-class _PlanFactRow:
+class _PlanFactRow(NamedTuple):
+    """A Plan-Fact row taken: a tuple, as thousands are made at once (``_make``)."""
+
     row: int
-    values: dict[str, float | None]
-    plan: dict[str, float | None]
+    values: tuple[float | None, ...]  # FACT_KEYS order
+    plan: Mapping[str, float | None]  # shared by the weeks with the same plan: not to be changed
     conclusion: str | None
     action: str | None
-    has_facts: bool  # a fact (not only a plan) is there
+
+    @property
+    def has_facts(self) -> bool:
+        """A fact (not only a plan) is there."""
+        return self.values.count(None) < len(self.values)
 
 
-# The Daily rows of one channel's week and their sums (DAILY_KEYS order, None: no figure).
-_WeekSum = tuple[list[int], list[float | None]]
+# A _PlanFactRow made of a tuple of its fields in C, for the thousands of rows of a block
+# (its _make is Python code, and checks the length the block's zip already guarantees).
+_new_plan_fact_row = partial(tuple.__new__, _PlanFactRow)
+
+
+class _PlanFactShape:
+    """Where a Plan-Fact tab has each column (None: it lacks it), found once for all its rows."""
+
+    def __init__(self, tab: BoundTab) -> None:
+        cols = tab.columns
+        self.week_col, self.channel_col = cols.get("week"), cols.get("channel")
+        self.fact_cols = [cols.get(key) for key in FACT_KEYS]
+        self.plan_cols = [cols.get(f"{key}_plan") for key in PLAN_KEYS]
+        self.conclusion_col, self.action_col = cols.get("conclusion"), cols.get("action")
+        self.contract_cols = list(cols.values())
+        self.week_header = _header(tab, "week")
+
+
+# The Daily rows of one channel's week, their sums (FACT_KEYS order, None: no figure), and
+# the components that have one.
+_WeekSum = tuple[list[int], tuple[float | None, ...], frozenset[str]]
 
 
 class _FactReader:
@@ -449,6 +524,7 @@ class _FactReader:
         self._by_name = {normalize(c.name): c for c in inputs.channels}
         self._typed: dict[str, Channel | None] = {}
         self._dates: dict[object, dt.date] = {}
+        self._plans: dict[tuple[float | None, ...], Mapping[str, float | None]] = {}
 
     def report(self, cell: str, text: str, code: str) -> None:
         self.issues.append(Finding(cell, text, "error", code))
@@ -501,64 +577,126 @@ class _FactReader:
     # -- Plan-Fact -----------------------------------------------------------------------------
 
     def plan_fact(self, tab: BoundTab) -> dict[tuple[str, dt.date], _PlanFactRow]:
-        """Each channel's Plan-Fact row by week. The common case (a Monday typed as a date,
-        a channel name seen before) runs inline; anything else goes through the checks."""
+        """Each channel's Plan-Fact row by week.
+
+        Read like Daily (see :meth:`daily`): a block of rows whose cells are all as expected
+        (Mondays, channel names seen in Channels, figures that are numbers of at least 0,
+        no week and channel twice) is taken whole; any other block row by row, through the
+        checks that report the issues.
+        """
+        rows = tab.sheet.rows
+        table = _by_column(rows)
+        shape = _PlanFactShape(tab)
         found: dict[tuple[str, dt.date], _PlanFactRow] = {}
-        cols = tab.columns
-        fact_cols = [(k, cols[k]) for k in FACT_KEYS if k in cols]
-        plan_cols = [(k, cols[f"{k}_plan"]) for k in PLAN_KEYS if f"{k}_plan" in cols]
-        week_header = _header(tab, "week")
-        week_col, channel_col = cols.get("week"), cols.get("channel")
-        conclusion_col, action_col = cols.get("conclusion"), cols.get("action")
-        contract_cols = list(cols.values())
-        known = self._typed
-        date_type, datetime_type = dt.date, dt.datetime
-        for row, cells in enumerate(tab.sheet.rows):
-            size = len(cells)
-            if not row or not any(c < size and not _blank(cells[c]) for c in contract_cols):
-                continue  # the header, or nothing in a contract column (the rows of BoundTab.data_rows)
-            self.rows_read += 1
-            before = len(self.issues)
-            typed_week = cells[week_col] if week_col is not None and week_col < size else None
-            week_kind = type(typed_week)
-            if week_kind is datetime_type:
-                typed_week = typed_week.date()  # type: ignore[union-attr]
-                week_kind = date_type
-            monday: dt.date | None
-            if week_kind is date_type and typed_week.weekday() == 0:  # type: ignore[union-attr]
-                monday = typed_week  # type: ignore[assignment]
-            else:
-                # A day number (Google Sheets' dates) read before is known; else the checks.
-                monday = self._dates.get(typed_week) if week_kind is float else None
-                if monday is None or monday.weekday() != 0:
-                    monday = self._period_start(tab, row, "week", week_header, monday=True)
-            typed = cells[channel_col] if channel_col is not None and channel_col < size else None
-            channel = known.get(typed) if isinstance(typed, str) else None
-            if channel is None:
-                channel = self._channel_cell(tab, row)
-            values = self._numbers(tab, row, cells, fact_cols, FACT_KEYS)
-            plan = self._numbers(tab, row, cells, plan_cols, PLAN_KEYS)
-            if len(self.issues) > before or monday is None or channel is None:
+        for first in range(1, len(table), _BLOCK):
+            last = min(len(table), first + _BLOCK)
+            if self._plan_fact_block(tab, shape, table, first, last, found):
                 continue
-            key = (channel.name, monday)
-            if key in found:
-                first = found[key].row + 1
-                self.report(
-                    tab.address(row, "channel"),
-                    self.message("duplicate_row.week", channel=printable(channel.name),
-                                 week=show_date(monday, self.lang), first=first),
-                    "duplicate_row",
-                )
-                continue
-            found[key] = _PlanFactRow(
-                row,
-                values,
-                plan,
-                _text(cells[conclusion_col] if conclusion_col is not None and conclusion_col < size else None),
-                _text(cells[action_col] if action_col is not None and action_col < size else None),
-                any(v is not None for v in values.values()),
-            )
+            for row in range(first, last):
+                self._plan_fact_row(tab, shape, rows[row], row, found)
         return found
+
+    def _plan_fact_block(self, tab: BoundTab, shape: _PlanFactShape, table: Columns, first: int, last: int,
+                         found: dict[tuple[str, dt.date], _PlanFactRow]) -> bool:
+        """Take the rows ``first`` to ``last`` whole, if every cell of theirs is as expected;
+        else take nothing and say so."""
+        width, count = len(table.columns), last - first
+        if shape.week_col is None or shape.channel_col is None or max(shape.week_col, shape.channel_col) >= width:
+            return False
+        weeks, names = table.columns[shape.week_col], table.columns[shape.channel_col]
+        if names.kinds.count(TEXT, first, last) != count:
+            return False
+        ordinals = _block_days(weeks, first, last)
+        # Ordinal 1 (1 January of year 1) is a Monday.
+        if ordinals is None or set(map(int.__mod__, ordinals, repeat(7))) != {1}:
+            return False
+        channel_of: dict[float, str] = {}
+        codes = names.payload[first:last]
+        for code in set(codes):
+            channel = self.channel(names.texts[int(code)])
+            if channel is None:
+                return False
+            channel_of[code] = channel.name
+        facts = [_block_numbers(table, col, first, last) for col in shape.fact_cols]
+        plans = [_block_numbers(table, col, first, last) for col in shape.plan_cols]
+        if any(numbers is None for numbers in facts) or any(numbers is None for numbers in plans):
+            return False
+        mondays = {ordinal: dt.date.fromordinal(ordinal) for ordinal in set(ordinals)}
+        keys = list(zip(map(channel_of.__getitem__, codes), map(mondays.__getitem__, ordinals), strict=True))
+        if len(set(keys)) != count or not found.keys().isdisjoint(keys):
+            return False  # a second row for a week: row by row, where it is reported
+        plan_rows = list(zip(*plans, strict=True))
+        # A block holds no -0.0 (see _plain_numbers): rows with equal plans have the same plan.
+        plan_of = {numbers: self._plan_of(numbers) for numbers in set(plan_rows)}
+        rows = zip(
+            range(first, last),
+            zip(*facts, strict=True),
+            map(plan_of.__getitem__, plan_rows),
+            _block_texts(table, shape.conclusion_col, first, last),
+            _block_texts(table, shape.action_col, first, last),
+            strict=True,
+        )
+        found.update(zip(keys, map(_new_plan_fact_row, rows), strict=True))
+        self.rows_read += count
+        return True
+
+    def _plan_of(self, numbers: tuple[float | None, ...]) -> Mapping[str, float | None]:
+        """The plan of a week (PLAN_KEYS). Most weeks have one of a few plans: one dict for
+        each, shared by those weeks (no one changes a week's plan)."""
+        plan = self._plans.get(numbers)
+        if plan is None:
+            plan = dict(zip(PLAN_KEYS, numbers, strict=True))
+            if 0.0 not in numbers:  # 0.0 == -0.0: a plan with a zero is its own
+                self._plans[numbers] = plan
+        return plan
+
+    def _plan_fact_row(self, tab: BoundTab, shape: _PlanFactShape, cells: Sequence[CellValue], row: int,
+                       found: dict[tuple[str, dt.date], _PlanFactRow]) -> None:
+        """One Plan-Fact row, through every check: its issues reported, taken if it has none."""
+        size = len(cells)
+        if not any(c < size and not _blank(cells[c]) for c in shape.contract_cols):
+            return  # nothing in a contract column (the rows of BoundTab.data_rows)
+        self.rows_read += 1
+        before = len(self.issues)
+        week_col, channel_col = shape.week_col, shape.channel_col
+        typed_week = cells[week_col] if week_col is not None and week_col < size else None
+        week_kind = type(typed_week)
+        if week_kind is dt.datetime:
+            typed_week = typed_week.date()  # type: ignore[union-attr]
+            week_kind = dt.date
+        monday: dt.date | None
+        if week_kind is dt.date and typed_week.weekday() == 0:  # type: ignore[union-attr]
+            monday = typed_week  # type: ignore[assignment]
+        else:
+            # A day number (Google Sheets' dates) read before is known; else the checks.
+            monday = self._dates.get(typed_week) if week_kind is float else None
+            if monday is None or monday.weekday() != 0:
+                monday = self._period_start(tab, row, "week", shape.week_header, monday=True)
+        typed = cells[channel_col] if channel_col is not None and channel_col < size else None
+        channel = self._typed.get(typed) if isinstance(typed, str) else None
+        if channel is None:
+            channel = self._channel_cell(tab, row)
+        values = self._numbers(tab, row, cells, shape.fact_cols, FACT_KEYS)
+        plan = self._numbers(tab, row, cells, shape.plan_cols, PLAN_KEYS)
+        if len(self.issues) > before or monday is None or channel is None:
+            return
+        key = (channel.name, monday)
+        if key in found:
+            self.report(
+                tab.address(row, "channel"),
+                self.message("duplicate_row.week", channel=printable(channel.name),
+                             week=show_date(monday, self.lang), first=found[key].row + 1),
+                "duplicate_row",
+            )
+            return
+        found[key] = _PlanFactRow(
+            row,
+            values,
+            self._plan_of(plan),
+            _text(cells[shape.conclusion_col] if shape.conclusion_col is not None and shape.conclusion_col < size
+                  else None),
+            _text(cells[shape.action_col] if shape.action_col is not None and shape.action_col < size else None),
+        )
 
     def _period_start(self, tab: BoundTab, row: int, key: str, header: str, *, monday: bool) -> dt.date | None:
         value = tab.value(row, key)
@@ -612,25 +750,27 @@ class _FactReader:
         return channel
 
     def _numbers(
-        self, tab: BoundTab, row: int, cells: Sequence[CellValue], cols: list[tuple[str, int]], keys: tuple[str, ...]
-    ) -> dict[str, float | None]:
-        """Every one of ``keys`` (None where the tab lacks its column or the cell is blank)."""
-        values: dict[str, float | None] = dict.fromkeys(keys)
+        self, tab: BoundTab, row: int, cells: Sequence[CellValue], cols: Sequence[int | None], keys: tuple[str, ...]
+    ) -> tuple[float | None, ...]:
+        """Every one of ``keys`` (``cols``: its column), in their order; None where the tab
+        lacks the column or the cell is blank."""
+        values: list[float | None] = [None] * len(keys)
         size = len(cells)
-        for key, col in cols:
-            value = cells[col] if col < size else None
+        for i, col in enumerate(cols):
+            if col is None or col >= size:
+                continue
+            value = cells[col]
             kind = type(value)
             if value is None:
-                values[key] = None
-            elif (kind is float or kind is int) and value >= 0:  # type: ignore[operator]
-                values[key] = float(value)  # type: ignore[arg-type]  # the common case, inline
+                continue
+            if (kind is float or kind is int) and value >= 0:  # type: ignore[operator]
+                values[i] = float(value)  # type: ignore[arg-type]  # the common case, inline
             else:
                 try:
-                    values[key] = self.number(value)
+                    values[i] = self.number(value)
                 except ValueProblem as exc:
-                    values[key] = None
-                    self._bad_number(tab.sheet.name, row, col, _header(tab, key), exc)
-        return values
+                    self._bad_number(tab.sheet.name, row, col, _header(tab, keys[i]), exc)
+        return tuple(values)
 
     def _bad_number(self, sheet: str, row: int, col: int, header: str, exc: ValueProblem) -> None:
         self.report(f"{sheet}!{column_letter(col)}{row + 1}", self.left_out(header, exc), exc.code)
@@ -652,7 +792,7 @@ class _FactReader:
         among the issues.
         """
         sheet_rows = tab.sheet.rows
-        table = sheet_rows if isinstance(sheet_rows, Columns) else Columns.of_rows(sheet_rows)
+        table = _by_column(sheet_rows)
         gathered = _Gathered()
         start, issue_rows = len(self.issues), []
         for first in range(1, len(table), _BLOCK):
@@ -661,7 +801,7 @@ class _FactReader:
                 continue
             for row in range(first, last):
                 before = len(self.issues)
-                self._daily_row(tab, table[row], row, gathered)
+                self._daily_row(tab, sheet_rows[row], row, gathered)
                 if len(self.issues) > before:
                     issue_rows.extend([row] * (len(self.issues) - before))
         days, sums, duplicates = gathered.tables(tab)
@@ -689,15 +829,8 @@ class _FactReader:
         dates, names = table.columns[date_col], table.columns[channel_col]
         if names.kinds.count(TEXT, first, last) != count:
             return False
-        if dates.kinds.count(DAY, first, last) == count:
-            ordinals: Iterable[int] = map(int, dates.payload[first:last])
-        elif dates.kinds.count(NUMBER, first, last) == count:
-            # Day numbers (Google Sheets' dates): whole, and within the dates a sheet can hold.
-            serials = dates.payload[first:last]
-            if min(serials) < MIN_SERIAL or max(serials) > MAX_SERIAL or not all(map(float.is_integer, serials)):
-                return False
-            ordinals = map(int(EXCEL_EPOCH.toordinal()).__add__, map(int, serials))
-        else:
+        ordinals = _block_days(dates, first, last)
+        if ordinals is None:
             return False
         codes = names.payload[first:last]
         channel_of: dict[float, int] = {}
@@ -718,10 +851,9 @@ class _FactReader:
                 return False  # text, an error, a formula...
             if not numbers:
                 continue
+            if not _plain_numbers(column.payload, first, last):
+                return False  # maybe a negative figure, or one that is not a number
             block = column.payload[first:last]
-            total = sum(block)
-            if min(block) < 0 or total != total:  # a negative figure, or one that is not a number
-                return False
             if numbers == count:
                 full.append(i)
                 figures[i] = block
@@ -735,7 +867,7 @@ class _FactReader:
         gathered.ordinals.extend(ordinals)
         gathered.rows.extend(range(first, last))
         for i, taken in enumerate(figures):
-            gathered.figures[i].extend(taken if taken is not None else repeat(NO_FIGURE, count))
+            gathered.figures[i].extend(taken if taken is not None else _NO_DAY_FIGURE * count)
         self.rows_read += count
         return True
 
@@ -833,69 +965,210 @@ class _Gathered:
         """Each channel's DayTable; the sums of each channel's weeks (over its rows in sheet
         order); and the rows left out as a second one for a channel and date:
         (row, (channel, date, the first one's row))."""
-        ordinals, rows, figures = self.ordinals, self.rows, self.figures
-        keys = [channel << 32 | ordinal for channel, ordinal in zip(self.channels, ordinals, strict=True)]
-        order = sorted(range(len(keys)), key=keys.__getitem__)  # stable: the same date in sheet order
+        unused = [_only_no_figure(f) for f in self.figures]  # a column no row has a figure in
+        present = [i for i, key in enumerate(DAILY_KEYS) if key in tab.columns]
+        days: dict[str, DayTable] = {}
+        sums: dict[tuple[str, dt.date], _WeekSum] = {}
         duplicates: list[tuple[int, tuple[str, dt.date, int]]] = []
-        sorted_keys = [keys[at] for at in order]
-        if any(map(eq, sorted_keys, islice(sorted_keys, 1, None))):
+        for name, part in zip(self.names, self._parts(), strict=True):
+            ordinals, rows = _take(self.ordinals, part), _take(self.rows, part)
+            if not ordinals:
+                continue  # a channel named in a block read row by row, whose rows were all left out
+            figures = [None if none else _take(f, part) for f, none in zip(self.figures, unused, strict=True)]
+            order = _date_order(ordinals)
+            if order < 0:  # typed newest first: the table is by date, its weeks are summed in sheet order
+                ordinals, rows = ordinals[::-1], rows[::-1]
+                figures = [None if f is None else f[::-1] for f in figures]
+            elif order == 0:  # out of date order, or a date typed twice
+                ordinals, rows, figures = self._by_date(name, ordinals, rows, figures, duplicates)
+            table = days[name] = DayTable(ordinals, rows, [array("d", [NO_FIGURE]) * len(ordinals) if f is None else f
+                                                          for f in figures])
+            _add_week_sums(name, table, present, sums, order)
+        return days, sums, duplicates
+
+    def _parts(self) -> list[slice | list[int]]:
+        """Where each channel's rows are in the gathered arrays (in :attr:`names` order)."""
+        channels, count = self.channels, len(self.names)
+        if len(channels) >= count and channels[count:] == channels[:-count] and len(set(channels[:count])) == count:
+            # Every day the channels in the same order (a Daily typed, or exported, a day at a
+            # time): each channel's rows are every count-th, from its first; no sort needed.
+            parts: list[slice | list[int]] = [slice(0)] * count
+            for at, channel in enumerate(channels[:count]):
+                parts[channel] = slice(at, None, count)
+            return parts
+        order = sorted(range(len(channels)), key=channels.__getitem__)  # stable: each channel's in sheet order
+        found: list[slice | list[int]] = []
+        low = 0
+        for index in range(count):
+            high = low + channels.count(index)
+            found.append(order[low:high])
+            low = high
+        return found
+
+    def _by_date(
+        self, name: str, ordinals: array[int], rows: array[int], figures: list[array[float] | None],
+        duplicates: list[tuple[int, tuple[str, dt.date, int]]],
+    ) -> tuple[array[int], array[int], list[array[float] | None]]:
+        """One channel's rows (in sheet order) by date; of two rows for a date, the first is
+        kept and the second reported in ``duplicates``."""
+        order = sorted(range(len(ordinals)), key=ordinals.__getitem__)  # stable: the same date in sheet order
+        by_date = [ordinals[at] for at in order]
+        if any(map(eq, by_date, islice(by_date, 1, None))):
             kept: list[int] = []
             previous = -1
             for at in order:
-                if keys[at] == previous:
-                    first = kept[-1]
-                    duplicates.append((rows[at], (self.names[self.channels[at]],
-                                                  dt.date.fromordinal(ordinals[at]), rows[first])))
+                if ordinals[at] == previous:
+                    duplicates.append((rows[at], (name, dt.date.fromordinal(ordinals[at]), rows[kept[-1]])))
                     continue
                 kept.append(at)
-                previous = keys[at]
+                previous = ordinals[at]
             order = kept
-            sorted_keys = [keys[at] for at in order]
-        unused = [_only_no_figure(f) for f in figures]  # a column no row has a figure in
-        days: dict[str, DayTable] = {}
-        sums: dict[tuple[str, dt.date], _WeekSum] = {}
-        present = [i for i, key in enumerate(DAILY_KEYS) if key in tab.columns]
-        for index, name in enumerate(self.names):
-            low = bisect.bisect_left(sorted_keys, index << 32)
-            high = bisect.bisect_left(sorted_keys, (index + 1) << 32, low)
-            if low == high:
-                continue
-            part = order[low:high]
-            table = days[name] = DayTable(array("i", map(ordinals.__getitem__, part)),
-                                          array("i", map(rows.__getitem__, part)),
-                                          [array("d", [NO_FIGURE]) * len(part) if none else
-                                           array("d", map(f.__getitem__, part))
-                                           for f, none in zip(figures, unused, strict=True)])
-            _add_week_sums(name, table, present, sums)
-        return days, sums, duplicates
+        return (_take(ordinals, order), _take(rows, order),
+                [None if f is None else _take(f, order) for f in figures])
 
 
-def _add_week_sums(name: str, table: DayTable, present: list[int], sums: dict[tuple[str, dt.date], _WeekSum]) -> None:
-    """The sums of a channel's Daily rows by week, each over the week's rows in sheet order."""
-    rows = table.rows
-    mondays = [ordinal - (ordinal + 6) % 7 for ordinal in table.ordinals]  # ordinal 1 is a Monday
+def _take(values: array[_Item], part: slice | list[int]) -> array[_Item]:
+    """The items of ``values`` at ``part``: a slice, or positions."""
+    if isinstance(part, slice):
+        return values[part]
+    return array(values.typecode, map(values.__getitem__, part))
+
+
+def _date_order(ordinals: array[int]) -> int:
+    """1 when the dates only go up, -1 when they only go down, else 0 (both: 1)."""
+    if all(map(lt, ordinals, islice(ordinals, 1, None))):
+        return 1
+    return -1 if all(map(gt, ordinals, islice(ordinals, 1, None))) else 0
+
+
+def _add_week_sums(name: str, table: DayTable, present: list[int], sums: dict[tuple[str, dt.date], _WeekSum],
+                   typed: int) -> None:
+    """The sums of a channel's Daily rows by week, each over the week's rows in sheet order
+    (``typed``: 1, the rows were typed by date; -1, newest first; 0, in another order)."""
+    rows, ordinals = table.rows, table.ordinals
     columns = [(i, table.figures[i]) for i in present if not _only_no_figure(table.figures[i])]
-    if list(rows) != sorted(rows):  # rows not typed in date order: each week's in sheet order
-        by_week = sorted(range(len(mondays)), key=[m << 32 | r for m, r in zip(mondays, rows, strict=True)].__getitem__)
-        mondays = [mondays[at] for at in by_week]
-        rows = array("i", map(rows.__getitem__, by_week))
-        columns = [(i, array("d", map(column.__getitem__, by_week))) for i, column in columns]
+    if typed or list(rows) == sorted(rows):  # each week's rows in sheet order are in date order
+        _add_week_sums_by_column(name, table, columns, sums, newest_first=typed < 0)
+        return
+    # Rows not typed in date order: each week's rows put in sheet order.
+    mondays = [ordinal - (ordinal + 6) % 7 for ordinal in ordinals]  # ordinal 1 is a Monday
+    by_week = sorted(range(len(mondays)), key=[m << 32 | r for m, r in zip(mondays, rows, strict=True)].__getitem__)
+    ordinals = array("i", [mondays[at] for at in by_week])  # each week's rows by Monday: as good as dates here
+    rows = array("i", map(rows.__getitem__, by_week))
     # Whether a column may have an empty figure (its bytes compared, not each number).
-    gaps = [(i, column, _NO_FIGURE_BYTES in column.tobytes()) for i, column in columns]
-    low, width = 0, len(DAILY_KEYS)
-    while low < len(mondays):
-        monday = mondays[low]
-        high = bisect.bisect_right(mondays, monday, low, min(low + 7, len(mondays)))
-        totals: list[float | None] = [None] * width
+    gaps = [(i, sorted_column, _NO_FIGURE_BYTES in sorted_column.tobytes())
+            for i, column in columns for sorted_column in [array("d", map(column.__getitem__, by_week))]]
+    low, size = 0, len(ordinals)
+    while low < size:
+        monday = ordinals[low]
+        high = bisect.bisect_left(ordinals, monday + 7, low, min(low + 7, size))
+        totals: list[float | None] = [None] * len(FACT_KEYS)
         for i, column, gap in gaps:
             block = column[low:high]
             if gap and block.count(NO_FIGURE):
                 block = array("d", [x for x in block if x != NO_FIGURE])
                 if not block:
                     continue
-            totals[i] = reduce(add, block)  # in sheet order, one by one
-        sums[(name, dt.date.fromordinal(monday))] = (rows[low:high].tolist(), totals)
+            totals[_FACT_AT[i]] = reduce(add, block)  # in sheet order, one by one
+        sums[(name, dt.date.fromordinal(monday))] = (rows[low:high].tolist(), tuple(totals), _filled(totals))
         low = high
+
+
+def _add_week_sums_by_column(name: str, table: DayTable, columns: list[tuple[int, array[float]]],
+                             sums: dict[tuple[str, dt.date], _WeekSum], *, newest_first: bool) -> None:
+    """The week sums of a channel whose rows were typed by date (or newest first), column by
+    column rather than week by week.
+
+    Each column is laid out 7 places a week, from the Monday of its first row to the
+    Sunday of its last: a row's figure in its day's place, -0.0 in a day without a row
+    and for an empty figure. -0.0 added to any number, or any number to it, changes
+    nothing (not even 0.0), so each week's sum of its 7 places, one by one in sheet
+    order, is the sum of its figures as :func:`reduce` adds them; a week whose figures
+    are all empty has no sum (None), and a week without a row is no week."""
+    ordinals, rows, size = table.ordinals, table.rows, len(table)
+    first_monday = ordinals[0] - (ordinals[0] + 6) % 7  # ordinal 1 is a Monday
+    mondays = range(first_monday, ordinals[size - 1] + 1, 7)
+    bounds = [*map(bisect.bisect_left, repeat(ordinals), mondays), size]  # where each week's rows start
+    runs = _runs(table)
+    totals: list[Sequence[float | None]] = [[None] * len(mondays)] * len(FACT_KEYS)
+    some_empty = False
+    for i, column in columns:
+        found: Sequence[float | None] = _place_sums(_places(column, ordinals, runs, first_monday), newest_first)
+        if _NO_FIGURE_BYTES in column.tobytes() and NO_FIGURE in column:
+            some_empty = True  # weeks whose figures are all empty have no sum
+            counts = _place_sums(_places(array("d", map(float, map(ge, column, repeat(0.0)))), ordinals, runs,
+                                         first_monday), newest_first)
+            found = [total if count else None for total, count in zip(found, counts, strict=True)]
+        totals[_FACT_AT[i]] = found
+    weeks = [w for w in range(len(mondays)) if bounds[w] < bounds[w + 1]]  # the weeks with a row
+    week_rows = [rows[bounds[w]:bounds[w + 1]].tolist() for w in weeks]
+    if newest_first:
+        for each in week_rows:
+            each.reverse()
+    week_totals = list(zip(*totals, strict=True))
+    if len(weeks) < len(mondays):
+        week_totals = [week_totals[w] for w in weeks]
+    filled = (map(_filled, week_totals) if some_empty else
+              repeat(_components(tuple(sorted(_FACT_AT[i] for i, _ in columns)))))
+    sums.update(zip(zip(repeat(name), map(dt.date.fromordinal, (mondays[w] for w in weeks))),
+                    zip(week_rows, week_totals, filled, strict=False), strict=False))
+
+
+def _runs(table: DayTable) -> list[tuple[int, int]]:
+    """The runs of consecutive days of a table: (first row, row after the last), the last
+    run first. A few steps a gap (see :meth:`DayTable.run_start`), none a day."""
+    found = []
+    end = len(table)
+    while end:
+        start = table.run_start(end - 1)
+        found.append((start, end))
+        end = start
+    return found
+
+
+def _places(column: array[float], ordinals: array[int], runs: list[tuple[int, int]], first_monday: int) -> array[float]:
+    """``column`` laid out a place a day from ``first_monday`` to the last Sunday: -0.0 in a
+    day without a row and for an empty figure (see :func:`_add_week_sums_by_column`)."""
+    if _NO_FIGURE_BYTES in column.tobytes() and NO_FIGURE in column:
+        column = array("d", map(max, column, repeat(-0.0)))  # max(-1.0, -0.0) is -0.0; a figure is kept
+    places = array("d")
+    day = first_monday
+    for start, end in reversed(runs):
+        places += _NO_DAY * (ordinals[start] - day)
+        places += column[start:end]
+        day = ordinals[end - 1] + 1
+    places += _NO_DAY * (-len(places) % 7)
+    return places
+
+
+def _place_sums(places: array[float], newest_first: bool) -> list[float]:
+    """Each week's sum of its 7 ``places``, one by one, oldest week first; the places of a
+    week taken newest first when its rows were typed so."""
+    if newest_first:
+        places = places[::-1]  # weeks and days in sheet order, newest first
+    found: list[float] = places[0::7].tolist()
+    for day in range(1, 7):
+        found = list(map(add, found, places[day::7]))
+    if newest_first:
+        found.reverse()
+    return found
+
+
+_NO_DAY_FIGURE = array("d", [NO_FIGURE])  # a figure column where a block has none
+_NO_DAY = array("d", [-0.0])  # a place without a row, in a week's sum: adds nothing
+_FACT_AT = [FACT_KEYS.index(key) for key in DAILY_KEYS]  # each Daily figure's place in FACT_KEYS
+
+
+@cache
+def _components(indexes: tuple[int, ...]) -> frozenset[str]:
+    """The fact components at ``indexes`` (of FACT_KEYS): one object for each set, shared by
+    the thousands of weeks that have it."""
+    return frozenset(FACT_KEYS[i] for i in indexes)
+
+
+def _filled(totals: Sequence[object]) -> frozenset[str]:
+    """The components with a figure (not None) among a week's ``totals`` (FACT_KEYS order)."""
+    return _components(tuple(i for i, total in enumerate(totals) if total is not None))
 
 
 _NO_FIGURE_BYTES = array("d", [NO_FIGURE]).tobytes()
@@ -904,6 +1177,81 @@ _NO_FIGURE_BYTES = array("d", [NO_FIGURE]).tobytes()
 def _only_no_figure(figures: array[float]) -> bool:
     """Whether no row has a figure here: the bytes compared at once, not each number."""
     return figures.tobytes() == _NO_FIGURE_BYTES * len(figures)
+
+
+def _by_column(rows: Sequence[Sequence[CellValue]]) -> Columns:
+    """A tab's rows kept by column (as they are, when they already are).
+
+    The header row is put in apart, and the others a block at a time: each column of a
+    block is then mostly of one kind (all numbers, all texts), which :class:`Columns`
+    takes whole rather than cell by cell, and a block's cells are still in the CPU's
+    caches when they are put by column."""
+    if isinstance(rows, Columns):
+        return rows
+    table = Columns.of_rows(rows[:1])
+    for first in range(1, len(rows), _BLOCK):
+        table.extend(rows[first:first + _BLOCK])
+    return table
+
+
+def _block_days(column: ValueColumn, first: int, last: int) -> list[int] | None:
+    """The ordinals of the rows ``first`` to ``last`` of a column of dates, or of day numbers
+    (Google Sheets' dates: whole, within the dates a sheet can hold); None when any cell of
+    theirs is neither."""
+    count = last - first
+    if column.kinds.count(DAY, first, last) == count:
+        return list(map(int, column.payload[first:last]))
+    if column.kinds.count(NUMBER, first, last) != count:
+        return None
+    serials = column.payload[first:last]
+    if min(serials) < MIN_SERIAL or max(serials) > MAX_SERIAL or not all(map(float.is_integer, serials)):
+        return None
+    return list(map(EXCEL_EPOCH.toordinal().__add__, map(int, serials)))
+
+
+def _block_numbers(table: Columns, col: int | None, first: int, last: int) -> list[float | None] | None:
+    """The figures of the rows ``first`` to ``last`` in a column (None for an empty cell, or
+    every cell when the tab lacks the column); None when a cell is not a number of at least 0."""
+    count = last - first
+    if col is None or col >= len(table.columns):
+        return [None] * count
+    column = table.columns[col]
+    numbers = column.kinds.count(NUMBER, first, last)
+    if numbers + column.kinds.count(EMPTY, first, last) != count:
+        return None  # text, an error, a formula...
+    if not numbers:
+        return [None] * count
+    if not _plain_numbers(column.payload, first, last):
+        return None  # maybe a negative figure, or one that is not a number
+    if numbers == count:
+        return column.payload[first:last].tolist()  # type: ignore[return-value]
+    return column.values(first, last)  # type: ignore[return-value]
+
+
+_TOP_BYTE = 7 if sys.byteorder == "little" else 0  # where a double keeps its sign and top exponent bits
+_PLAIN_TOPS = bytes(range(0x7F))  # the top bytes of the numbers from 0 to 2**1009, sign clear
+
+
+def _plain_numbers(payload: array[float], first: int, last: int) -> bool:
+    """Whether the numbers of the rows ``first`` to ``last`` are all plain: at least 0, and
+    not NaN. Judged from each one's top byte in one C pass, rather than a Python float made
+    of each: a top byte of 0x7F or more (a negative number or -0.0, a NaN, an infinity, a
+    number above 2**1009) is "maybe not", and the rows are then read one by one, where
+    each cell gets its exact check. An empty cell's payload is 0 or a text's code: plain."""
+    with memoryview(payload) as view, view.cast("B") as raw:
+        tops = raw[first * 8 + _TOP_BYTE:last * 8:8].tobytes()
+    return not tops.translate(None, _PLAIN_TOPS)
+
+
+def _block_texts(table: Columns, col: int | None, first: int, last: int) -> list[str | None]:
+    """The texts of the rows ``first`` to ``last`` in a column, as :func:`_text` reads them."""
+    count = last - first
+    if col is None or col >= len(table.columns):
+        return [None] * count
+    column = table.columns[col]
+    if column.kinds.count(EMPTY, first, last) == count:
+        return [None] * count
+    return [_text(value) for value in column.values(first, last)]
 
 
 def _blank(value: CellValue) -> bool:
