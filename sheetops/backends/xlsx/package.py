@@ -322,17 +322,18 @@ def _inflate(source: BinaryIO, package: zipfile.ZipFile, info: zipfile.ZipInfo, 
     try:
         while not inflater.eof:
             data = inflater.unconsumed_tail
-            if not data:
-                if not remaining:
-                    raise WorkbookError(damaged)  # the data ends before the part does
+            if not data and remaining:
                 data = source.read(min(remaining, _OUT_CHUNK))
                 if not data:
                     raise WorkbookError(damaged)
                 remaining -= len(data)
-            # at most 1 MB out of each call, however well the input is packed
+            # at most 1 MB out of each call, however well the input is packed (ISA-L may
+            # hold output back with no input left: it comes out of the next calls)
             piece = inflater.decompress(data, _OUT_CHUNK)
             if piece:
                 yield piece
+            elif not data:
+                raise WorkbookError(damaged)  # the data ends before the part does
     except deflate.ERRORS as exc:
         raise WorkbookError(damaged) from exc
 

@@ -470,17 +470,17 @@ def _unpacked(source: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
     crc, size = 0, 0
     try:
         while True:
-            if inflater is not None and inflater.unconsumed_tail:
-                data = inflater.unconsumed_tail
-            elif remaining:
+            data = inflater.unconsumed_tail if inflater is not None else b""
+            if not data and remaining:
                 source.seek(position)  # the source is shared: other readers may have moved it
                 data = source.read(min(remaining, _CHUNK))
                 if not data:
                     raise changed
                 position += len(data)
                 remaining -= len(data)
-            else:
+            elif not data and inflater is None:
                 break
+            # ISA-L may hold output back with no input left: it comes out of the next calls
             piece = inflater.decompress(data, _CHUNK) if inflater is not None else data
             if piece:
                 crc = deflate.crc32(piece, crc)
@@ -488,6 +488,8 @@ def _unpacked(source: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
                 if size > info.file_size:
                     raise changed
                 yield piece
+            elif not data:
+                break  # nothing more in, nothing more out
             if inflater is not None and inflater.eof:
                 break
     except deflate.ERRORS as exc:
