@@ -307,7 +307,9 @@ def _checked_then_refused(seen: Seen, path: Path, limits: PackageLimits, says: s
 
 def test_a_chunk_reaches_calamine_only_once_its_area_passed(tmp_path: Path, seen: Seen) -> None:
     path = openpyxl_book(tmp_path / "book.xlsx")
-    _rewrite(path, _part(path, "Daily"), lambda xml: _in_row(xml, 600, b'<c r="XFD650"><v>1</v></c>'))
+    # a value far to the right, at the end of row 650 (650 rows x 16,384 columns: over the limit)
+    _rewrite(path, _part(path, "Daily"), lambda xml: _in_row(xml, 649, b'<c r="XFD650"><v>1</v></c>'))
+    assert b'<row r="650"' in _rows(read_parts(path)[_part(path, "Daily")])[649]
     for chunk in _checked_then_refused(seen, path, PackageLimits(area=10_000_000), "reaches down to row"):
         assert b"XFD" not in chunk
 
