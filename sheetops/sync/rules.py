@@ -80,6 +80,21 @@ class StreakPeriods(Sequence[PeriodFact]):
             return tuple(self._fact(start) for start in self.starts[index])
         return self._fact(self.starts[index])
 
+    def cells(self, component: str, last: int) -> list[tuple[str, int, int]]:
+        """(tab name, row, col) of the component's cells in the streak's ``last`` latest
+        periods. A day streak's days are consecutive rows of the channel's Daily table:
+        their cells are read from it rather than each day's facts put together."""
+        daily = self.facts.daily_tab
+        table = self.facts.days.get(self.channel)
+        if self.period == "day" and isinstance(self.starts, DayRun) and daily is not None and table is not None:
+            col = daily.columns.get(component)
+            newest = table.position(self.starts[-1]) if self.starts else -1
+            if col is None or newest < 0:
+                return []
+            count = min(last, len(self.starts))
+            return [(daily.name, row, col) for row in table.rows[newest - count + 1 : newest + 1]]
+        return [cell for fact in self[-last:] for cell in fact.cells(component)]
+
     def _fact(self, start: dt.date) -> PeriodFact:
         fact = self.facts.period(self.channel, self.period, start)
         assert fact is not None, (self.channel, start)

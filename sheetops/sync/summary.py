@@ -21,7 +21,7 @@ from sheetops.sync.facts import Facts, PeriodFact
 from sheetops.sync.kpis import COSTS, METRIC_INPUTS, MONEY, SHARES, add_up, metric_value, shown
 from sheetops.sync.period import ReportPeriod
 from sheetops.sync.report import ChannelReport, Decisions, Figures, MonthBudget
-from sheetops.sync.rules import Breach
+from sheetops.sync.rules import Breach, StreakPeriods
 from sheetops.tables import Settings
 from sheetops.templates import Enum, Template
 from sheetops.workbook import Finding
@@ -694,6 +694,14 @@ def marked_periods(breach: Breach) -> tuple[PeriodFact, ...]:
     return tuple(breach.periods[-max(1, breach.rule.periods) :])
 
 
+def _marked_cells(breach: Breach, component: str) -> list[tuple[str, int, int]]:
+    """The component's cells in the breach's :func:`marked_periods` (a long day streak's
+    straight from its Daily rows: see :meth:`StreakPeriods.cells`)."""
+    if isinstance(breach.periods, StreakPeriods):
+        return breach.periods.cells(component, max(1, breach.rule.periods))
+    return [cell for fact in marked_periods(breach) for cell in fact.cells(component)]
+
+
 def highlights(breaches: Sequence[Breach], template: Template, lang: str) -> tuple[Highlight, ...]:
     """The input cells of the periods each rule judged, sorted, one highlight per cell.
 
@@ -705,12 +713,9 @@ def highlights(breaches: Sequence[Breach], template: Template, lang: str) -> tup
     notes: dict[tuple[str, int, int], list[str]] = {}
     for breach in breaches:
         components = METRIC_INPUTS[breach.metric]
-        periods = marked_periods(breach)
-        for fact in periods:
-            for component in components:
-                for cell in fact.cells(component):
-                    notes.setdefault(cell, [])
-        newest = next((cell for component in components for cell in periods[-1].cells(component)), None)
+        for component in components:
+            notes.update((cell, []) for cell in _marked_cells(breach, component) if cell not in notes)
+        newest = next((cell for component in components for cell in breach.periods[-1].cells(component)), None)
         if newest is not None:
             lines = notes[newest]
             note = breach_note(breach, template, lang)

@@ -23,7 +23,7 @@ from sync_workbooks import (
 
 from sheetops.sync.facts import DAILY_KEYS, NO_FIGURE, DayTable
 from sheetops.sync.kpis import metric_value
-from sheetops.sync.rules import DayRun, Point, _day_streak, holds, streak
+from sheetops.sync.rules import DayRun, Point, StreakPeriods, _day_streak, holds, streak
 from sheetops.tables import StopRule
 from sheetops.values import Threshold
 
@@ -394,3 +394,17 @@ def _compare_streaks(seed: int) -> int:
         assert starts == DayRun(starts.first, len(expected))
         longest = max(longest, len(expected))
     return longest
+
+
+@pytest.mark.parametrize("periods", [1, 2, 3, 10])
+def test_the_cells_of_a_day_streak_are_those_of_its_days(book: Book, periods: int) -> None:
+    """The cells marked for a day streak, read from the channel's Daily rows at once, are
+    those of its latest periods' facts, one day at a time."""
+    book.rules = [{**CPA_RULE, "periods_in_a_row": min(periods, 3)}]
+    book.daily = social_ads_days({2: (320, 2), 3: (212.4, 1), 4: (300, 0)})
+    (breach,) = book.analyze().breaches
+    assert isinstance(breach.periods, StreakPeriods) and isinstance(breach.periods.starts, DayRun)
+    for component in ("spend", "orders", "leads"):
+        one_by_one = [cell for fact in breach.periods[-periods:] for cell in fact.cells(component)]
+        assert breach.periods.cells(component, periods) == one_by_one
+        assert len(one_by_one) == min(periods, 3)

@@ -211,7 +211,7 @@ class _Sync:
             return CellLook(shows, note.text if note is not None else None)
 
         plan = plan_marks(wanted, records, look)
-        fresh = {op.key: self._apply_op(op) for op in plan.ops}
+        fresh = {op.key: self._apply_op(op, cells.get(op.key)) for op in plan.ops}
         kept = [self._kept_record(mark, fresh.get(mark.key), cells[mark.key]) for mark in plan.kept]
         if state is None and not kept:
             return None
@@ -223,9 +223,10 @@ class _Sync:
         sheet = self._sheet(tab)
         return sheet.name if sheet is not None else tab
 
-    def _apply_op(self, op: MarkOp[HighlightRecord]) -> HighlightRecord | None:
+    def _apply_op(self, op: MarkOp[HighlightRecord], looked: CellState | None) -> HighlightRecord | None:
         """One planned change to a cell's style and note; a fresh mark's record (its
-        note fields are filled in by :meth:`_kept_record`)."""
+        note fields are filled in by :meth:`_kept_record`). ``looked``: the cell as the
+        planner saw it (no other change touches it before its own), else looked up."""
         tab, row, col = op.key
         sheet = self._sheet(tab)
         assert sheet is not None  # the planner saw the cell
@@ -233,9 +234,9 @@ class _Sync:
         ref = cell_ref(row, col)
         made: HighlightRecord | None = None
         if op.fill == RESTORE and op.record is not None:
-            self._restore_style(op.record, editor.cell(row, col), editor)
+            self._restore_style(op.record, looked if looked is not None else editor.cell(row, col), editor)
         elif op.fill == MARK:
-            made = self._mark(sheet, editor, row, col)
+            made = self._mark(sheet, editor, row, col, looked if looked is not None else editor.cell(row, col))
         if op.set_note:
             notes = self._notes(sheet)
             if op.note is None:
@@ -246,9 +247,8 @@ class _Sync:
                 notes.add(row, col, ref, op.note)
         return made
 
-    def _mark(self, sheet: SheetPart, editor: SheetEditor, row: int, col: int) -> HighlightRecord:
+    def _mark(self, sheet: SheetPart, editor: SheetEditor, row: int, col: int, cell: CellState) -> HighlightRecord:
         """Give a cell the light red fill over its own style; what it had is remembered."""
-        cell = editor.cell(row, col)
         if cell.exists:
             base = _index(cell.style)
             original = cell.style if cell.style is not None else NO_STYLE

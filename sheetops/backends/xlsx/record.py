@@ -196,30 +196,35 @@ def render_record(
     """The state tab's part: what :func:`.sheetrender.render_worksheet` writes for
     :func:`record_layout`, each record's row written at once rather than cell by cell."""
     rows = []
-    known: dict[tuple[bytes, str | int], bytes | None] = {}  # tabs, styles, notes, fills repeat
-
-    def cell(column: bytes, n: bytes, value: str | int) -> bytes | None:
-        key = (column, value)
-        found = known.get(key, b"")
-        if found == b"":  # not seen yet: written for row 0, the row number put in after
-            found = known[key] = plain_cell(column + b"0", value)
-        return None if found is None else found.replace(b'r="' + column + b'0"', b'r="' + column + n + b'"', 1)
-
+    # Records differ mostly by their cell: the rest of a row (tab, styles, note, fills) is
+    # written once for each set of them, its row number left as a byte that XML text
+    # cannot hold (:func:`plain_cell` writes control characters as _xHHHH_), put in after.
+    shapes: dict[tuple[str, str, int, str, bool, str | None, str | None], tuple[bytes, bytes]] = {}
     for number, record in enumerate(sorted(records, key=record_order), start=2):
         n = b"%d" % number
-        original: str | int = int(record.original) if record.original.isdigit() else record.original
-        cells = [
-            cell(b"A", n, record.tab),
-            plain_cell(b"B" + n, record.cell),
-            cell(b"C", n, original),
-            cell(b"D", n, record.highlight),
-            cell(b"E", n, record.note),
-            cell(b"F", n, "yes" if record.note_by_sheetops else "no"),
-            cell(b"G", n, record.original_fill or ""),
-            cell(b"H", n, record.original_apply_fill or ""),
-        ]
-        rows.append(b'<row r="' + n + b'">' + b"".join(c for c in cells if c is not None) + b"</row>")
+        shape = (record.tab, record.original, record.highlight, record.note, record.note_by_sheetops,
+                 record.original_fill, record.original_apply_fill)
+        found = shapes.get(shape)
+        if found is None:
+            found = shapes[shape] = _row_shape(record)
+        before, after = found
+        rows.append(b'<row r="' + n + b'">' + before.replace(_ROW, n) + (plain_cell(b"B" + n, record.cell) or b"")
+                    + after.replace(_ROW, n) + b"</row>")
     return render_worksheet(record_layout([]), styles, old, date1904=date1904, more_rows=(rows, len(HEADER) - 1))
+
+
+_ROW = b"\x00"  # the row number's place in a row's shape
+
+
+def _row_shape(record: HighlightRecord) -> tuple[bytes, bytes]:
+    """A record's row but for its cell reference (column B), before and after it, the row
+    number written as :data:`_ROW`."""
+    original: str | int = int(record.original) if record.original.isdigit() else record.original
+    after = [(b"C", original), (b"D", record.highlight), (b"E", record.note),
+             (b"F", "yes" if record.note_by_sheetops else "no"), (b"G", record.original_fill or ""),
+             (b"H", record.original_apply_fill or "")]
+    return (plain_cell(b"A" + _ROW, record.tab) or b"",
+            b"".join(cell for column, value in after if (cell := plain_cell(column + _ROW, value)) is not None))
 
 
 def read_shared_strings(xml: bytes) -> list[str]:
