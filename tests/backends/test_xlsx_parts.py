@@ -11,6 +11,7 @@ import dataclasses
 import io
 import zipfile
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -633,3 +634,22 @@ def test_a_cells_style_is_set_as_the_attribute_tools_set_it(tag: str, style: str
     from sheetops.backends.xlsx.sheetxml import _with_style
 
     assert _with_style(tag.encode(), style) == xb.set_attribute(tag.encode(), b"s", style, after=b"r")
+
+
+def test_the_record_from_the_read_values_is_the_record_in_its_part(demo_xlsx: Path) -> None:
+    """The write takes the record of the marks from the values the read gave (calamine's),
+    rather than parsing its part again: the same records as parsing the part."""
+    import datetime as dt
+
+    from sheetops.api import sync
+    from sheetops.backends.xlsx.package import sheet_parts
+    from sheetops.backends.xlsx.reader import read_workbook
+    from sheetops.backends.xlsx.record import records_from_values
+
+    sync(demo_xlsx, as_of=dt.date(2026, 11, 27))
+    (state,) = [s for s in read_workbook(demo_xlsx).sheets if s.name == "sheetops_state"]
+    with zipfile.ZipFile(demo_xlsx) as package:
+        (part,) = [p.part for p in sheet_parts(package) if p.name == "sheetops_state"]
+        parsed = read_records(SheetEditor(package.read(part), "sheetops_state"), lambda: [])
+    assert len(parsed) > 3
+    assert records_from_values(state.rows) == parsed

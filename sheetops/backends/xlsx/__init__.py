@@ -16,7 +16,7 @@ import hashlib
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,7 +24,8 @@ from sheetops.backends.xlsx.atomic import Stamp, file_stamp, remove_stale_temp_f
 from sheetops.backends.xlsx.package import PartCache, check_not_locked, open_package
 from sheetops.errors import BackendError, WorkbookError, WorkbookLockedError
 from sheetops.layout import WorkbookLayout
-from sheetops.ports import ProvisionOptions, SyncWrite
+from sheetops.ports import STATE_TAB, ProvisionOptions, SyncWrite
+from sheetops.values import CellValue
 from sheetops.workbook import WorkbookData
 
 LOCK_FOLDER = "sheetops-locks"
@@ -158,6 +159,7 @@ class XlsxBackend:
         self.file = resolve_link(path)
         self._read_stamp: Stamp | None = None
         self._read_parts: PartCache | None = None
+        self._recorded: Sequence[Sequence[CellValue]] | None = None
 
     @property
     def source(self) -> str:
@@ -200,7 +202,10 @@ class XlsxBackend:
         # The parts the read decompresses are kept for the write that follows (a sheet of
         # 100k rows is 25 MB of XML that would otherwise be decompressed again).
         self._read_parts = PartCache()
-        return read_workbook(self.file, self._read_parts)
+        data = read_workbook(self.file, self._read_parts)
+        # the record of the marks, for the write (which would otherwise parse its part again)
+        self._recorded = next((s.rows for s in data.sheets if s.name.casefold() == STATE_TAB.casefold()), None)
+        return data
 
     def write(self, changes: SyncWrite) -> None:
         """Apply a sync; refused when the file was saved again since :meth:`read` (by a
@@ -210,6 +215,7 @@ class XlsxBackend:
         from sheetops.backends.xlsx.repack import SourceChanged
 
         known, self._read_parts = self._read_parts, None
+        recorded, self._recorded = self._recorded, None
         self._check_not_open()
         check_may_replace(self.file)
         now = file_stamp(self.file)
@@ -217,7 +223,8 @@ class XlsxBackend:
             raise written_meanwhile(self.path)
         # Without a read (a write on its own), the file as it is now is what it changes.
         try:
-            written = apply_sync_write(self.file, changes, known, expected=self._read_stamp or now)
+            written = apply_sync_write(self.file, changes, known, expected=self._read_stamp or now,
+                                       recorded=recorded if self._read_stamp is not None else None)
         except SourceChanged:  # replaced while its parts were being copied
             raise written_meanwhile(self.path) from None
         if written is not None and self._read_stamp is not None:

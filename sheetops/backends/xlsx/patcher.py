@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from sheetops.backends.xlsx import deflate
@@ -35,6 +35,7 @@ from sheetops.backends.xlsx.record import (
     read_records,
     read_shared_strings,
     record_order,
+    records_from_values,
     render_record,
 )
 from sheetops.backends.xlsx.relations import (
@@ -53,6 +54,7 @@ from sheetops.errors import BackendError, WorkbookError
 from sheetops.layout import HIGHLIGHT_FILL, Cell, TabLayout
 from sheetops.ports import STATE_TAB, Highlight, SyncWrite
 from sheetops.sync.marks import MARK, RESTORE, CellLook, Kept, Key, MarkOp, plan_marks
+from sheetops.values import CellValue
 
 SHARED_STRINGS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
 
@@ -63,22 +65,24 @@ _DAMAGED: tuple[type[Exception], ...] = (ValueError, IndexError, KeyError, Unico
 
 
 def apply_sync_write(
-    path: Path, changes: SyncWrite, known: PartCache | None = None, *, expected: Stamp | None = None
+    path: Path, changes: SyncWrite, known: PartCache | None = None, *, expected: Stamp | None = None,
+    recorded: Sequence[Sequence[CellValue]] | None = None,
 ) -> Stamp | None:
     """Write the summary, the log row and the highlights into the workbook at ``path``.
 
     ``known`` holds the parts the read decompressed; a part the package still lists the
     same way is taken from there instead of being decompressed again. ``expected``: the
     file as the sync read it; the file is replaced only while it still is (see
-    :func:`.atomic.replace_atomically`). Returns the new file's stamp, or None when
-    nothing changed and the file was not rewritten.
+    :func:`.atomic.replace_atomically`). ``recorded``: the values of the state tab as the
+    read gave them, from this very file (else its part is read here). Returns the new
+    file's stamp, or None when nothing changed and the file was not rewritten.
     """
     # The read verified every part of this file, and the backend refuses to write if the
     # file changed since, so the checksums need not be checked a second time.
     with open_package(path, verify=False) as package, path.open("rb") as source:
         edit = PackageEdit(package, source, known)
         try:
-            _Sync(edit).apply(changes)
+            _Sync(edit, recorded).apply(changes)
         except _DAMAGED as exc:
             # a part that does not have the shape the format gives it
             raise WorkbookError(
@@ -93,8 +97,9 @@ def apply_sync_write(
 class _Sync:
     """One sync's changes to one package."""
 
-    def __init__(self, edit: PackageEdit) -> None:
+    def __init__(self, edit: PackageEdit, recorded: Sequence[Sequence[CellValue]] | None = None) -> None:
         self.edit = edit
+        self.recorded = recorded
         self.sheets = {sheet.name.casefold(): sheet for sheet in sheet_parts(edit)}
         self.styles_part = self._styles_part()
         self.styles = StyleSheet(edit.read(self.styles_part))
@@ -298,6 +303,9 @@ class _Sync:
             self._editor(sheet, numbers)
 
     def _read_records(self, state: SheetPart) -> list[HighlightRecord]:
+        if self.recorded is not None:  # read already (20,000 records: 6 MB of XML)
+            return records_from_values(self.recorded)
+
         def shared_strings() -> list[str]:
             targets = Relationships(self.edit, WORKBOOK).of_type(SHARED_STRINGS_TYPE)
             if not targets or not self.edit.has(targets[0][1]):

@@ -17,7 +17,7 @@ both are read.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from sheetops.backends.xlsx import xmlbytes as xb
@@ -84,6 +84,18 @@ def read_records(sheet: SheetEditor, shared_strings: Callable[[], list[str]]) ->
         values = _values_cell_by_cell(sheet, shared_strings)
         rows = {row: [values.get((row, c)) for c in range(len(HEADER))] for row in sorted({r for r, _ in values})}
     return _records(rows)
+
+
+def records_from_values(rows: Iterable[Sequence[CellValue]]) -> list[HighlightRecord]:
+    """The records in the state tab's values as a read gives them, row by row, the header
+    first (what :func:`read_records` finds in its part, without parsing it again)."""
+    width = len(HEADER)
+    found: dict[int, list[CellValue]] = {}
+    for index, row in enumerate(rows):
+        cells = [None if value == "" else value for value in row[:width]]
+        if any(value is not None for value in cells):
+            found[index] = cells + [None] * (width - len(cells))
+    return _records(found)
 
 
 def _rows_as_written(sheet: SheetEditor) -> dict[int, list[CellValue]] | None:
