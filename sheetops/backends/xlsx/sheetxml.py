@@ -10,6 +10,7 @@ appends rows (the Sync Log) and reads small sheets cell by cell (sheetops' recor
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ _AFTER_LEGACY_DRAWING = {
 _PLAIN_ROW_ATTRS = {"r", "spans", "x14ac:dyDescent"}
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a mark's cell is looked up several times by one sync
 def parse_ref(ref: str) -> tuple[int, int]:
     """ "F14" -> (13, 5): 0-based row and column."""
     match = _REF.fullmatch(ref)
@@ -52,6 +54,7 @@ def parse_ref(ref: str) -> tuple[int, int]:
     return int(match.group(2)) - 1, column_index(match.group(1))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def cell_ref(row: int, col: int) -> str:
     """(13, 5) -> "F14"."""
     return f"{column_letter(col)}{row + 1}"
