@@ -26,6 +26,7 @@ Targets (issue 8): at most 2.0x the floor with a handful of marks and with 2,000
 first sync and re-sync, whole process; 20,000 marks within 2x of 2,000, beyond the floor.
 
 Run: .venv/bin/python bench/marks_xlsx.py [--rows 100000] [--runs 5] [--cases handful,2k,20k]
+     [--lang ru] (a Russian workbook) [--as-of 2026-11-25] (a Wednesday: the week in progress)
 """
 
 from __future__ import annotations
@@ -107,9 +108,9 @@ def whole(command: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def inside(mode: str, path: Path) -> tuple[float, float, float]:
+def inside(mode: str, path: Path, as_of: dt.date) -> tuple[float, float, float]:
     """Seconds of the whole run, of its write phase, and the CPU seconds of the write phase."""
-    out = subprocess.run([sys.executable, "-c", IN_PROCESS, mode, str(path), AS_OF.isoformat()],
+    out = subprocess.run([sys.executable, "-c", IN_PROCESS, mode, str(path), as_of.isoformat()],
                          check=True, capture_output=True, text=True)
     found = json.loads(out.stdout.strip().splitlines()[-1])
     return float(found["seconds"]), float(found["write"]), float(found["write_cpu"])
@@ -123,16 +124,19 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--cases", default=",".join(CASES))
+    parser.add_argument("--lang", default="en", help="the workbook's language: en or ru")
+    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=AS_OF,
+                        help="the day synced as of (a Wednesday: a week in progress)")
     args = parser.parse_args()
     cases = args.cases.split(",")
-    sync = [*sheetops_command(), "sync", "--as-of", AS_OF.isoformat(), "--quiet"]
+    sync = [*sheetops_command(), "sync", "--as-of", args.as_of.isoformat(), "--quiet"]
     times: dict[tuple[str, str, str], list[float]] = {}
     marks: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as tmp:
         books: dict[str, tuple[Path, Path]] = {}
         for case in cases:
             fresh = Path(tmp) / f"{case}.xlsx"
-            build(fresh, args.rows, 20, AS_OF, rules(CASES[case]))
+            build(fresh, args.rows, 20, AS_OF, rules(CASES[case]), lang=args.lang)
             synced = Path(tmp) / f"{case}-synced.xlsx"
             shutil.copyfile(fresh, synced)
             subprocess.run([*sync, str(synced)], check=False, capture_output=True)
@@ -149,7 +153,7 @@ def main() -> None:
                             floor = [sys.executable, "-c", FLOOR, str(work)]
                             seconds = whole(floor if kind == "floor" else [*sync, str(work)])
                         else:
-                            seconds, write, cpu = inside("floor" if kind == "floor" else "sync", work)
+                            seconds, write, cpu = inside("floor" if kind == "floor" else "sync", work, args.as_of)
                             times.setdefault((case, kind, "write"), []).append(write)
                             times.setdefault((case, kind, "write cpu"), []).append(cpu)
                         times.setdefault((case, kind, how), []).append(seconds)

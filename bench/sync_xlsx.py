@@ -92,14 +92,17 @@ def phases(path: Path, as_of: dt.date) -> str:
     return "  ".join(f"{name} {seconds:.2f} s, {mb:.0f} MB" for name, (seconds, mb) in found.items())
 
 
-def build(path: Path, daily_rows: int, channels: int, as_of: dt.date, rules: list[list[object]] | None = None) -> None:
-    """A contract workbook (English) with `daily_rows` Daily rows spread over `channels`;
+def build(path: Path, daily_rows: int, channels: int, as_of: dt.date, rules: list[list[object]] | None = None,
+          lang: str = "en") -> None:
+    """A contract workbook in ``lang`` with `daily_rows` Daily rows spread over `channels`;
     `rules`, when given, are the rows of the Stop rules tab instead of the demo's."""
     from sheetops.api import provision
+    from sheetops.templates import DEFAULT_TEMPLATE, load_template
 
     names = [f"Channel {i + 1:02d}" for i in range(channels)]
     tmp = path.with_suffix(".seed.xlsx")
-    provision(tmp, channels=names, today=as_of)
+    provision(tmp, channels=names, today=as_of, lang=lang)
+    key_of = {tab.name[lang]: tab.key for tab in load_template(DEFAULT_TEMPLATE).tabs}
     # Re-create the workbook with the same tabs and many fact rows, written fast with
     # XlsxWriter's constant-memory mode.
     import xlsxwriter
@@ -114,25 +117,25 @@ def build(path: Path, daily_rows: int, channels: int, as_of: dt.date, rules: lis
     for name in seed.sheet_names:
         rows = seed.get_sheet_by_name(name).to_python()
         sheet = book.add_worksheet(name)
-        if name == "Channels":
+        if key_of.get(name) == "channels":
             for r, row in enumerate(rows):
                 for c, value in enumerate(row):
                     if r and c == 1:
-                        value = "Paid"
+                        value = load_template(DEFAULT_TEMPLATE).enum("group").label_of("paid", lang)
                     if r and c == 2:
                         value = "Anna"
                     if r and c in (5, 6, 7):
                         value = (40, 150, 3.0)[c - 5]
                     sheet.write(r, c, value)
             continue
-        if name == "Roles":
+        if key_of.get(name) == "roles":
             for r, row in enumerate(rows):
                 for c, value in enumerate(row):
                     sheet.write(r, c, "Anna" if r and c == 1 else value)
             continue
         for c, value in enumerate(rows[0] if rows else []):
             sheet.write(0, c, value)
-        if name == "Daily":
+        if key_of.get(name) == "daily":
             r = 1
             for d in range(days):
                 day = first_day + dt.timedelta(days=d)
@@ -146,7 +149,7 @@ def build(path: Path, daily_rows: int, channels: int, as_of: dt.date, rules: lis
                     for c, v in enumerate(values, start=2):
                         sheet.write_number(r, c, v)
                     r += 1
-        elif name == "Plan-Fact":
+        elif key_of.get(name) == "plan_fact":
             monday = first_day - dt.timedelta(days=first_day.weekday())
             r = 1
             while monday <= as_of:
@@ -159,7 +162,7 @@ def build(path: Path, daily_rows: int, channels: int, as_of: dt.date, rules: lis
                     sheet.write_number(r, 8, 6000)
                     r += 1
                 monday += dt.timedelta(days=7)
-        elif name == "Stop rules" and rules is not None:
+        elif key_of.get(name) == "stop_rules" and rules is not None:
             for r, row in enumerate(rules, start=1):
                 for c, value in enumerate(row):
                     if value is not None:
