@@ -17,10 +17,9 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from xlsx_books import changed, libreoffice_converts, open_in_openpyxl, read_parts, sheet_part, tab
+from xlsx_books import changed, libreoffice_converts, open_in_openpyxl, read_parts, record_rows, sheet_part, tab
 
 from sheetops import api
-from sheetops.backends import STATE_TAB
 
 BREACHED = dt.date(2026, 11, 27)
 CPA_OVER = dt.date(2026, 11, 25)
@@ -33,7 +32,7 @@ Cell = tuple[str, str]  # (tab, "C353")
 
 def record_of(path: Path) -> dict[Cell, tuple[object, ...]]:
     """sheetops' record in the workbook: (tab, cell) -> the rest of its row."""
-    rows = list(open_in_openpyxl(path)[STATE_TAB].iter_rows(min_row=2, values_only=True))
+    rows = record_rows(path)
     return {(str(row[0]), str(row[1])): row[2:] for row in rows if row[0]}
 
 

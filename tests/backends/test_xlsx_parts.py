@@ -7,13 +7,13 @@ be read in the case table.
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from xlsx_books import one_cell_per_row
 
 from sheetops.backends.xlsx import xmlbytes as xb
 from sheetops.backends.xlsx.notes import CommentsPart, VmlDrawing
@@ -24,7 +24,6 @@ from sheetops.backends.xlsx.record import (
     _rows_as_written,
     read_records,
     record_layout,
-    render_record,
 )
 from sheetops.backends.xlsx.repack import PackageEdit
 from sheetops.backends.xlsx.sheetrender import render_worksheet
@@ -521,19 +520,38 @@ def test_the_record_reads_back_what_it_wrote() -> None:
     assert not styles.changed  # the record is plain: it adds no styles
 
 
-@pytest.mark.parametrize("old", [None, b"kept"], ids=["a new tab", "the tab rewritten"])
-def test_the_record_is_written_row_by_row_as_cell_by_cell(old: bytes | None) -> None:
-    records = [
-        *RECORDS,
-        HighlightRecord("Daily", "AB7", "0123", 11, " two  spaces\nand a line _x0041_ \x07", True, NO_FILL, None),
-        HighlightRecord("Daily ₽", "C2", "none", 12, "😀" * 3, False, GREEN_FILL, "true"),
-    ]
-    before = render_worksheet(record_layout([]), StyleSheet(MINIMAL_STYLES))
-    kept = before.replace(b"<sheetView ", b'<sheetView zoomScale="80" ') if old else None
-    assert render_record(records, StyleSheet(MINIMAL_STYLES), kept) == render_worksheet(
-        record_layout(records), StyleSheet(MINIMAL_STYLES), kept
-    )
-    assert render_record([], StyleSheet(MINIMAL_STYLES)) == before
+def test_a_long_streaks_cells_share_one_row_and_its_note_is_written_once() -> None:
+    note = "Spend above 0 for 300 days in a row, since 2026-02-01"
+    streak = [HighlightRecord("Daily", f"F{2 + 20 * day}", "3", 9, "", False, NO_FILL, None) for day in range(299)]
+    noted = HighlightRecord("Daily", "F5982", "3", 9, note, True, NO_FILL, None)
+    layout = record_layout([*RECORDS, *reversed(streak), noted])
+    rows = [tuple(cell.value for cell in row) for row in layout.rows]
+    assert rows[0] == ("Tab", "Cells", "Original style", "Highlight style", "Note", "Note by sheetops",
+                       "Original fill", "Original applyFill")
+    assert len(rows) == 1 + 3 + 2, "a row for each group of cells that share everything but their place"
+    fill_only = [row for row in rows if row[1] == " ".join(r.cell for r in streak)]
+    assert len(fill_only) == 1 and fill_only[0][4] == ""
+    assert [row[4] for row in rows].count(note) == 1
+    part = render_worksheet(layout, StyleSheet(MINIMAL_STYLES))
+    read = read_records(SheetEditor(part, "sheetops_state"), lambda: [])
+    assert sorted(read) == sorted([*RECORDS, *streak, noted])
+
+
+def test_a_group_of_cells_is_split_over_rows_excel_can_hold() -> None:
+    from sheetops.backends.xlsx.record import CELLS_TEXT_LIMIT
+
+    many = [HighlightRecord("Daily", f"F{row}", "3", 9, "", False, NO_FILL, None) for row in range(2, 20_002)]
+    layout = record_layout(many)
+    texts = [str(row[1].value) for row in layout.rows[1:]]
+    assert len(texts) > 1 and all(len(text) <= CELLS_TEXT_LIMIT < 32_767 for text in texts)
+    assert " ".join(texts).split() == [r.cell for r in many], "in order, none lost or repeated"
+    read = read_records(SheetEditor(render_worksheet(layout, StyleSheet(MINIMAL_STYLES)), "s"), list)
+    assert read == many
+
+
+def test_a_record_of_one_cell_per_row_as_earlier_versions_wrote_it_is_read() -> None:
+    part = render_worksheet(one_cell_per_row(RECORDS, 8), StyleSheet(MINIMAL_STYLES))
+    assert sorted(read_records(SheetEditor(part, "sheetops_state"), lambda: [])) == sorted(RECORDS)
 
 
 def test_the_record_is_read_in_one_pass_and_cell_by_cell_alike() -> None:
@@ -553,18 +571,18 @@ def test_the_record_is_read_in_one_pass_and_cell_by_cell_alike() -> None:
 
 
 def test_a_record_written_before_fills_were_kept_is_read_without_them() -> None:
-    layout = record_layout(RECORDS)
-    old = dataclasses.replace(layout, rows=tuple(row[:6] for row in layout.rows))
-    read = read_records(SheetEditor(render_worksheet(old, StyleSheet(MINIMAL_STYLES)), "sheetops_state"), lambda: [])
+    old = one_cell_per_row(RECORDS, 6)
+    read = read_records(SheetEditor(render_worksheet(old, StyleSheet(MINIMAL_STYLES)), "sheetops_state"),
+                        lambda: [])
     assert sorted(read, key=lambda r: r.key) == sorted(
-        (dataclasses.replace(r, original_fill=None, original_apply_fill=None) for r in RECORDS), key=lambda r: r.key
+        (r._replace(original_fill=None, original_apply_fill=None) for r in RECORDS), key=lambda r: r.key
     )
 
 
 def test_a_recorded_fill_that_is_not_a_fill_is_not_used() -> None:
-    edited = [dataclasses.replace(RECORDS[0], original_fill="light green")]
+    edited = [RECORDS[0]._replace(original_fill="light green")]
     read = read_records(SheetEditor(render_worksheet(record_layout(edited), StyleSheet(MINIMAL_STYLES)), "s"), list)
-    assert read == [dataclasses.replace(RECORDS[0], original_fill=None)]
+    assert read == [RECORDS[0]._replace(original_fill=None)]
 
 
 def test_a_record_whose_header_was_changed_is_refused() -> None:

@@ -22,9 +22,11 @@ from xlsx_books import (
     libreoffice_converts,
     log_row,
     marks,
+    one_cell_per_row,
     open_in_openpyxl,
     people_workbook,
     read_parts,
+    record_rows,
     sheet_part,
     summary_layout,
     sync_write,
@@ -338,7 +340,7 @@ def test_a_cell_marked_with_a_note_keeps_its_fill_and_loses_the_note_when_it_get
     assert sheet["F3"].comment is None and sheet["F10"].comment is None
     pf = open_in_openpyxl(workbook.path)[workbook.plan_fact]
     assert pf["H3"].comment.author == "Anna"  # a person's note stays
-    rows = open_in_openpyxl(workbook.path)[STATE_TAB].iter_rows(min_row=2, values_only=True)
+    rows = record_rows(workbook.path)
     notes = {(r[0], r[1]): r[4] for r in rows}
     assert not notes[(workbook.daily, "F3")] and notes[(workbook.daily, "C3")] == "Spend 102 with CPA over 150"
 
@@ -382,9 +384,18 @@ def _give_a_copy_of_its_style(path: Path, tab: str, ref: str) -> int:
 
 
 def _forget_fills(path: Path) -> None:
-    """Make the record look as it did before sheetops kept the cells' fills in it."""
-    part = sheet_part(path, STATE_TAB)
-    _rewrite_part(path, part, lambda xml: re.sub(rb'<c r="[GH]\d+"[^>]*?(?:/>|>.*?</c>)', b"", xml))
+    """Make the record look as it did before sheetops kept the cells' fills in it: a row
+    per cell, without the fill columns."""
+    from sheetops.backends.xlsx.record import read_records
+    from sheetops.backends.xlsx.sheetrender import render_worksheet
+    from sheetops.backends.xlsx.sheetxml import SheetEditor
+    from sheetops.backends.xlsx.styles import StyleSheet
+
+    def earlier(xml: bytes) -> bytes:
+        records = read_records(SheetEditor(xml, STATE_TAB), list)
+        return render_worksheet(one_cell_per_row(records, 6), StyleSheet(read_parts(path)["xl/styles.xml"]))
+
+    _rewrite_part(path, sheet_part(path, STATE_TAB), earlier)
 
 
 def test_a_mark_is_known_by_its_look_after_its_style_was_renumbered(workbook: PeopleWorkbook) -> None:
@@ -425,7 +436,7 @@ def test_a_record_from_before_fills_were_kept_still_works_by_style_number(
 
 def read_record(path: Path) -> dict[tuple[str, str], object]:
     """The record: (tab, cell) -> the highlight style it names."""
-    rows = open_in_openpyxl(path)[STATE_TAB].iter_rows(min_row=2, values_only=True)
+    rows = record_rows(path)
     return {(str(r[0]), str(r[1])): r[3] for r in rows if r[0]}
 
 

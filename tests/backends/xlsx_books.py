@@ -12,6 +12,7 @@ with a VBA project.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 import struct
@@ -338,6 +339,32 @@ def open_in_openpyxl(path: Path) -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return openpyxl.load_workbook(path, keep_vba=path.suffix == ".xlsm")
+
+
+def record_rows(path: Path) -> list[tuple[Any, ...]]:
+    """sheetops' record in the workbook as openpyxl reads it, a tuple per marked cell:
+    (tab, cell, original style, highlight style, note, note by sheetops, fill, applyFill).
+    A row of the record stands for every cell in its Cells column."""
+    from sheetops.ports import STATE_TAB
+
+    rows = open_in_openpyxl(path)[STATE_TAB].iter_rows(min_row=2, values_only=True)
+    return [(row[0], cell, *row[2:]) for row in rows if row[0] for cell in str(row[1]).split()]
+
+
+def one_cell_per_row(records: list[Any], columns: int = 8) -> TabLayout:
+    """sheetops' record as versions before the grouped one wrote it: the header ``Cell``
+    and a row per cell (with the fill columns since they were kept: ``columns`` 8; from
+    before: 6). ``records``: :class:`sheetops.backends.xlsx.record.HighlightRecord`."""
+    from sheetops.backends.xlsx.record import record_layout
+
+    header = ("Tab", "Cell", "Original style", "Highlight style", "Note", "Note by sheetops",
+              "Original fill", "Original applyFill")[:columns]
+    rows = [header] + [
+        (r.tab, r.cell, int(r.original) if r.original.isdigit() else r.original, r.highlight, r.note,
+         "yes" if r.note_by_sheetops else "no", r.original_fill or "", r.original_apply_fill or "")[:columns]
+        for r in records
+    ]
+    return dataclasses.replace(record_layout([]), rows=tuple(tuple(Cell(v) for v in row) for row in rows))
 
 
 def libreoffice_converts(soffice: str, path: Path, tmp: Path, target: str = "csv") -> Path:

@@ -34,7 +34,6 @@ from sheetops.backends.xlsx.record import (
     HighlightRecord,
     read_records,
     read_shared_strings,
-    record_order,
     records_from_values,
     render_record,
 )
@@ -53,7 +52,7 @@ from sheetops.backends.xlsx.tabs import WORKBOOK, add_tab, hide_tab
 from sheetops.errors import BackendError, WorkbookError
 from sheetops.layout import HIGHLIGHT_FILL, Cell, TabLayout
 from sheetops.ports import STATE_TAB, Highlight, SyncWrite
-from sheetops.sync.marks import MARK, RESTORE, CellLook, Kept, Key, MarkOp, plan_marks
+from sheetops.sync.marks import MARK, RESTORE, CellLook, Kept, Key, MarkOp, blank, plan_marks
 from sheetops.values import CellValue
 
 SHARED_STRINGS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
@@ -200,18 +199,27 @@ class _Sync:
         wanted = [h if (name := self._tab_name(h.tab)) == h.tab else dataclasses.replace(h, tab=name)
                   for h in highlights]  # the tab as the workbook spells it
         records = {(self._tab_name(r.tab), *parse_ref(r.cell)): r for r in recorded}
-        with_notes = {(h.tab, h.row, h.col) for h in wanted} | {k for k, r in records.items() if r.note_by_sheetops}
-
+        # the planner reads the note of a cell only where a wanted mark brings one, or where
+        # sheetops' own note may be there to update or take away
+        with_notes = ({(h.tab, h.row, h.col) for h in wanted if not blank(h.note)}
+                      | {k for k, r in records.items() if r.note_by_sheetops})
         cells: dict[Key, CellState] = {}  # as the planner saw them: a kept mark's record is made from them
+        editors: dict[str, SheetEditor | None] = {}
 
         def look(tab: str, row: int, col: int) -> CellLook | None:
-            sheet = self._sheet(tab)
-            if sheet is None:
+            if tab in editors:
+                editor = editors[tab]
+            else:
+                sheet = self._sheet(tab)
+                editor = editors[tab] = None if sheet is None else self._editor(sheet)
+            if editor is None:
                 return None  # the tab was deleted or renamed: nothing left to restore
-            cell = cells[(tab, row, col)] = self._editor(sheet).cell(row, col)
+            cell = cells[(tab, row, col)] = editor.cell(row, col)
             shows = self._shows_highlight(cell)
             if (tab, row, col) not in with_notes:
                 return CellLook(shows, None)  # the planner does not look at this cell's note
+            sheet = self._sheet(tab)
+            assert sheet is not None
             note = self._notes(sheet).note(cell_ref(row, col))
             return CellLook(shows, note.text if note is not None else None)
 
@@ -220,7 +228,7 @@ class _Sync:
         kept = [self._kept_record(mark, fresh.get(mark.key), cells[mark.key]) for mark in plan.kept]
         if state is None and not kept:
             return None
-        if state is not None and sorted(kept, key=record_order) == recorded:
+        if state is not None and len(kept) == len(recorded) and set(kept) == set(recorded):
             return None  # the record says this already: its part is copied as it is
         return kept
 
@@ -262,7 +270,7 @@ class _Sync:
             original = NEW_CELL if editor.row_exists(row) else NEW_ROW
         style = self.styles.highlight_of(base, HIGHLIGHT_FILL)
         if cell.exists:
-            editor.set_style(row, col, str(style))
+            editor.set_style(row, col, str(style), exists=True)
         else:
             editor.create_cell(row, col, str(style))
         return HighlightRecord(sheet.name, cell_ref(row, col), original, style, "", False,
@@ -338,9 +346,8 @@ class _Sync:
             base = int(record.original)
         if base is None:
             return record
-        return dataclasses.replace(
-            record, original_fill=self.styles.fill_of(base), original_apply_fill=self.styles.apply_fill_of(base)
-        )
+        fill, apply_fill = self.styles.fill_of(base), self.styles.apply_fill_of(base)
+        return record._replace(original_fill=fill, original_apply_fill=apply_fill)
 
     def _restore_style(self, record: HighlightRecord, cell: CellState, editor: SheetEditor) -> None:
         """Give a marked cell back the style it had before sheetops marked it."""

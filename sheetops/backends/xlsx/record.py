@@ -1,27 +1,32 @@
 """sheetops' record of the highlights it made, kept in the workbook itself.
 
-The record is the hidden tab ``sheetops_state`` (:data:`sheetops.backends.STATE_TAB`):
-one row per highlighted cell with the tab, the cell, the style the cell had before
-(its ``s`` index, ``none`` when it had no style, ``new cell`` / ``new row`` when
-sheetops created the cell), the style sheetops set, the note text it wrote, whether
-it made that note (``no`` when a person's note was already there), and the cell's
-fill before (its ``<fill>`` element as XML, ``none`` for no fill) with the ``applyFill``
-flag it had. The fill is what lets a later sync put the cell back after LibreOffice
-renumbered every style (see docs/xlsx.md); records written before it was kept have
-no fill, and fall back to the style index. Kept in the workbook, the record travels
-with the file: any machine's next sync can undo exactly what an earlier one did.
-Excel and LibreOffice may turn the inline strings into shared strings when they save;
-both are read.
+The record is the hidden tab ``sheetops_state`` (:data:`sheetops.backends.STATE_TAB`).
+Each row stands for a group of highlighted cells that share everything but their place:
+the tab, the cells (their references, separated by spaces), the style they had before
+(an ``s`` index, ``none`` when they had no style, ``new cell`` / ``new row`` when sheetops
+created the cell), the style sheetops set, the note text it wrote, whether it made that
+note (``no`` when a person's note was already there), and the fill they had before (its
+``<fill>`` element as XML, ``none`` for no fill) with the ``applyFill`` flag it had. A
+breach's note is on one cell, so its text is written once; the many cells of a long
+streak that got the fill only share one row (a row holds at most
+:data:`CELLS_TEXT_LIMIT` characters of references, well within Excel's 32,767).
+
+The fill is what lets a later sync put the cell back after LibreOffice renumbered every
+style (see docs/xlsx.md). Records written by earlier versions are read too: one cell per
+row under the header ``Cell`` (with or without the fill columns; without them, a cell
+falls back to its style index). Kept in the workbook, the record travels with the file:
+any machine's next sync can undo exactly what an earlier one did. Excel and LibreOffice
+may turn the inline strings into shared strings when they save; both are read.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import NamedTuple
 
 from sheetops.backends.xlsx import xmlbytes as xb
-from sheetops.backends.xlsx.sheetrender import plain_cell, render_worksheet
+from sheetops.backends.xlsx.sheetrender import render_worksheet
 from sheetops.backends.xlsx.sheetxml import SheetEditor, parse_ref
 from sheetops.backends.xlsx.styles import StyleSheet, is_fill_xml
 from sheetops.errors import BackendError
@@ -31,10 +36,12 @@ from sheetops.values import CellValue
 from sheetops.workbook import column_letter
 
 HEADER = (
-    "Tab", "Cell", "Original style", "Highlight style", "Note", "Note by sheetops",
+    "Tab", "Cells", "Original style", "Highlight style", "Note", "Note by sheetops",
     "Original fill", "Original applyFill",
 )  # fmt: skip
-_OLD_HEADER = HEADER[:6]  # records written before the fill was kept
+# Records of earlier versions, one cell per row: with the fill, and from before it was kept.
+_CELL_HEADERS = (("Tab", "Cell", *HEADER[2:]), ("Tab", "Cell", *HEADER[2:6], "", ""))
+CELLS_TEXT_LIMIT = 30_000  # characters of cell references in one row of the record
 NO_STYLE = "none"  # the cell had no ``s`` attribute
 NEW_CELL = "new cell"  # sheetops created the cell in an existing row
 NEW_ROW = "new row"  # sheetops created the cell and its row
@@ -54,9 +61,9 @@ _WRITTEN_ROW = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class HighlightRecord:
-    """One cell sheetops highlighted, and what it needs to undo the highlight."""
+class HighlightRecord(NamedTuple):
+    """One cell sheetops highlighted, and what it needs to undo the highlight (a tuple:
+    tens of thousands are made in a sync of a long streak)."""
 
     tab: str
     cell: str  # "F14"
@@ -152,91 +159,80 @@ def _values_cell_by_cell(
 def _records(rows: dict[int, list[CellValue]]) -> list[HighlightRecord]:
     """The records in the rows of the state tab (row -> its first eight values)."""
     header = tuple(str(v or "") for v in rows.get(0, [None] * len(HEADER)))
-    if header not in (HEADER, (*_OLD_HEADER, "", "")):
+    if header != HEADER and header not in _CELL_HEADERS:
         raise BackendError(
             f"the hidden tab {STATE_TAB!r}, where sheetops keeps the list of cells it highlighted, was changed "
             f"(its first row should read {', '.join(HEADER)}). Undo the change, or delete the tab to make "
             "sheetops forget its highlights (their red fills then stay until removed by hand)."
         )
-    records = []
+    records: list[HighlightRecord] = []
     fills: dict[str, bool] = {}
     for row in sorted(r for r in rows if r > 0):
-        tab, cell, original, highlight, note, by_sheetops, fill, apply_fill = rows[row]
-        if not tab or not cell or highlight in (None, ""):
+        tab, cells, original, highlight, note, by_sheetops, fill, apply_fill = rows[row]
+        if not tab or not cells or highlight in (None, ""):
             continue
         fill_text = None if fill in (None, "") else str(fill)
         if fill_text is not None and fill_text not in fills:
             fills[fill_text] = is_fill_xml(fill_text)
-        records.append(
-            HighlightRecord(
-                tab=str(tab),
-                cell=str(cell).upper(),
-                original=_text_of(original),
-                highlight=int(float(str(highlight))),
-                note=str(note or ""),
-                note_by_sheetops=str(by_sheetops).strip().lower() in ("yes", "true", "1"),
-                original_fill=fill_text if fill_text is not None and fills[fill_text] else None,
-                original_apply_fill=None if apply_fill in (None, "") else _text_of(apply_fill),
-            )
+        shared = (
+            str(tab),
+            _text_of(original),
+            int(float(str(highlight))),
+            str(note or ""),
+            str(by_sheetops).strip().lower() in ("yes", "true", "1"),
+            fill_text if fill_text is not None and fills[fill_text] else None,
+            None if apply_fill in (None, "") else _text_of(apply_fill),
         )
+        name, rest = shared[0], shared[1:]
+        records.extend(HighlightRecord(name, cell, *rest) for cell in _cells_of(cells))
     return records
 
 
+def _cells_of(cells: CellValue) -> list[str]:
+    """The references in a record's Cells (separated by spaces; commas taken too)."""
+    text = str(cells).upper()
+    return text.replace(",", " ").split() if " " in text or "," in text else [text.strip()]
+
+
 def record_layout(records: list[HighlightRecord]) -> TabLayout:
-    """The state tab as a layout: the header and one row per record."""
-    rows = [tuple(Cell(h) for h in HEADER)]
+    """The state tab as a layout: the header and a row for each group of cells that share
+    everything but their place (in the order of their first cell), their references
+    split over rows of at most :data:`CELLS_TEXT_LIMIT` characters."""
+    groups: dict[tuple[str, str, int, str, bool, str | None, str | None], list[str]] = {}
     for record in sorted(records, key=record_order):
-        original: str | int = int(record.original) if record.original.isdigit() else record.original
-        rows.append(
-            (
-                Cell(record.tab),
-                Cell(record.cell),
-                Cell(original),
-                Cell(record.highlight),
-                Cell(record.note),
-                Cell("yes" if record.note_by_sheetops else "no"),
-                Cell(record.original_fill or ""),
-                Cell(record.original_apply_fill or ""),
-            )
+        shape = (record.tab, record.original, record.highlight, record.note, record.note_by_sheetops,
+                 record.original_fill, record.original_apply_fill)
+        groups.setdefault(shape, []).append(record.cell)
+    rows = [tuple(Cell(h) for h in HEADER)]
+    for (tab, original, highlight, note, by_sheetops, fill, apply_fill), cells in groups.items():
+        rest = (
+            Cell(int(original) if original.isdigit() else original),
+            Cell(highlight),
+            Cell(note),
+            Cell("yes" if by_sheetops else "no"),
+            Cell(fill or ""),
+            Cell(apply_fill or ""),
         )
+        rows.extend((Cell(tab), Cell(text), *rest) for text in _joined(cells))
     return TabLayout(key="sheetops_state", name=STATE_TAB, rows=tuple(rows), widths=_WIDTHS, hidden=True, owned=True)
+
+
+def _joined(cells: list[str]) -> Iterator[str]:
+    """The references separated by spaces, in pieces of at most :data:`CELLS_TEXT_LIMIT` characters."""
+    start, length = 0, -1
+    for i, cell in enumerate(cells):
+        if length + 1 + len(cell) > CELLS_TEXT_LIMIT:
+            yield " ".join(cells[start:i])
+            start, length = i, -1
+        length += 1 + len(cell)
+    yield " ".join(cells[start:])
 
 
 def render_record(
     records: list[HighlightRecord], styles: StyleSheet, old: bytes | None = None, *, date1904: bool = False
 ) -> bytes:
-    """The state tab's part: what :func:`.sheetrender.render_worksheet` writes for
-    :func:`record_layout`, each record's row written at once rather than cell by cell."""
-    rows = []
-    # Records differ mostly by their cell: the rest of a row (tab, styles, note, fills) is
-    # written once for each set of them, its row number left as a byte that XML text
-    # cannot hold (:func:`plain_cell` writes control characters as _xHHHH_), put in after.
-    shapes: dict[tuple[str, str, int, str, bool, str | None, str | None], tuple[bytes, bytes]] = {}
-    for number, record in enumerate(sorted(records, key=record_order), start=2):
-        n = b"%d" % number
-        shape = (record.tab, record.original, record.highlight, record.note, record.note_by_sheetops,
-                 record.original_fill, record.original_apply_fill)
-        found = shapes.get(shape)
-        if found is None:
-            found = shapes[shape] = _row_shape(record)
-        before, after = found
-        rows.append(b'<row r="' + n + b'">' + before.replace(_ROW, n) + (plain_cell(b"B" + n, record.cell) or b"")
-                    + after.replace(_ROW, n) + b"</row>")
-    return render_worksheet(record_layout([]), styles, old, date1904=date1904, more_rows=(rows, len(HEADER) - 1))
-
-
-_ROW = b"\x00"  # the row number's place in a row's shape
-
-
-def _row_shape(record: HighlightRecord) -> tuple[bytes, bytes]:
-    """A record's row but for its cell reference (column B), before and after it, the row
-    number written as :data:`_ROW`."""
-    original: str | int = int(record.original) if record.original.isdigit() else record.original
-    after = [(b"C", original), (b"D", record.highlight), (b"E", record.note),
-             (b"F", "yes" if record.note_by_sheetops else "no"), (b"G", record.original_fill or ""),
-             (b"H", record.original_apply_fill or "")]
-    return (plain_cell(b"A" + _ROW, record.tab) or b"",
-            b"".join(cell for column, value in after if (cell := plain_cell(column + _ROW, value)) is not None))
+    """The state tab's part (keeping what a program set on ``old``, its view and widths)."""
+    return render_worksheet(record_layout(records), styles, old, date1904=date1904)
 
 
 def read_shared_strings(xml: bytes) -> list[str]:

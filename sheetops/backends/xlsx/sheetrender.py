@@ -107,34 +107,17 @@ def row_element(row: int, cells: list[bytes], prefix: bytes = b"", height: float
     return b"<" + r + attrs + b">" + b"".join(cells) + b"</" + r + b">"
 
 
-def plain_cell(ref: bytes, value: Value) -> bytes | None:
-    """The ``<c>`` element of an unstyled text or number at ``ref`` (b"B7"), as
-    :func:`render_worksheet` writes it (None for an empty text)."""
-    if isinstance(value, str):
-        if value == "":
-            return None
-        return b'<c r="' + ref + b'" t="inlineStr"><is>' + _text_element(value, b"") + b"</is></c>"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return b'<c r="' + ref + b'"><v>%d</v></c>' % value
-    return _element(ref, value, 0, b"", False)
-
-
 def render_worksheet(
     layout: TabLayout,
     styles: StyleSheet,
     old: bytes | None = None,
     *,
     date1904: bool = False,
-    more_rows: tuple[list[bytes], int] = ([], 0),
     drawing: bytes | None = None,
     extensions: bytes = b"",
 ) -> bytes:
     """The whole sheet part for ``layout`` (keeping what people set on ``old``, if given);
     dates in the 1904 date system when the workbook uses it.
-
-    ``more_rows``: rows already written as ``<row>`` elements, none of them empty, that
-    follow the layout's own, and the last column they use (for a long table of plain
-    values written quicker than cell by cell, as sheetops' record is).
 
     ``drawing``: the ``<drawing>`` element to carry instead of the old part's (``b""``:
     none), when sheetops' charts added or removed the tab's drawing part; ``extensions``:
@@ -163,9 +146,6 @@ def render_worksheet(
                 last_row, last_col = max(last_row, r), max(last_col, c)
         if elements:
             rows.append(row_element(r, elements, height=layout.row_heights.get(r)))
-    if more_rows[0]:
-        rows.extend(more_rows[0])
-        last_row, last_col = len(layout.rows) + len(more_rows[0]) - 1, max(last_col, more_rows[1])
     dimension = cell_ref(0, 0) if not rows else f"A1:{cell_ref(last_row, last_col)}"
     parts = [
         XML_DECLARATION,

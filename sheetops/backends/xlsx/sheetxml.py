@@ -109,7 +109,7 @@ class _Row:
         return self.start_end == self.end
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _SetStyle:
     style: str | None
 
@@ -420,11 +420,15 @@ class SheetEditor:
 
     # -- editing -------------------------------------------------------------------
 
-    def set_style(self, row: int, col: int, style: str | None) -> None:
-        """Set (or, with None, remove) the ``s`` attribute of an existing cell."""
-        if not self.cell(row, col).exists:
+    def set_style(self, row: int, col: int, style: str | None, *, exists: bool = False) -> None:
+        """Set (or, with None, remove) the ``s`` attribute of an existing cell
+        (``exists``: the caller has just seen that it does)."""
+        if not exists and not self.cell(row, col).exists:
             raise KeyError(cell_ref(row, col))
-        self._changes.setdefault(row, {})[col] = _SetStyle(style)
+        changes = self._changes.get(row)
+        if changes is None:
+            changes = self._changes[row] = {}
+        changes[col] = _SetStyle(style)
 
     def create_cell(self, row: int, col: int, style: str) -> None:
         """Create an empty cell with a style, in its row (created too if missing)."""
