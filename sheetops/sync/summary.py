@@ -722,5 +722,6 @@ def highlights(breaches: Sequence[Breach], template: Template, lang: str) -> tup
             if note not in lines:
                 lines.append(note)
     return tuple(
-        Highlight(tab, row, col, fit_text("\n".join(notes[(tab, row, col)]), lang)) for tab, row, col in sorted(notes)
+        Highlight(tab, row, col, fit_text("\n".join(lines), lang) if (lines := notes[(tab, row, col)]) else "")
+        for tab, row, col in sorted(notes)
     )

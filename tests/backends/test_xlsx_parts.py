@@ -8,6 +8,7 @@ be read in the case table.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -27,7 +28,7 @@ from sheetops.backends.xlsx.record import (
 )
 from sheetops.backends.xlsx.repack import PackageEdit
 from sheetops.backends.xlsx.sheetrender import render_worksheet
-from sheetops.backends.xlsx.sheetxml import SheetEditor
+from sheetops.backends.xlsx.sheetxml import SheetEditor, parse_ref
 from sheetops.backends.xlsx.styles import MINIMAL_STYLES, NO_FILL, StyleSheet, is_fill_xml
 from sheetops.errors import BackendError
 from sheetops.layout import Style
@@ -143,11 +144,31 @@ CELL_CASES.append(
 )
 
 
+@pytest.mark.parametrize("ahead", [False, True], ids=["found as asked for", "found ahead"])
 @pytest.mark.parametrize(("case", "rows", "edit", "expected"), CELL_CASES, ids=[c[0] for c in CELL_CASES])
-def test_a_sheet_changes_only_in_the_cells_edited(case: str, rows: str, edit: Edit, expected: str) -> None:
+def test_a_sheet_changes_only_in_the_cells_edited(case: str, rows: str, edit: Edit, expected: str, ahead: bool) -> None:
     editor = SheetEditor(sheet(rows), "Daily")
+    if ahead:  # as a sync does: every cell it may touch found first, in one pass (and some that are not there)
+        editor.find_cells([*(parse_ref(ref) for ref in re.findall(r'r="([A-Z]+[0-9]+)"', rows)), (6, 1), (4, 0)])
     edit(editor)
     assert editor.to_bytes() == sheet(expected)
+
+
+def test_cells_found_ahead_are_the_cells_found_through_their_rows() -> None:
+    rows = ('<row r="2"><c r="A2" s="3"><v>1</v></c><c r="B2" t="s"><v>0</v></c><c r="C2" s="4"/></row>'
+            '<row r="3"><c r="A3" cm="1" s="5"><f>1+1</f></c><c r="B3"></c></row>'  # attributes as few programs write
+            '<row r="4" spans="1:3"><c r="C4" s="7" t="inlineStr"><is><t>x</t></is></c></row>')
+    cells = [(r, c) for r in range(6) for c in range(4)]
+    ahead, asked = SheetEditor(sheet(rows), "Daily"), SheetEditor(sheet(rows), "Daily")
+    ahead.find_cells(cells)
+    assert [ahead.cell(r, c) for r, c in cells] == [asked.cell(r, c) for r, c in cells]
+    for editor in (ahead, asked):
+        for r, c in cells:
+            if editor.cell(r, c).exists:
+                editor.set_style(r, c, "9")
+    assert ahead.to_bytes() == asked.to_bytes()
+    after = SheetEditor(ahead.to_bytes(), "Daily")
+    assert {after.cell(r, c).style for r, c in cells if after.cell(r, c).exists} == {"9"}
 
 
 def test_cells_are_created_in_an_empty_sheet_and_the_dimension_grows() -> None:

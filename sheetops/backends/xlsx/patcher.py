@@ -150,23 +150,25 @@ class _Sync:
             self._found[tab] = sheet
         return sheet
 
-    def _editor(self, sheet: SheetPart, rows: Iterable[int] = ()) -> SheetEditor:
-        """The editor of a tab's part; ``rows`` (0-based) are found ahead, in one pass.
+    def _editor(self, sheet: SheetPart, cells: Sequence[tuple[int, int]] = ()) -> SheetEditor:
+        """The editor of a tab's part; ``cells`` (0-based row, column) are found ahead, in
+        one pass.
 
         A part at hand (the read kept it) or small is edited in memory; a big one is
-        read in pieces, once now to find its rows and once as it is written."""
+        read in pieces, once now to find the cells' rows and once as it is written."""
         key = sheet.name.casefold()
         editor = self.editors.get(key)
         if editor is None:
             xml = self.edit.held(sheet.part)
             if xml is None:
                 part = sheet.part
+                rows = [row for row, _ in cells] if cells else ()
                 editor = SheetEditor.streamed(lambda: self.edit.pieces(part), sheet.name, rows)
             else:
                 editor = SheetEditor(xml, sheet.name)
             self.editors[key] = editor
-        if rows:
-            editor.prefetch(rows)
+        if cells:
+            editor.find_cells(cells)
         return editor
 
     def _notes(self, sheet: SheetPart) -> SheetNotes:
@@ -195,7 +197,7 @@ class _Sync:
                 raise BackendError(f"cannot mark a cell on the tab {highlight.tab!r}: the workbook has no such tab.")
             if sheet.name.casefold() in rewritten:
                 raise BackendError(f"cannot mark a cell on the tab {sheet.name!r}: sheetops rewrites that tab whole.")
-        self._find_rows(highlights, recorded)
+        self._find_cells(highlights, recorded)
         wanted = [h if (name := self._tab_name(h.tab)) == h.tab else dataclasses.replace(h, tab=name)
                   for h in highlights]  # the tab as the workbook spells it
         records = {(self._tab_name(r.tab), *parse_ref(r.cell)): r for r in recorded}
@@ -282,6 +284,8 @@ class _Sync:
         """The record of a cell that stays marked: a fresh mark's, or its old one kept as it
         is (even when a save renumbered the styles), with the note the plan leaves there."""
         if made is not None:
+            if mark.note == made.note and mark.note_created == made.note_by_sheetops:
+                return made  # the fill only, as most cells of a long streak
             return HighlightRecord(made.tab, made.cell, made.original, made.highlight, mark.note, mark.note_created,
                                    made.original_fill, made.original_apply_fill)
         tab, row, col = mark.key
@@ -295,20 +299,20 @@ class _Sync:
         return HighlightRecord(tab, cell_ref(row, col), kept.original, style, mark.note, mark.note_created,
                                kept.original_fill, kept.original_apply_fill)
 
-    def _find_rows(self, highlights: Iterable[Highlight], recorded: list[HighlightRecord]) -> None:
-        """Find every row that marks are added to or removed from, one pass per tab."""
-        rows: dict[str, tuple[SheetPart, set[int]]] = {}
+    def _find_cells(self, highlights: Iterable[Highlight], recorded: list[HighlightRecord]) -> None:
+        """Find every cell that marks are added to or removed from, one pass per tab."""
+        cells: dict[str, tuple[SheetPart, list[tuple[int, int]]]] = {}
         for highlight in highlights:
             sheet = self._sheet(highlight.tab)
             if sheet is not None:
-                rows.setdefault(sheet.name.casefold(), (sheet, set()))[1].add(highlight.row)
+                cells.setdefault(sheet.name.casefold(), (sheet, []))[1].append((highlight.row, highlight.col))
         for record in recorded:
             sheet = self._sheet(record.tab)
             with contextlib.suppress(ValueError):  # a damaged reference is refused where it is used
                 if sheet is not None:
-                    rows.setdefault(sheet.name.casefold(), (sheet, set()))[1].add(parse_ref(record.cell)[0])
-        for sheet, numbers in rows.values():
-            self._editor(sheet, numbers)
+                    cells.setdefault(sheet.name.casefold(), (sheet, []))[1].append(parse_ref(record.cell))
+        for sheet, positions in cells.values():
+            self._editor(sheet, positions)
 
     def _read_records(self, state: SheetPart) -> list[HighlightRecord]:
         if self.recorded is not None:  # read already (20,000 records: 6 MB of XML)

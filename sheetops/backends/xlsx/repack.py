@@ -424,33 +424,42 @@ def _deflate_slice(data: bytearray, window: bytes, fast: bool, last: bool) -> by
 
 def _spliced(pieces: Iterable[Piece], edits: Edits) -> Iterator[Piece]:
     """The bytes of ``pieces`` with ``edits`` (start, end, replacement; in order, not
-    overlapping) applied as their offsets pass."""
+    overlapping) applied as their offsets pass: a piece for each piece given, its edits
+    joined in (a long streak's marks are thousands of small edits, each too small to be
+    a piece of its own on the way to the deflater)."""
     ordered = iter(edits)
     edit = next(ordered, None)
     offset = 0  # of the piece's first byte in the original
     for piece in pieces:
         view = memoryview(piece)
         size = len(view)
+        if edit is None or edit[0] > offset + size:  # no edit starts in this piece
+            yield view
+            offset += size
+            continue
+        parts: list[Piece] = []
         at = 0  # in the piece: everything before it is handled
         while edit is not None and edit[0] <= offset + size:
             start, end, replacement = edit
             if start < offset + at:
                 raise ValueError("overlapping edits")
             if start > offset + at:
-                yield view[at : start - offset]
+                parts.append(view[at : start - offset])
                 at = start - offset
             if end > offset + size:  # the edit replaces bytes beyond this piece
                 if replacement:
-                    yield replacement
+                    parts.append(replacement)
                 edit = (offset + size, end, b"")
                 at = size
                 break
             if replacement:
-                yield replacement
+                parts.append(replacement)
             at = end - offset
             edit = next(ordered, None)
         if at < size:
-            yield view[at:]
+            parts.append(view[at:])
+        if parts:
+            yield parts[0] if len(parts) == 1 else b"".join(parts)
         offset += size
     if edit is not None:
         raise ValueError("an edit beyond the end of the part")

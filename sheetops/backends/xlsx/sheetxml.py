@@ -32,6 +32,8 @@ _ROW_START = re.compile(rb"<(?:[\w.-]+:)?row[\s/>]")
 # A cell's start tag as most programs write it (up to its ">"): its reference, then maybe
 # its style and type.
 _PLAIN_CELL_TAG = re.compile(rb'<(?:[\w.-]+:)?c r="([A-Z]{1,3}[0-9]+)"(?: s="([0-9]+)")?(?: t="[a-zA-Z]+")?\s*/?')
+# The same, to its end, without a namespace prefix: its style, and whether the tag closes itself.
+_PLAIN_START = re.compile(rb'<c r="[A-Z]{1,3}[0-9]+"(?: s="([0-9]+)")?(?: t="[a-zA-Z]+")?\s*(/>|>)')
 _COLUMNS = {column_letter(col): col for col in range(702)}  # A to ZZ
 _LETTERS = [column_letter(col).encode() for col in range(702)]
 # Up to this many rows are found by bisection; past it, one pass indexes every row.
@@ -196,6 +198,7 @@ class SheetEditor:
         self._changes: dict[int, dict[int, _Change]] = {}
         self._tail_edits: list[tuple[int, int, bytes]] = []
         self._widen: list[tuple[int, int]] = []
+        self._direct: dict[tuple[int, int], _Cell] = {}  # (row, col) -> a cell found by itself, offsets in the part
         return True
 
     def _no_cells(self) -> BackendError:
@@ -272,6 +275,34 @@ class SheetEditor:
             self._rows[number] = None
             self._insert_at[number] = at
         self._setup_tail(b"".join(tail), at)
+
+    def find_cells(self, positions: Iterable[tuple[int, int]]) -> None:
+        """Find the cells at ``positions`` (0-based row, column) ahead of the looks and
+        edits that need them, in one pass over the part.
+
+        Each is looked for by its start tag as most programs write it (``<c r="F14"``,
+        without a namespace prefix), from where the one before it was: cells are in order,
+        so the search passes over the part once, and a cell so found needs no row. The
+        rest (a cell out of order, written another way, or not there) are found through
+        their rows (:meth:`prefetch`)."""
+        wanted = sorted(set(positions))
+        if self.xml is None or self.prefix:
+            self.prefetch(row for row, _ in wanted)
+            return
+        xml, position, high = self.xml, self.data.start_end, self._data_close
+        direct, rest = self._direct, []
+        for row, col in wanted:
+            if (row, col) in direct:
+                continue
+            hit = xml.find(b'<c r="' + _column_letters(col) + b'%d"' % (row + 1), position, high)
+            cell = _plain_cell(xml, hit, col) if hit != -1 else None
+            if cell is None:
+                rest.append(row)
+                continue
+            direct[(row, col)] = cell
+            position = cell.end
+        if rest:
+            self.prefetch(rest)
 
     def prefetch(self, rows: Iterable[int]) -> None:
         """Find the rows ``rows`` (0-based) in one pass, ahead of the edits that need them."""
@@ -361,6 +392,9 @@ class SheetEditor:
 
     def cell(self, row: int, col: int) -> CellState:
         """The state of the cell at 0-based (row, col) as the part has it now."""
+        direct = self._direct.get((row, col))
+        if direct is not None:
+            return CellState(True, direct.style, direct.has_value)
         found = self._find_row(row + 1)
         if found is None:
             return _MISSING
@@ -483,12 +517,19 @@ class SheetEditor:
             return []
         edits: list[tuple[int, int, bytes]] = []
         new_rows: dict[int, bytes] = {}
+        direct = self._direct
         for row in sorted(self._changes):
+            changes = self._changes[row]
+            if all(type(change) is _SetStyle and (row, col) in direct for col, change in changes.items()):
+                edits.extend(_restyled(self.whole(), (direct[(row, col)] for col in changes), changes.values()))
+                continue  # the usual mark: cells found by themselves, their start tags only
             found = self._find_row(row + 1)
             if found is None:
                 body = self._new_row(row, self._changes[row])
                 if body:
                     new_rows[row] = body
+            elif all(type(change) is _SetStyle for change in self._changes[row].values()):
+                edits.extend(self._restyle(found, self._changes[row]))  # the usual mark: its cells' tags only
             else:
                 edited = self._edit_row(row, found, self._changes[row])
                 if edited != found.body:
@@ -596,6 +637,11 @@ class SheetEditor:
         if row.cells is None:
             body = row.body
             hit = body.find(b"<" + self.prefix + b'c r="' + _column_letters(col) + b'%d"' % row.number)
+            if hit != -1 and not self.prefix:
+                plain = _plain_cell(body, hit, col)
+                if plain is not None:
+                    row.by_col[col] = plain
+                    return plain
             match = _CELL.match(body, hit) if hit != -1 else None
             if match is not None:
                 quick = row.by_col[col] = _cell_of(match, body, self.tab, col)
@@ -621,18 +667,17 @@ class SheetEditor:
         p = self.prefix
         return b"<" + p + b'row r="' + str(row + 1).encode() + b'">' + b"".join(cells) + b"</" + p + b"row>"
 
+    def _restyle(self, found: _Row, changes: dict[int, _Change]) -> Iterator[tuple[int, int, bytes]]:
+        """The edits of a row where only styles change, in the part's offsets: each cell's
+        start tag, looked up on its own (the row is not read whole)."""
+        cells = [self._cell_in(found, col) for col in changes]
+        for start, end, tag in _restyled(found.body, cells, changes.values()):
+            yield found.start + start, found.start + end, tag
+
     def _edit_row(self, row: int, found: _Row, changes: dict[int, _Change]) -> bytes:
         body = found.body
         start_tag = found.start_tag
         edits: list[tuple[int, int, bytes]] = []
-        if all(isinstance(change, _SetStyle) for change in changes.values()):
-            # only styles change: each cell is looked up on its own, the row is not read whole
-            for col, change in changes.items():
-                cell = self._cell_in(found, col)
-                if cell is not None and isinstance(change, _SetStyle):
-                    tag = body[cell.start : cell.start_end]
-                    edits.append((cell.start, cell.start_end, _with_style(tag, change.style)))
-            return xb.splice(body, edits)
         if found.cells is None:
             found.cells = _parse_cells(body, self.tab)
         cells = found.cells
@@ -759,6 +804,35 @@ def _with_style(tag: bytes, style: str | None) -> bytes:
 
 def _column_letters(col: int) -> bytes:
     return _LETTERS[col] if col < len(_LETTERS) else column_letter(col).encode()
+
+
+def _restyled(
+    xml: bytes, cells: Iterable[_Cell | None], changes: Iterable[_Change]
+) -> Iterator[tuple[int, int, bytes]]:
+    """The edits (in ``xml``'s offsets) that give each cell the style its change sets."""
+    for cell, change in zip(cells, changes, strict=True):
+        if cell is not None and isinstance(change, _SetStyle):
+            tag = xml[cell.start : cell.start_end]
+            restyled = _with_style(tag, change.style)
+            if restyled != tag:
+                yield cell.start, cell.start_end, restyled
+
+
+def _plain_cell(body: bytes, start: int, col: int) -> _Cell | None:
+    """The cell whose start tag, at ``start`` in a row's bytes, is written as most programs
+    write it, without a namespace prefix (else None): read without the general patterns."""
+    tag = _PLAIN_START.match(body, start)
+    if tag is None:
+        return None
+    start_end = tag.end()
+    style = tag.group(1)
+    if tag.group(2) == b"/>":
+        return _Cell(col, start, start_end, start_end, None if style is None else style.decode(), False)
+    close = body.find(b"</c>", start_end)  # no text in a cell holds a "<"
+    if close == -1:
+        return None
+    has_value = _VALUE.search(body, start_end, close) is not None
+    return _Cell(col, start, start_end, close + 4, None if style is None else style.decode(), has_value)
 
 
 def _cell_of(match: re.Match[bytes], body: bytes, tab: str, col: int | None = None) -> _Cell:
