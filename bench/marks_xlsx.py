@@ -89,12 +89,15 @@ def rules(periods: int | None) -> list[list[object]] | None:
 
 
 def marks_of(path: Path) -> int:
+    """The cells the record in the workbook names (a row of it names a group of cells)."""
     from python_calamine import CalamineWorkbook
+
+    from sheetops.backends.xlsx.record import records_from_values
 
     book = CalamineWorkbook.from_path(str(path))
     if "sheetops_state" not in book.sheet_names:
         return 0
-    return len(book.get_sheet_by_name("sheetops_state").to_python()) - 1
+    return len(records_from_values(book.get_sheet_by_name("sheetops_state").to_python()))
 
 
 def sheetops_command() -> list[str]:

@@ -296,6 +296,9 @@ class _Sync:
             assert sheet is not None
             kept = self._with_original_fill(kept, cell, self._editor(sheet))
         style = _index(cell.style) if kept.original_fill is not None else kept.highlight
+        if (style == kept.highlight and mark.note == kept.note and mark.note_created == kept.note_by_sheetops
+                and tab == kept.tab and kept.cell == cell_ref(row, col)):
+            return kept  # as the record has it: a long streak's marks, synced again
         return HighlightRecord(tab, cell_ref(row, col), kept.original, style, mark.note, mark.note_created,
                                kept.original_fill, kept.original_apply_fill)
 

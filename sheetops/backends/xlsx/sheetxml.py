@@ -831,7 +831,13 @@ def _plain_cell(body: bytes, start: int, col: int) -> _Cell | None:
     close = body.find(b"</c>", start_end)  # no text in a cell holds a "<"
     if close == -1:
         return None
-    has_value = _VALUE.search(body, start_end, close) is not None
+    content = body[start_end : start_end + 3]
+    if content in (b"<v>", b"<is", b"<f>", b"<f "):
+        has_value = True
+    elif content == b"</c":
+        has_value = False
+    else:
+        has_value = _VALUE.search(body, start_end, close) is not None
     return _Cell(col, start, start_end, close + 4, None if style is None else style.decode(), has_value)
 
 
