@@ -246,13 +246,13 @@ class _Sync:
         sheet = self._sheet(tab)
         assert sheet is not None  # the planner saw the cell
         editor = self._editor(sheet)
-        ref = cell_ref(row, col)
         made: HighlightRecord | None = None
         if op.fill == RESTORE and op.record is not None:
             self._restore_style(op.record, looked if looked is not None else editor.cell(row, col), editor)
         elif op.fill == MARK:
             made = self._mark(sheet, editor, row, col, looked if looked is not None else editor.cell(row, col))
         if op.set_note:
+            ref = cell_ref(row, col)
             notes = self._notes(sheet)
             if op.note is None:
                 notes.remove(row, col, ref)

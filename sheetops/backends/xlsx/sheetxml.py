@@ -11,6 +11,7 @@ appends rows (the Sync Log) and reads small sheets cell by cell (sheetops' recor
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -538,7 +539,7 @@ class SheetEditor:
             edits.extend(self._insert_rows(new_rows))
         edits.extend(self._dimension_edit())
         edits.extend(self._tail_edits)
-        return [edit for _, edit in sorted(enumerate(edits), key=lambda item: (item[1][0], item[1][1], item[0]))]
+        return sorted(edits, key=operator.itemgetter(0, 1))  # stable: edits at one place keep their order
 
     def to_bytes(self) -> bytes:
         """The part with every edit applied; bytes not edited are the original's."""
