@@ -174,8 +174,7 @@ def _records(rows: dict[int, list[CellValue]]) -> list[HighlightRecord]:
         fill_text = None if fill in (None, "") else str(fill)
         if fill_text is not None and fill_text not in fills:
             fills[fill_text] = is_fill_xml(fill_text)
-        shared = (
-            str(tab),
+        shared = (  # what the row's cells share, after the tab and the cell
             _text_of(original),
             int(float(str(highlight))),
             str(note or ""),
@@ -183,8 +182,7 @@ def _records(rows: dict[int, list[CellValue]]) -> list[HighlightRecord]:
             fill_text if fill_text is not None and fills[fill_text] else None,
             None if apply_fill in (None, "") else _text_of(apply_fill),
         )
-        name, rest = shared[0], shared[1:]
-        records.extend(HighlightRecord(name, cell, *rest) for cell in _cells_of(cells))
+        records.extend(HighlightRecord(str(tab), cell, *shared) for cell in _cells_of(cells))
     return records
 
 
@@ -241,7 +239,7 @@ def read_shared_strings(xml: bytes) -> list[str]:
 
 
 def record_order(record: HighlightRecord) -> tuple[str, int, int]:
-    """The order of the record's rows: by tab, then row, then column."""
+    """The order of the recorded cells: by tab, then row, then column."""
     try:
         row, col = parse_ref(record.cell)
     except ValueError:
