@@ -154,6 +154,20 @@ def test_a_sheet_changes_only_in_the_cells_edited(case: str, rows: str, edit: Ed
     assert editor.to_bytes() == sheet(expected)
 
 
+@pytest.mark.parametrize("style", ["9", "12", None])
+@pytest.mark.parametrize(
+    "tag", ['<c r="B2">', '<c r="B2"/>', '<c r="B2" s="3">', '<c r="AB1234" s="310" t="s">', '<c r="B2" t="n"/>',
+            '<c r="B2" s="3"  />'],
+)
+def test_a_cell_found_by_itself_is_restyled_as_any_cell(tag: str, style: str | None) -> None:
+    from sheetops.backends.xlsx.sheetxml import _plain_cell, _restyled_plain, _with_style
+
+    xml = b"<row>" + tag.encode() + (b"" if tag.endswith("/>") else b"<v>1</v></c>") + b"</row>"
+    cell = _plain_cell(xml, 5, 1)
+    assert cell is not None
+    assert _restyled_plain(xml, cell, style) == _with_style(xml[cell.start : cell.start_end], style)
+
+
 def test_cells_found_ahead_are_the_cells_found_through_their_rows() -> None:
     rows = ('<row r="2"><c r="A2" s="3"><v>1</v></c><c r="B2" t="s"><v>0</v></c><c r="C2" s="4"/></row>'
             '<row r="3"><c r="A3" cm="1" s="5"><f>1+1</f></c><c r="B3"></c></row>'  # attributes as few programs write

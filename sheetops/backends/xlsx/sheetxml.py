@@ -35,6 +35,7 @@ _ROW_START = re.compile(rb"<(?:[\w.-]+:)?row[\s/>]")
 _PLAIN_CELL_TAG = re.compile(rb'<(?:[\w.-]+:)?c r="([A-Z]{1,3}[0-9]+)"(?: s="([0-9]+)")?(?: t="[a-zA-Z]+")?\s*/?')
 # The same, to its end, without a namespace prefix: its style, and whether the tag closes itself.
 _PLAIN_START = re.compile(rb'<c r="[A-Z]{1,3}[0-9]+"(?: s="([0-9]+)")?(?: t="[a-zA-Z]+")?\s*(/>|>)')
+_COLUMN_SPAN = 1 << 15  # past the last column a reference can name (ZZZ): (row, col) put in order as one number
 _COLUMNS = {column_letter(col): col for col in range(702)}  # A to ZZ
 _LETTERS = [column_letter(col).encode() for col in range(702)]
 # Up to this many rows are found by bisection; past it, one pass indexes every row.
@@ -133,6 +134,7 @@ class _Put:
 
 
 _Change = _SetStyle | _Create | _Remove | _Put
+_SET_STYLES: dict[str | None, _SetStyle] = {}
 Pieces = Callable[[], Iterable[bytes]]
 
 
@@ -286,7 +288,7 @@ class SheetEditor:
         so the search passes over the part once, and a cell so found needs no row. The
         rest (a cell out of order, written another way, or not there) are found through
         their rows (:meth:`prefetch`)."""
-        wanted = sorted(set(positions))
+        wanted = [divmod(key, _COLUMN_SPAN) for key in sorted({row * _COLUMN_SPAN + col for row, col in positions})]
         if self.xml is None or self.prefix:
             self.prefetch(row for row, _ in wanted)
             return
@@ -463,7 +465,10 @@ class SheetEditor:
         changes = self._changes.get(row)
         if changes is None:
             changes = self._changes[row] = {}
-        changes[col] = _SetStyle(style)
+        change = _SET_STYLES.get(style)
+        if change is None:
+            change = _SET_STYLES[style] = _SetStyle(style)  # one for each style: marks share a few
+        changes[col] = change
 
     def create_cell(self, row: int, col: int, style: str) -> None:
         """Create an empty cell with a style, in its row (created too if missing)."""
@@ -522,8 +527,13 @@ class SheetEditor:
         for row in sorted(self._changes):
             changes = self._changes[row]
             if all(type(change) is _SetStyle and (row, col) in direct for col, change in changes.items()):
-                edits.extend(_restyled(self.whole(), (direct[(row, col)] for col in changes), changes.values()))
-                continue  # the usual mark: cells found by themselves, their start tags only
+                xml = self.whole()
+                for col, change in changes.items():  # the usual mark: cells found by themselves, their start tags only
+                    cell = direct[(row, col)]
+                    assert isinstance(change, _SetStyle)
+                    if change.style != cell.style:
+                        edits.append((cell.start, cell.start_end, _restyled_plain(xml, cell, change.style)))
+                continue
             found = self._find_row(row + 1)
             if found is None:
                 body = self._new_row(row, self._changes[row])
@@ -671,9 +681,14 @@ class SheetEditor:
     def _restyle(self, found: _Row, changes: dict[int, _Change]) -> Iterator[tuple[int, int, bytes]]:
         """The edits of a row where only styles change, in the part's offsets: each cell's
         start tag, looked up on its own (the row is not read whole)."""
-        cells = [self._cell_in(found, col) for col in changes]
-        for start, end, tag in _restyled(found.body, cells, changes.values()):
-            yield found.start + start, found.start + end, tag
+        body, at = found.body, found.start
+        for col, change in changes.items():
+            cell = self._cell_in(found, col)
+            if cell is not None and isinstance(change, _SetStyle):
+                tag = body[cell.start : cell.start_end]
+                restyled = _with_style(tag, change.style)
+                if restyled != tag:
+                    yield at + cell.start, at + cell.start_end, restyled
 
     def _edit_row(self, row: int, found: _Row, changes: dict[int, _Change]) -> bytes:
         body = found.body
@@ -807,16 +822,15 @@ def _column_letters(col: int) -> bytes:
     return _LETTERS[col] if col < len(_LETTERS) else column_letter(col).encode()
 
 
-def _restyled(
-    xml: bytes, cells: Iterable[_Cell | None], changes: Iterable[_Change]
-) -> Iterator[tuple[int, int, bytes]]:
-    """The edits (in ``xml``'s offsets) that give each cell the style its change sets."""
-    for cell, change in zip(cells, changes, strict=True):
-        if cell is not None and isinstance(change, _SetStyle):
-            tag = xml[cell.start : cell.start_end]
-            restyled = _with_style(tag, change.style)
-            if restyled != tag:
-                yield cell.start, cell.start_end, restyled
+def _restyled_plain(xml: bytes, cell: _Cell, style: str | None) -> bytes:
+    """The start tag of a cell :func:`_plain_cell` found (``<c r="F14"``, then maybe its
+    ``s``, then maybe ``t``) with its style set (None: removed)."""
+    if style is not None and not style.isdigit():
+        return _with_style(xml[cell.start : cell.start_end], style)
+    reference_end = xml.index(b'"', cell.start + 6) + 1
+    after = reference_end + (len(cell.style) + 5 if cell.style is not None else 0)  # past ` s="3"`
+    new = b"" if style is None else b' s="' + style.encode() + b'"'
+    return xml[cell.start : reference_end] + new + xml[after : cell.start_end]
 
 
 def _plain_cell(body: bytes, start: int, col: int) -> _Cell | None:
