@@ -134,7 +134,6 @@ class _Put:
 
 
 _Change = _SetStyle | _Create | _Remove | _Put
-_SET_STYLES: dict[str | None, _SetStyle] = {}
 Pieces = Callable[[], Iterable[bytes]]
 
 
@@ -202,6 +201,7 @@ class SheetEditor:
         self._tail_edits: list[tuple[int, int, bytes]] = []
         self._widen: list[tuple[int, int]] = []
         self._direct: dict[tuple[int, int], _Cell] = {}  # (row, col) -> a cell found by itself, offsets in the part
+        self._set_styles: dict[str | None, _SetStyle] = {}  # one change for each style: a sync's marks share a few
         return True
 
     def _no_cells(self) -> BackendError:
@@ -465,9 +465,9 @@ class SheetEditor:
         changes = self._changes.get(row)
         if changes is None:
             changes = self._changes[row] = {}
-        change = _SET_STYLES.get(style)
+        change = self._set_styles.get(style)
         if change is None:
-            change = _SET_STYLES[style] = _SetStyle(style)  # one for each style: marks share a few
+            change = self._set_styles[style] = _SetStyle(style)
         changes[col] = change
 
     def create_cell(self, row: int, col: int, style: str) -> None:
@@ -536,13 +536,13 @@ class SheetEditor:
                 continue
             found = self._find_row(row + 1)
             if found is None:
-                body = self._new_row(row, self._changes[row])
+                body = self._new_row(row, changes)
                 if body:
                     new_rows[row] = body
-            elif all(type(change) is _SetStyle for change in self._changes[row].values()):
-                edits.extend(self._restyle(found, self._changes[row]))  # the usual mark: its cells' tags only
+            elif all(type(change) is _SetStyle for change in changes.values()):
+                edits.extend(self._restyle(found, changes))  # the usual mark: its cells' tags only
             else:
-                edited = self._edit_row(row, found, self._changes[row])
+                edited = self._edit_row(row, found, changes)
                 if edited != found.body:
                     edits.append((found.start, found.end, edited))
         if new_rows:
